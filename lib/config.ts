@@ -1,0 +1,55 @@
+// The one place environment variables are read and validated. Each variable
+// has a schema; a missing or bad one is reported by name. Variables marked
+// secret are handed to the logger so their values are never written out.
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+
+const logLevel = z.enum(['debug', 'info', 'warn', 'error']);
+
+export const envSchema = z.object({
+  CAIRN_LOG_LEVEL: logLevel.default('info'),
+  /** `json` or `pretty`; unset means pretty on a terminal, json elsewhere. */
+  CAIRN_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** Where the policy files live when a command is not given `--policies`. */
+  CAIRN_POLICIES: z.string().min(1).optional(),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SLACK_WEBHOOK_URL: z.url().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Names of variables whose values are secrets. */
+export const SECRET_VARIABLES = ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+
+/**
+ * Validates the environment. Empty strings count as unset, as shells and
+ * container runtimes often export empty variables.
+ */
+export function loadConfig(source: Record<string, string | undefined>): Env {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = source[key];
+    if (v !== undefined && v !== '') cleaned[key] = v;
+  }
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ValidationError(
+      result.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '');
+        const allowed = 'values' in i && Array.isArray(i.values) ? i.values.map(String) : undefined;
+        return {
+          file: 'environment',
+          field: name,
+          message: i.message,
+          ...(allowed ? { allowed } : {}),
+        };
+      }),
+    );
+  }
+  return result.data;
+}
+
+export function secretValues(env: Env): string[] {
+  return SECRET_VARIABLES.map((k) => env[k]).filter((v): v is string => typeof v === 'string');
+}

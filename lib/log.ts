@@ -1,0 +1,84 @@
+// One logger: JSON lines for machines, a readable line on a terminal.
+// Values under secret-looking keys, and any registered secret value, are
+// redacted before anything is written.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: 'json' | 'pretty';
+  /** Where lines go; defaults to stderr so stdout stays for command output. */
+  write?: (line: string) => void;
+  /** Exact secret values to mask wherever they appear. */
+  secrets?: readonly string[];
+  now?: () => Date;
+}
+
+const SECRET_KEY =
+  /(secret|token|password|passwd|private[-_]?key|authorization|api[-_]?key|signature|cookie)/i;
+export const REDACTED = '[redacted]';
+
+/** Deep-copies `value`, masking secret-looking keys and known secret strings. */
+export function redact(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (depth > 8) return '[deep]';
+  if (typeof value === 'string') {
+    let out = value;
+    for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REDACTED);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets, depth + 1));
+  if (value instanceof Error) {
+    return { name: value.name, message: redact(value.message, secrets, depth + 1) };
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null ? REDACTED : redact(v, secrets, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function createLogger(opts: LoggerOptions = {}, bound: LogFields = {}): Logger {
+  const min = LEVELS[opts.level ?? 'info'];
+  const format = opts.format ?? 'json';
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const secrets = opts.secrets ?? [];
+  const now = opts.now ?? (() => new Date());
+
+  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (LEVELS[level] < min) return;
+    const data = redact({ ...bound, ...fields }, secrets) as LogFields;
+    const text = redact(msg, secrets) as string;
+    if (format === 'json') {
+      write(JSON.stringify({ time: now().toISOString(), level, msg: text, ...data }));
+    } else {
+      const extra = Object.entries(data)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      write(`${level.padEnd(5)} ${text}${extra ? ` ${extra}` : ''}`);
+    }
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger(opts, { ...bound, ...fields }),
+  };
+}
+
+/** A logger that drops everything; for pure code paths and tests that do not inspect logs. */
+export const silentLogger: Logger = createLogger({ write: () => {} });
