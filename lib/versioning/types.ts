@@ -55,4 +55,10 @@ export interface VersionScheme {
   getPatch(version: string): number | undefined;
   /** `major.minor` line a version belongs to, e.g. `7.2`; used for RDB and minor rules. */
   getLine(version: string): string;
+  /**
+   * The token to write when `current` moves to release `target`, keeping
+   * current's style: `v` prefix, variant suffix (`-alpine`), floating precision
+   * (`7.2` -> `7.4`). Undefined when target cannot be written in that style.
+   */
+  render(current: string, target: string): string | undefined;
 }
