@@ -8,7 +8,7 @@ import { type Issue, ValidationError } from './errors.ts';
 /** Refuse documents whose aliases would expand past this many nodes (YAML bombs). */
 const MAX_ALIAS_COUNT = 1000;
 
-type PathKey = string | number;
+export type PathKey = string | number;
 
 export function formatPath(path: readonly PathKey[]): string {
   let out = '';
@@ -98,6 +98,18 @@ function yamlErrors(
  * errors and alias bombs are refused. Throws ValidationError listing every issue.
  */
 export function parseYaml<S extends z.ZodType>(text: string, file: string, schema: S): z.infer<S> {
+  return parseYamlLocated(text, file, schema).data;
+}
+
+/** Finds where a field path sits, for semantic errors found after schema validation. */
+export type Locator = (path: readonly PathKey[]) => { line: number; column: number } | undefined;
+
+/** Like parseYaml, and also returns a locator for reporting later, semantic issues by line. */
+export function parseYamlLocated<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): { data: z.infer<S>; locate: Locator } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) throw new ValidationError(yamlErrors(doc.errors, file));
@@ -109,7 +121,13 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
   }
   const result = schema.safeParse(data ?? {});
   if (!result.success) throw new ValidationError(zodIssues(result.error, file, doc.contents, lines));
-  return result.data;
+  const locate: Locator = (path) => {
+    const offset = nodeAt(doc.contents, path).node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  return { data: result.data, locate };
 }
 
 /** A parsed document of a multi-document file, with the line it starts on. */

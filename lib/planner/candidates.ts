@@ -1,0 +1,155 @@
+// Which released versions a target may move to, and why each other one may
+// not. The planner uses the verdicts; `explain` prints them.
+import type { Release } from '../model.ts';
+import type { ResolvedSettings, UpdateType } from '../policy/schema.ts';
+import { parseRange, satisfies } from '../versioning/range.ts';
+import type { ParsedVersion, VersionScheme } from '../versioning/types.ts';
+
+export interface Check {
+  rule: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface CandidateContext {
+  scheme: VersionScheme;
+  settings: ResolvedSettings;
+  now: Date;
+  /** Release dates by version, as given by the feed or catalog. */
+  published: Map<string, string | undefined>;
+}
+
+/** End of the period a date names: a month-precision date counts from its last day. */
+export function publishedAt(date: string): Date {
+  if (/^\d{4}-\d{2}$/.test(date)) {
+    const [y, m] = date.split('-').map(Number) as [number, number];
+    return new Date(Date.UTC(y, m, 1) - 1);
+  }
+  return new Date(/T/.test(date) ? date : `${date}T00:00:00Z`);
+}
+
+export function updateType(from: ParsedVersion, to: ParsedVersion): UpdateType {
+  if (to.major !== from.major) return 'major';
+  if ((to.minor ?? 0) !== (from.minor ?? 0)) return 'minor';
+  return 'patch';
+}
+
+function rangeCheck(rule: string, v: ParsedVersion, text: string | undefined, want: boolean, what: string): Check | undefined {
+  if (text === undefined) return undefined;
+  const r = parseRange(text);
+  if (!r.ok) return { rule, passed: false, detail: `${what} "${text}" cannot be read: ${r.reason}` };
+  const inside = satisfies(v, r.range);
+  return {
+    rule,
+    passed: inside === want,
+    detail: `${v.raw} is ${inside ? 'inside' : 'outside'} ${what} "${text}"`,
+  };
+}
+
+/**
+ * Every check a version must pass to be a candidate for a target at `current`.
+ * Checks after the first failure are still listed, so `explain` shows them all.
+ */
+export function checkCandidate(ctx: CandidateContext, current: ParsedVersion, version: string): Check[] {
+  const { scheme, settings } = ctx;
+  const checks: Check[] = [];
+  const parsed = scheme.parse(version);
+  if (!parsed.ok) return [{ rule: 'version-scheme', passed: false, detail: `${version}: ${parsed.reason}` }];
+  const v = parsed.version;
+  checks.push({ rule: 'version-scheme', passed: true, detail: `${version} is a valid ${scheme.id} version` });
+  // The token written to the file keeps current's style (suffix, `v`, floating precision).
+  const token = scheme.render(current.raw, version);
+  const compatible = token !== undefined && scheme.isCompatible(current.raw, token);
+  checks.push({
+    rule: 'variant',
+    passed: compatible,
+    detail: compatible
+      ? `${version} can be written as ${token}, keeping the style of ${current.raw}`
+      : `${version} cannot be written in the style of ${current.raw} (variant ${current.suffix ?? 'none'} vs ${v.suffix ?? 'none'})`,
+  });
+  const c = scheme.compare(token ?? version, current.raw);
+  checks.push({
+    rule: 'no-downgrade',
+    passed: c > 0,
+    detail:
+      c > 0
+        ? `${token ?? version} is newer than ${current.raw}`
+        : c === 0
+          ? 'already at this version'
+          : `${version} is older than ${current.raw}: cairn never downgrades`,
+  });
+  const stable = scheme.isStable(version);
+  checks.push({
+    rule: 'prerelease',
+    passed: stable || settings.allowPrerelease,
+    detail: stable ? `${version} is a stable release` : `${version} is a pre-release${settings.allowPrerelease ? ' (allowed by policy)' : ''}`,
+  });
+  const date = ctx.published.get(version);
+  if (settings.minimumReleaseAgeMs > 0) {
+    if (!date) {
+      checks.push({ rule: 'release-age', passed: false, detail: `release date of ${version} is unknown, so its age cannot be checked` });
+    } else {
+      const age = ctx.now.getTime() - publishedAt(date).getTime();
+      const days = (settings.minimumReleaseAgeMs / 86400e3).toFixed(1).replace(/\.0$/, '');
+      checks.push({
+        rule: 'release-age',
+        passed: age >= settings.minimumReleaseAgeMs,
+        detail: `${version} was published ${date}; minimum age is ${days} day(s)`,
+      });
+    }
+  }
+  for (const ch of [
+    rangeCheck('pin', v, settings.pin, true, 'the pin'),
+    rangeCheck('allowed-range', v, settings.allowedVersions, true, 'allowed versions'),
+  ]) {
+    if (ch) checks.push(ch);
+  }
+  for (const d of settings.deny) {
+    const ch = rangeCheck('deny', v, d, false, 'deny entry');
+    if (ch) checks.push(ch);
+  }
+  if (c > 0) {
+    const type = updateType(current, v);
+    checks.push({
+      rule: 'update-type',
+      passed: settings.updateTypes.includes(type),
+      detail: `${current.raw} -> ${version} is a ${type} update; allowed: ${settings.updateTypes.join(', ')}`,
+    });
+  }
+  return checks;
+}
+
+export interface Verdict {
+  /** The released version. */
+  version: string;
+  /** What would be written to the file for it. */
+  token: string;
+  parsed: ParsedVersion;
+  eligible: boolean;
+  failed: Check[];
+}
+
+/**
+ * Verdicts for every release that is newer than `current` and writable in its
+ * style, sorted oldest first. Releases that render to the same token (7.4.1
+ * and 7.4.2 for a floating `7.2` tag) keep only the newest.
+ */
+export function judgeReleases(ctx: CandidateContext, current: ParsedVersion, releases: readonly Release[]): Verdict[] {
+  const { scheme } = ctx;
+  const byToken = new Map<string, Verdict>();
+  for (const r of releases) {
+    const p = scheme.parse(r.version);
+    if (!p.ok) continue;
+    const token = scheme.render(current.raw, r.version);
+    if (token === undefined || !scheme.isCompatible(current.raw, token)) continue;
+    if (scheme.compare(token, current.raw) <= 0) continue;
+    const failed = checkCandidate(ctx, current, r.version).filter((c) => !c.passed);
+    const v: Verdict = { version: r.version, token, parsed: p.version, eligible: failed.length === 0, failed };
+    const prev = byToken.get(token);
+    // Keep the newest eligible release per token; an eligible one beats an ineligible one.
+    if (!prev || (v.eligible && !prev.eligible) || (v.eligible === prev.eligible && scheme.compare(v.version, prev.version) > 0)) {
+      byToken.set(token, v);
+    }
+  }
+  return [...byToken.values()].sort((a, b) => scheme.compare(a.version, b.version));
+}

@@ -1,0 +1,591 @@
+// planUpgrade: the heart of cairn. Pure: all data and the clock come in, a
+// plan comes out, and the same input always gives the same plan.
+import type { Catalog } from '../catalog/schema.ts';
+import { InternalError } from '../errors.ts';
+import type { ClusterFacts, Target } from '../model.ts';
+import { resolveSettings } from '../policy/resolve.ts';
+import type { Policy, ResolvedSettings } from '../policy/schema.ts';
+import { getScheme } from '../versioning/index.ts';
+import type { ParsedVersion, SchemeId, VersionScheme } from '../versioning/types.ts';
+import { type CandidateContext, judgeReleases, updateType, type Verdict } from './candidates.ts';
+import { healthFor } from './gate.ts';
+import {
+  filterByKubernetes,
+  type Hop,
+  kubedbPath,
+  type PathBlock,
+  type PathContext,
+  type PathResult,
+  platformSupport,
+  semverPath,
+} from './paths.ts';
+import { catalogRule } from './rules.ts';
+import type { Blocked, Plan, PlanInput, PreStep, Step, StepTarget, TargetSummary } from './types.ts';
+
+/** FNV-1a, 32 bit: a short stable hash for step ids (no crypto needed, runs everywhere). */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Stable id of a hop: component, target version and a hash of the target id. Safe in a branch name. */
+export function stepId(target: Target, to: string): string {
+  const safe = to.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${target.component}-${safe}-${shortHash(target.id)}`;
+}
+
+export function stepTarget(t: Target): StepTarget {
+  const r = t.resource;
+  const name = r ? `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}` : (t.file.split('/').pop() ?? t.file);
+  return { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
+}
+
+/** Which data-format table a component's versions belong to. */
+const RDB_COMPONENT: Record<string, string> = {
+  redis: 'redis',
+  valkey: 'valkey',
+  'bitnami-redis': 'redis',
+  'kubedb-redis': 'redis',
+};
+
+interface Work {
+  target: Target;
+  scheme: VersionScheme;
+  settings: ResolvedSettings;
+  current: ParsedVersion;
+  verdicts: Verdict[];
+  hops: Hop[];
+  blocked?: PathBlock;
+  latest?: string;
+  note?: string;
+}
+
+function clusterFacts(input: PlanInput, cluster: string | undefined): ClusterFacts | undefined {
+  if (!cluster) return undefined;
+  const reported = input.clusters[cluster];
+  const declared = input.policy.clusters.find((c) => c.name === cluster);
+  const kubernetesVersion = reported?.kubernetesVersion ?? declared?.kubernetes;
+  return { name: cluster, ...reported, ...(kubernetesVersion ? { kubernetesVersion } : {}) };
+}
+
+/** Counterparts of a target in another environment: the same workload, deployed elsewhere. */
+function workloadKey(t: Target): string {
+  return [t.component, t.resource?.kind ?? '', t.resource?.name ?? t.file.split('/').pop(), t.field].join('|');
+}
+
+function describeBlocked(w: Work, b: PathBlock): Blocked {
+  const t = w.target;
+  return {
+    target: stepTarget(t),
+    component: t.component,
+    ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.environment ? { environment: t.environment } : {}),
+    current: t.current,
+    wanted: b.wanted,
+    reason: b.reason,
+    unblock: b.unblock,
+    ...(b.rule ? { rule: b.rule } : {}),
+  };
+}
+
+function computePath(input: PlanInput, w: Work, facts: ClusterFacts | undefined): void {
+  const { catalog } = input;
+  const eligible = w.verdicts.filter((v) => v.eligible);
+  const ctx: PathContext = {
+    catalog,
+    scheme: w.scheme,
+    settings: w.settings,
+    component: w.target.component,
+    current: w.current,
+    verdicts: w.verdicts,
+    policyFiles: input.policy.files,
+    ...(facts?.kubernetesVersion ? { kubernetesVersion: facts.kubernetesVersion } : {}),
+    ...(w.target.cluster ? { cluster: w.target.cluster } : {}),
+  };
+  const k8s = filterByKubernetes(ctx, eligible);
+  let result: PathResult;
+  if (w.target.component === 'kubedb-redis') result = kubedbPath(ctx, k8s.kept);
+  else result = semverPath(ctx, k8s.kept);
+  w.hops = result.hops;
+  const block = k8s.blocked ?? result.blocked;
+  if (block) w.blocked = block;
+  if (k8s.checked) {
+    const rule = catalogRule(catalog, 'kubernetes-supported-throughout');
+    for (const h of w.hops) h.rules.push(rule);
+  }
+}
+
+/**
+ * Redis Enterprise: the operator goes first, then the cluster (REC) to the
+ * version that operator ships, then databases. A REC hop must be a direct
+ * upgrade path the catalog allows, so a large jump alternates operator and
+ * REC steps. Rewrites the operator's and REC's hops on one cluster.
+ */
+function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | undefined): void {
+  const ships = (opVersion: string) =>
+    platformSupport(catalog, 'redis-enterprise-operator', opVersion)?.ships.find((s) => s.component === 'redis-enterprise')
+      ?.version;
+  const recScheme = getScheme('redis-enterprise');
+  const direct = (from: string, to: string) =>
+    catalog.upgradePaths.some(
+      (p) => p.component === 'redis-enterprise' && p.direct === 'supported' && matchesPattern(recScheme, from, p.from) && matchesPattern(recScheme, to, p.to),
+    );
+  const start = rec?.target.current ?? ships(operator.target.current);
+  if (!start || !operator.hops.length) return;
+  const candidates = operator.hops.length ? eligibleOperatorVersions(operator) : [];
+  const opRule = catalogRule(catalog, 're-direct-upgrade-paths');
+  const chain: Hop[] = [];
+  let pos = start;
+  let lastOp = operator.current.raw;
+  for (;;) {
+    const next = candidates
+      .filter((v) => operator.scheme.compare(v.version, lastOp) > 0)
+      .filter((v) => {
+        const s = ships(v.version);
+        return s !== undefined && (recScheme.compare(s, pos) <= 0 || direct(pos, s));
+      })
+      .at(-1);
+    if (!next) break;
+    chain.push({ to: next.token, release: next.version, rules: [...operator.hops[0]!.rules.filter((r) => r.id !== 'patch-minor-direct' && r.id !== 'major-via-earliest-minor'), opRule] });
+    lastOp = next.version;
+    const s = ships(next.version)!;
+    if (recScheme.compare(s, pos) > 0) pos = s;
+  }
+  const wanted = operator.hops.at(-1)!;
+  if (chain.at(-1)?.release !== wanted.release) {
+    operator.blocked ??= {
+      wanted: wanted.to,
+      reason: `no chain of direct Redis Enterprise upgrade paths leads from ${start} to the version ${wanted.release} ships${ships(wanted.release) ? ` (${ships(wanted.release)})` : ' (unknown)'}`,
+      unblock: 'check the Redis Software upgrade paths in the release notes; unknown paths are never guessed',
+      rule: opRule,
+    };
+  }
+  operator.hops = chain;
+  if (!rec) return;
+  const recHops: Hop[] = [];
+  const recRules = [catalogRule(catalog, 're-operator-cluster-database-order'), opRule];
+  let recPos = rec.current.raw;
+  for (const h of chain) {
+    const s = ships(h.release)!;
+    if (recScheme.compare(s, recPos) > 0) {
+      recHops.push({ to: recScheme.render(rec.current.raw, s) ?? s, release: s, rules: recRules });
+      recPos = s;
+    }
+  }
+  rec.hops = recHops;
+  rec.blocked = undefined;
+}
+
+function eligibleOperatorVersions(w: Work): Verdict[] {
+  return w.verdicts.filter((v) => v.eligible);
+}
+
+/** Matches catalog version patterns: `7.2.x`, `6.2.8` (any build), `8.0.2..8.0.10`. */
+export function matchesPattern(scheme: VersionScheme, version: string, pattern: string): boolean {
+  const p = scheme.parse(version);
+  if (!p.ok) return false;
+  const v = p.version;
+  const triple = [v.major, v.minor ?? 0, v.patch ?? 0];
+  const num = (s: string) => s.split('.').map(Number);
+  const cmp = (a: number[], b: number[]) => (a[0]! - b[0]!) || ((a[1] ?? 0) - (b[1] ?? 0)) || ((a[2] ?? 0) - (b[2] ?? 0));
+  if (pattern.endsWith('.x')) {
+    const [ma, mi] = num(pattern.slice(0, -2));
+    return v.major === ma && (v.minor ?? 0) === mi;
+  }
+  if (pattern.includes('..')) {
+    const [lo, hi] = pattern.split('..').map(num) as [number[], number[]];
+    return cmp(triple, lo) >= 0 && cmp(triple, hi) <= 0;
+  }
+  return cmp(triple, num(pattern)) === 0;
+}
+
+function rdbRisk(catalog: Catalog, scheme: VersionScheme, component: string, from: string, to: string): { risk?: string; oneWay: boolean } {
+  const table = RDB_COMPONENT[component];
+  if (!table) return { oneWay: false };
+  const lf = scheme.getLine(from);
+  const lt = scheme.getLine(to);
+  if (lf === lt) return { oneWay: false };
+  const rdb = (line: string) => catalog.dataFormats.find((d) => d.component === table && d.line === line);
+  const a = rdb(lf);
+  const b = rdb(lt);
+  if (!a || !b) {
+    return {
+      oneWay: true,
+      risk: `the RDB format of ${!a ? lf : lt} is unknown: treat the hop as one-way; rollback means restore from backup`,
+    };
+  }
+  if (b.rdb > a.rdb) {
+    return {
+      oneWay: true,
+      risk: `raises the RDB format from ${a.rdb} to ${b.rdb}${b.confidence === 'inferred' ? ' (inferred)' : ''}: an older server cannot load it, so rollback means restore from backup`,
+    };
+  }
+  return { oneWay: false };
+}
+
+function backupPreStep(t: Target): PreStep {
+  const description =
+    t.managedBy === 'howl-redis-operator'
+      ? `create a RedisBackup of ${t.resource?.name ?? 'the cluster'} and wait for it to complete`
+      : t.managedBy === 'kubedb-operator'
+        ? `take a backup of ${t.resource?.name ?? 'the database'} (KubeStash BackupSession) and check it completed`
+        : 'take a backup and check that it can be restored';
+  return { kind: 'backup', description, rule: 'backup-before-major' };
+}
+
+export function planUpgrade(input: PlanInput): Plan {
+  const { catalog, policy, now } = input;
+  const targets = [...input.inventory.targets].sort((a, b) => a.id.localeCompare(b.id));
+  const summaries = new Map<string, TargetSummary>();
+  const blocked: Blocked[] = [];
+  const works: Work[] = [];
+
+  for (const t of targets) {
+    const base: TargetSummary = {
+      target: stepTarget(t),
+      component: t.component,
+      ...(t.cluster ? { cluster: t.cluster } : {}),
+      ...(t.environment ? { environment: t.environment } : {}),
+      current: t.current,
+      status: 'up-to-date',
+    };
+    summaries.set(t.id, base);
+    const comp = catalog.components.get(t.component);
+    if (!comp) {
+      base.status = 'unknown-component';
+      base.note = `component "${t.component}" is not in the catalog`;
+      continue;
+    }
+    const scheme = getScheme(comp.scheme as SchemeId);
+    const parsed = scheme.parse(t.current);
+    if (!parsed.ok) {
+      base.status = 'unplannable';
+      base.note = parsed.reason;
+      blocked.push({
+        target: stepTarget(t),
+        component: t.component,
+        ...(t.cluster ? { cluster: t.cluster } : {}),
+        ...(t.environment ? { environment: t.environment } : {}),
+        current: t.current,
+        wanted: '(any newer version)',
+        reason: parsed.reason,
+        unblock: 'pin an exact version in the manifest',
+      });
+      continue;
+    }
+    const settings = resolveSettings(policy, t);
+    const releases = input.releases[t.component] ?? [];
+    const ctx: CandidateContext = {
+      scheme,
+      settings,
+      now,
+      published: new Map(releases.map((r) => [r.version, r.published])),
+    };
+    const verdicts = judgeReleases(ctx, parsed.version, releases);
+    const w: Work = { target: t, scheme, settings, current: parsed.version, verdicts, hops: [] };
+    const newest = [...releases]
+      .map((r) => r.version)
+      .filter((v) => scheme.isValid(v) && scheme.isStable(v))
+      .sort((a, b) => scheme.compare(a, b))
+      .at(-1);
+    if (newest) w.latest = newest;
+    if (!releases.length) w.note = `no releases of ${t.component} are known (empty feed)`;
+    computePath(input, w, clusterFacts(input, t.cluster));
+    works.push(w);
+  }
+
+  // Redis Enterprise: couple operator and REC hops on each cluster.
+  const byCluster = new Map<string, Work[]>();
+  for (const w of works) {
+    const key = w.target.cluster ?? '';
+    byCluster.set(key, [...(byCluster.get(key) ?? []), w]);
+  }
+  for (const ws of byCluster.values()) {
+    const op = ws.find((w) => w.target.component === 'redis-enterprise-operator');
+    const recs = ws.filter((w) => w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster');
+    if (op) coupleRedisEnterprise(catalog, op, recs[0]);
+  }
+
+  // Environment promotion: a version reaches an environment only after it ran in every earlier one.
+  const envOrder = topoEnvironments(policy);
+  const envRule = catalogRule(catalog, 'lower-environment-first');
+  const byWorkload = new Map<string, Work[]>();
+  for (const w of works) {
+    const k = workloadKey(w.target);
+    byWorkload.set(k, [...(byWorkload.get(k) ?? []), w]);
+  }
+  const promotionAfter = new Map<Work, Map<number, { work: Work; hop: number }[]>>();
+  for (const env of envOrder) {
+    const spec = policy.environments.find((e) => e.name === env)!;
+    if (!spec.after?.length) continue;
+    for (const w of works.filter((x) => x.target.environment === env)) {
+      const peers = (byWorkload.get(workloadKey(w.target)) ?? []).filter(
+        (p) => p.target.environment && spec.after!.includes(p.target.environment),
+      );
+      if (!peers.length) continue;
+      const deps = new Map<number, { work: Work; hop: number }[]>();
+      for (let i = 0; i < w.hops.length; i++) {
+        const hop = w.hops[i]!;
+        const missing = peers.filter(
+          (p) => p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
+        );
+        if (missing.length) {
+          const p = missing[0]!;
+          w.blocked = {
+            wanted: hop.to,
+            reason: `${hop.to} has not run in ${p.target.environment} yet (there: ${[p.current.raw, ...p.hops.map((h) => h.to)].join(' -> ')})`,
+            unblock: `let ${hop.to} run in ${p.target.environment} first`,
+            rule: envRule,
+          };
+          w.hops = w.hops.slice(0, i);
+          break;
+        }
+        hop.rules.push(envRule);
+        deps.set(
+          i,
+          peers.flatMap((p) => {
+            const j = p.hops.findIndex((h) => h.to === hop.to || h.release === hop.release);
+            return j >= 0 ? [{ work: p, hop: j }] : [];
+          }),
+        );
+      }
+      promotionAfter.set(w, deps);
+    }
+  }
+
+  // minimumVersion: a requirement the plan must meet.
+  for (const w of works) {
+    const min = w.settings.minimumVersion;
+    if (!min || !w.scheme.isValid(min)) continue;
+    const reach = w.hops.at(-1)?.release ?? w.current.raw;
+    if (w.scheme.compare(reach, min) < 0 && !w.blocked) {
+      w.blocked = {
+        wanted: min,
+        reason: `the policy requires at least ${min}, but the plan only reaches ${reach}`,
+        unblock: 'relax the policy settings that exclude newer releases (pin, deny, release age), or wait for the release',
+      };
+    }
+  }
+
+  // Steps.
+  const stepsOf = new Map<Work, Step[]>();
+  for (const w of works) {
+    const t = w.target;
+    const steps: Step[] = [];
+    let from = t.current;
+    const env = policy.environments.find((e) => e.name === t.environment);
+    for (const hop of w.hops) {
+      const fromParsed = w.scheme.parse(from);
+      const toParsed = w.scheme.parse(hop.to);
+      const type = fromParsed.ok && toParsed.ok ? updateType(fromParsed.version, toParsed.version) : 'patch';
+      const risks: string[] = [];
+      const preSteps: PreStep[] = [];
+      const rdb = rdbRisk(catalog, w.scheme, t.component, from, hop.to);
+      const rules = [...hop.rules];
+      if (rdb.risk) {
+        risks.push(rdb.risk);
+        rules.push(catalogRule(catalog, 'rdb-one-way'));
+      }
+      if (type === 'major') risks.push(`crosses a major version (${w.scheme.getMajor(from)} -> ${w.scheme.getMajor(hop.to)}): review the breaking changes`);
+      if (toParsed.ok && toParsed.version.floating) risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
+      if (t.role === 'data-plane' && w.settings.backupBeforeMajor && (type === 'major' || rdb.oneWay)) {
+        preSteps.push(backupPreStep(t));
+        rules.push(catalogRule(catalog, 'backup-before-major'));
+      }
+      if (t.role === 'operator' && t.component === 'howl-redis-operator') {
+        preSteps.push({
+          kind: 'crds',
+          description: `apply the CRDs of ${hop.to} before the operator: Helm does not upgrade CRDs`,
+          rule: 'crds-before-operator',
+        });
+        rules.push(catalogRule(catalog, 'crds-before-operator'));
+      }
+      if (t.managedBy === 'howl-redis-operator' && t.resource?.kind === 'RedisCluster' && w.settings.supervisedPrimaryUpdate) {
+        preSteps.push({
+          kind: 'approve-primary',
+          description: `replicas update first; then the cluster waits in WaitingForUser until someone runs kubectl annotate rediscluster ${t.resource.name} redis.io/approve-primary-update=true (one-shot: never put it in Git)`,
+          rule: 'supervised-primary-update',
+        });
+        rules.push(catalogRule(catalog, 'supervised-primary-update'));
+      }
+      const ps = platformSupport(catalog, t.component, hop.release);
+      const k8s = clusterFacts(input, t.cluster)?.kubernetesVersion;
+      if (ps?.kubernetes && k8s && ps.kubernetes.deprecated.includes(k8s.split('.').slice(0, 2).join('.'))) {
+        risks.push(`Kubernetes ${k8s} is deprecated for ${t.component} ${hop.release}: plan the Kubernetes upgrade`);
+      }
+      steps.push({
+        id: stepId(t, hop.to),
+        target: stepTarget(t),
+        component: t.component,
+        role: t.role,
+        ...(t.cluster ? { cluster: t.cluster } : {}),
+        ...(t.environment ? { environment: t.environment } : {}),
+        from,
+        to: hop.to,
+        after: steps.length ? [steps.at(-1)!.id] : [],
+        rules: dedupeRules(rules),
+        risks,
+        preSteps,
+        oneWay: rdb.oneWay,
+        change: t.change,
+        gate: {
+          applied: true,
+          health: healthFor(t.component, t.resource?.kind),
+          version: hop.to,
+          ...(env?.soak ? { soak: env.soak } : {}),
+        },
+      });
+      from = hop.to;
+    }
+    stepsOf.set(w, steps);
+  }
+
+  // Ordering across targets on one cluster.
+  const orderRule = catalogRule(catalog, 'operator-before-data-plane');
+  const reOrder = catalogRule(catalog, 're-operator-cluster-database-order');
+  for (const ws of byCluster.values()) {
+    for (const w of ws) {
+      const steps = stepsOf.get(w)!;
+      if (!steps.length) continue;
+      const t = w.target;
+      if (t.role === 'data-plane' && t.managedBy) {
+        const ops = ws.filter((o) => o.target.role === 'operator' && o.target.component === t.managedBy);
+        const last = ops.map((o) => stepsOf.get(o)!.at(-1)).filter((s): s is Step => s !== undefined);
+        if (last.length && t.component !== 'redis-enterprise') {
+          steps[0]!.after.push(...last.map((s) => s.id));
+          for (const s of steps) s.rules.push(orderRule);
+        }
+      }
+      if (t.role === 'operator') {
+        const crds = ws.filter((o) => o.target.role === 'crds' && o.target.component.startsWith(t.component));
+        for (const c of crds) {
+          const cs = stepsOf.get(c)!;
+          for (const s of steps) {
+            const match = cs.find((x) => x.to === s.to);
+            if (match) s.after.push(match.id);
+          }
+        }
+      }
+    }
+    // Redis Enterprise: REC hop i after the operator hop that ships it; the next operator hop after that REC hop.
+    const op = ws.find((w) => w.target.component === 'redis-enterprise-operator');
+    const rec = ws.find((w) => w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster');
+    if (op) {
+      const opSteps = stepsOf.get(op)!;
+      const recSteps = rec ? stepsOf.get(rec)! : [];
+      const shipsOf = (v: string) =>
+        platformSupport(catalog, 'redis-enterprise-operator', v)?.ships.find((s) => s.component === 'redis-enterprise')?.version;
+      recSteps.forEach((rs, j) => {
+        const recRelease = rec!.hops[j]!.release;
+        const i = op.hops.findIndex((h) => shipsOf(h.release) === recRelease);
+        if (i < 0 || !opSteps[i]) return;
+        rs.after.push(opSteps[i].id);
+        rs.rules.push(reOrder);
+        opSteps[i + 1]?.after.push(rs.id);
+      });
+      const redbs = ws.filter((w) => w.target.component === 'redis-enterprise-database');
+      const lastRec = recSteps.at(-1) ?? opSteps.at(-1);
+      for (const d of redbs) {
+        const ds = stepsOf.get(d)!;
+        if (ds.length && lastRec) {
+          ds[0]!.after.push(lastRec.id);
+          for (const s of ds) s.rules.push(reOrder);
+        }
+      }
+    }
+  }
+  for (const [w, deps] of promotionAfter) {
+    const steps = stepsOf.get(w)!;
+    for (const [i, list] of deps) {
+      const s = steps[i];
+      if (!s) continue;
+      for (const d of list) {
+        const dep = stepsOf.get(d.work)![d.hop];
+        if (dep) s.after.push(dep.id);
+      }
+    }
+  }
+
+  // Summaries and blocked entries.
+  for (const w of works) {
+    const s = summaries.get(w.target.id)!;
+    const steps = stepsOf.get(w)!;
+    if (w.latest) s.latest = w.latest;
+    if (steps.length) {
+      s.status = 'planned';
+      s.next = steps[0]!.to;
+      s.goal = steps.at(-1)!.to;
+    }
+    if (w.blocked) {
+      if (!steps.length) s.status = 'blocked';
+      blocked.push(describeBlocked(w, w.blocked));
+    }
+    if (w.note) s.note = w.note;
+    else if (!steps.length && !w.blocked) {
+      const newer = w.verdicts.at(-1);
+      if (newer && !newer.eligible) s.note = `${newer.token} is newer but not eligible: ${newer.failed.map((f) => f.detail).join('; ')}`;
+    }
+    const minors = minorsBehind(w);
+    if (minors !== undefined && minors > w.settings.maxMinorsBehind) {
+      s.stale = { minorsBehind: minors, allowed: w.settings.maxMinorsBehind };
+    }
+  }
+
+  const steps = orderSteps([...stepsOf.values()].flat());
+  return { at: now.toISOString(), targets: [...summaries.values()], steps, blocked: blocked.sort(byTarget) };
+}
+
+function byTarget(a: Blocked, b: Blocked): number {
+  return a.target.id.localeCompare(b.target.id) || a.wanted.localeCompare(b.wanted);
+}
+
+function dedupeRules(rules: Step['rules']): Step['rules'] {
+  const seen = new Set<string>();
+  return rules.filter((r) => !seen.has(r.id) && seen.add(r.id));
+}
+
+/** How many minor lines of the same major family lie between current and the newest release. */
+function minorsBehind(w: Work): number | undefined {
+  if (!w.latest) return undefined;
+  const lines = new Set<string>();
+  for (const v of w.verdicts) {
+    if (w.scheme.isStable(v.version) && w.scheme.compare(v.version, w.current.raw) > 0) lines.add(w.scheme.getLine(v.version));
+  }
+  lines.delete(w.scheme.getLine(w.current.raw));
+  return lines.size;
+}
+
+function topoEnvironments(policy: Policy): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const a of policy.environments.find((e) => e.name === name)?.after ?? []) visit(a);
+    out.push(name);
+  };
+  for (const e of [...policy.environments].sort((a, b) => a.name.localeCompare(b.name))) visit(e.name);
+  return out;
+}
+
+/** Topological order (dependencies first), ties broken by id, so output is deterministic. */
+function orderSteps(steps: Step[]): Step[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  for (const s of steps) s.after = [...new Set(s.after)].filter((id) => byId.has(id)).sort();
+  const out: Step[] = [];
+  const state = new Map<string, number>();
+  const visit = (s: Step) => {
+    if (state.get(s.id) === 2) return;
+    if (state.get(s.id) === 1) throw new InternalError(`cycle in step dependencies at ${s.id}`);
+    state.set(s.id, 1);
+    for (const a of s.after) visit(byId.get(a)!);
+    state.set(s.id, 2);
+    out.push(s);
+  };
+  for (const s of [...steps].sort((a, b) => a.id.localeCompare(b.id))) visit(s);
+  return out;
+}

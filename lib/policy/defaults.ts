@@ -1,0 +1,17 @@
+// The shipped defaults: what cairn does with no policy file at all. They encode
+// the seeds' rules (see policies/catalog/rules.yaml for the citations):
+// majors go via the earliest minor of the target major, a backup comes first,
+// howl-cloud primary switchovers stay supervised, pre-releases are ignored.
+import type { ResolvedSettings } from './schema.ts';
+
+export const DEFAULT_SETTINGS: ResolvedSettings = {
+  updateTypes: ['patch', 'minor', 'major'],
+  deny: [],
+  // A few days lets the rare bad release be pulled or patched before cairn proposes it.
+  minimumReleaseAgeMs: 3 * 86400e3,
+  majorUpgrade: 'via-earliest-minor',
+  backupBeforeMajor: true,
+  maxMinorsBehind: 2,
+  supervisedPrimaryUpdate: true,
+  allowPrerelease: false,
+};

@@ -1,0 +1,58 @@
+// Answers, for one target, what the policy says: which cluster and
+// environment its file belongs to, and which settings apply to it.
+import { matchesGlob } from './glob.ts';
+import { parseDuration } from './duration.ts';
+import { DEFAULT_SETTINGS } from './defaults.ts';
+import type { Policy, ResolvedSettings, Settings } from './schema.ts';
+
+export interface Placement {
+  cluster?: string;
+  environment?: string;
+}
+
+/** The cluster (and its environment) whose `paths` globs match the file; the first match wins. */
+export function placeFile(policy: Policy, file: string): Placement {
+  for (const c of policy.clusters) {
+    if (c.paths.some((g) => matchesGlob(file, g))) {
+      return { cluster: c.name, ...(c.environment ? { environment: c.environment } : {}) };
+    }
+  }
+  return {};
+}
+
+function apply(into: ResolvedSettings, s: Settings): void {
+  if (s.updateTypes) into.updateTypes = [...s.updateTypes];
+  if (s.pin !== undefined) into.pin = s.pin;
+  if (s.allowedVersions !== undefined) into.allowedVersions = s.allowedVersions;
+  if (s.deny) into.deny = [...into.deny, ...s.deny];
+  if (s.minimumVersion !== undefined) into.minimumVersion = s.minimumVersion;
+  if (s.minimumReleaseAge !== undefined) into.minimumReleaseAgeMs = parseDuration(s.minimumReleaseAge) ?? 0;
+  if (s.majorUpgrade) into.majorUpgrade = s.majorUpgrade;
+  if (s.backupBeforeMajor !== undefined) into.backupBeforeMajor = s.backupBeforeMajor;
+  if (s.maxMinorsBehind !== undefined) into.maxMinorsBehind = s.maxMinorsBehind;
+  if (s.supervisedPrimaryUpdate !== undefined) into.supervisedPrimaryUpdate = s.supervisedPrimaryUpdate;
+  if (s.allowPrerelease !== undefined) into.allowPrerelease = s.allowPrerelease;
+}
+
+export interface SettingsSubject {
+  id: string;
+  file: string;
+  component: string;
+  cluster?: string;
+  environment?: string;
+}
+
+/** Shipped defaults, then the policy's defaults, then every matching rule in file order (later wins). */
+export function resolveSettings(policy: Policy, t: SettingsSubject): ResolvedSettings {
+  const out: ResolvedSettings = { ...DEFAULT_SETTINGS, deny: [...DEFAULT_SETTINGS.deny] };
+  apply(out, policy.defaults);
+  for (const r of policy.rules) {
+    const m = r.match;
+    if (m.components && !m.components.includes(t.component)) continue;
+    if (m.clusters && !(t.cluster && m.clusters.includes(t.cluster))) continue;
+    if (m.environments && !(t.environment && m.environments.includes(t.environment))) continue;
+    if (m.targets && !m.targets.some((x) => x === t.id || matchesGlob(t.file, x))) continue;
+    apply(out, r);
+  }
+  return out;
+}
