@@ -34,7 +34,13 @@ export function updateType(from: ParsedVersion, to: ParsedVersion): UpdateType {
   return 'patch';
 }
 
-function rangeCheck(rule: string, v: ParsedVersion, text: string | undefined, want: boolean, what: string): Check | undefined {
+function rangeCheck(
+  rule: string,
+  v: ParsedVersion,
+  text: string | undefined,
+  want: boolean,
+  what: string,
+): Check | undefined {
   if (text === undefined) return undefined;
   const r = parseRange(text);
   if (!r.ok) return { rule, passed: false, detail: `${what} "${text}" cannot be read: ${r.reason}` };
@@ -82,12 +88,18 @@ export function checkCandidate(ctx: CandidateContext, current: ParsedVersion, ve
   checks.push({
     rule: 'prerelease',
     passed: stable || settings.allowPrerelease,
-    detail: stable ? `${version} is a stable release` : `${version} is a pre-release${settings.allowPrerelease ? ' (allowed by policy)' : ''}`,
+    detail: stable
+      ? `${version} is a stable release`
+      : `${version} is a pre-release${settings.allowPrerelease ? ' (allowed by policy)' : ''}`,
   });
   const date = ctx.published.get(version);
   if (settings.minimumReleaseAgeMs > 0) {
     if (!date) {
-      checks.push({ rule: 'release-age', passed: false, detail: `release date of ${version} is unknown, so its age cannot be checked` });
+      checks.push({
+        rule: 'release-age',
+        passed: false,
+        detail: `release date of ${version} is unknown, so its age cannot be checked`,
+      });
     } else {
       const age = ctx.now.getTime() - publishedAt(date).getTime();
       const days = (settings.minimumReleaseAgeMs / 86400e3).toFixed(1).replace(/\.0$/, '');
@@ -134,7 +146,11 @@ export interface Verdict {
  * style, sorted oldest first. Releases that render to the same token (7.4.1
  * and 7.4.2 for a floating `7.2` tag) keep only the newest.
  */
-export function judgeReleases(ctx: CandidateContext, current: ParsedVersion, releases: readonly Release[]): Verdict[] {
+export function judgeReleases(
+  ctx: CandidateContext,
+  current: ParsedVersion,
+  releases: readonly Release[],
+): Verdict[] {
   const { scheme } = ctx;
   const byToken = new Map<string, Verdict>();
   for (const r of releases) {
@@ -144,10 +160,20 @@ export function judgeReleases(ctx: CandidateContext, current: ParsedVersion, rel
     if (token === undefined || !scheme.isCompatible(current.raw, token)) continue;
     if (scheme.compare(token, current.raw) <= 0) continue;
     const failed = checkCandidate(ctx, current, r.version).filter((c) => !c.passed);
-    const v: Verdict = { version: r.version, token, parsed: p.version, eligible: failed.length === 0, failed };
+    const v: Verdict = {
+      version: r.version,
+      token,
+      parsed: p.version,
+      eligible: failed.length === 0,
+      failed,
+    };
     const prev = byToken.get(token);
     // Keep the newest eligible release per token; an eligible one beats an ineligible one.
-    if (!prev || (v.eligible && !prev.eligible) || (v.eligible === prev.eligible && scheme.compare(v.version, prev.version) > 0)) {
+    if (
+      !prev ||
+      (v.eligible && !prev.eligible) ||
+      (v.eligible === prev.eligible && scheme.compare(v.version, prev.version) > 0)
+    ) {
       byToken.set(token, v);
     }
   }

@@ -43,7 +43,11 @@ export interface PathContext {
 }
 
 function withinMajor(ctx: PathContext, target: Verdict): Hop {
-  return { to: target.token, release: target.version, rules: [catalogRule(ctx.catalog, 'patch-minor-direct')] };
+  return {
+    to: target.token,
+    release: target.version,
+    rules: [catalogRule(ctx.catalog, 'patch-minor-direct')],
+  };
 }
 
 /**
@@ -61,7 +65,13 @@ export function semverPath(ctx: PathContext, eligible: Verdict[]): PathResult {
         {
           to: goal.token,
           release: goal.version,
-          rules: [policyRule('major-direct', 'The policy allows crossing a major in one hop (majorUpgrade: direct).', ctx.policyFiles)],
+          rules: [
+            policyRule(
+              'major-direct',
+              'The policy allows crossing a major in one hop (majorUpgrade: direct).',
+              ctx.policyFiles,
+            ),
+          ],
         },
       ],
     };
@@ -72,13 +82,21 @@ export function semverPath(ctx: PathContext, eligible: Verdict[]): PathResult {
     if (!inMajor.length) continue;
     const earliestLine = ctx.scheme.getLine(inMajor[0]!.version);
     const hop = inMajor.filter((v) => ctx.scheme.getLine(v.version) === earliestLine).at(-1)!;
-    hops.push({ to: hop.token, release: hop.version, rules: [catalogRule(ctx.catalog, 'major-via-earliest-minor')] });
+    hops.push({
+      to: hop.token,
+      release: hop.version,
+      rules: [catalogRule(ctx.catalog, 'major-via-earliest-minor')],
+    });
   }
   if (hops.at(-1)?.to !== goal.token) hops.push(withinMajor(ctx, goal));
   return { hops };
 }
 
-export function platformSupport(catalog: Catalog, component: string, version: string): PlatformSupport | undefined {
+export function platformSupport(
+  catalog: Catalog,
+  component: string,
+  version: string,
+): PlatformSupport | undefined {
   return catalog.platformSupport.find((p) => p.component === component && p.version === version);
 }
 
@@ -106,7 +124,9 @@ export function filterByKubernetes(
   const known = ctx.catalog.platformSupport.some((p) => p.component === ctx.component);
   if (!known || !eligible.length) return { kept: eligible, checked: false };
   const rule = catalogRule(ctx.catalog, 'kubernetes-supported-throughout');
-  const k8s = ctx.kubernetesVersion ? ctx.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.') : undefined;
+  const k8s = ctx.kubernetesVersion
+    ? ctx.kubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')
+    : undefined;
   const newest = eligible.at(-1)!;
   if (!k8s) {
     return {
@@ -115,7 +135,8 @@ export function filterByKubernetes(
       blocked: {
         wanted: newest.token,
         reason: `the Kubernetes version of cluster ${ctx.cluster ?? '(unassigned)'} is unknown, so operator support cannot be checked`,
-        unblock: 'set `kubernetes:` for the cluster in the policy, or pass --cluster-state with a Node object',
+        unblock:
+          'set `kubernetes:` for the cluster in the policy, or pass --cluster-state with a Node object',
         rule,
       },
     };
@@ -150,7 +171,11 @@ function kubedbEntry(catalog: Catalog, name: string): KubedbVersion | undefined 
 }
 
 /** Whether KubeDB's `updateConstraints` of `from` admit an update to `to`. */
-export function kubedbAllows(from: KubedbVersion, to: KubedbVersion, scheme: VersionScheme): { ok: boolean; why: string } {
+export function kubedbAllows(
+  from: KubedbVersion,
+  to: KubedbVersion,
+  scheme: VersionScheme,
+): { ok: boolean; why: string } {
   const p = scheme.parse(to.version);
   const target = p.ok ? p.version : undefined;
   if (!target) return { ok: false, why: `${to.name} has an unreadable version ${to.version}` };
@@ -165,7 +190,11 @@ export function kubedbAllows(from: KubedbVersion, to: KubedbVersion, scheme: Ver
   }
   if (from.allowlist?.length) {
     const hit = matches(from.allowlist);
-    if (!hit.length) return { ok: false, why: `${from.name}'s allowlist "${from.allowlist.join('" or "')}" does not admit ${to.version}` };
+    if (!hit.length)
+      return {
+        ok: false,
+        why: `${from.name}'s allowlist "${from.allowlist.join('" or "')}" does not admit ${to.version}`,
+      };
     return { ok: true, why: `${from.name}'s allowlist "${hit[0]}" admits ${to.version}` };
   }
   return { ok: true, why: `${from.name} has no update constraints` };
@@ -187,7 +216,8 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
       blocked: {
         wanted: newest.token,
         reason: `RedisVersion ${ctx.current.raw} is not in the KubeDB catalog, so its update constraints are unknown`,
-        unblock: 'add the RedisVersion to policies/catalog (from the kubedb installer catalog) or correct spec.version',
+        unblock:
+          'add the RedisVersion to policies/catalog (from the kubedb installer catalog) or correct spec.version',
         rule,
       },
     };
@@ -218,7 +248,11 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
   const hops: Hop[] = [];
   for (let cur = goal?.version; cur && cur !== start.name; cur = prev.get(cur)?.from) {
     const n = entries.get(cur)!;
-    hops.unshift({ to: n.v.token, release: n.v.version, rules: [{ ...rule, text: `${rule.text} (${prev.get(cur)!.why})` }] });
+    hops.unshift({
+      to: n.v.token,
+      release: n.v.version,
+      rules: [{ ...rule, text: `${rule.text} (${prev.get(cur)!.why})` }],
+    });
   }
   if (goal?.version === newest.version) return { hops };
   const newestEntry = kubedbEntry(ctx.catalog, newest.version);
@@ -232,7 +266,8 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
     blocked: {
       wanted: newest.token,
       reason,
-      unblock: 'wait for a KubeDB catalog release whose updateConstraints admit it, or plan the reachable version',
+      unblock:
+        'wait for a KubeDB catalog release whose updateConstraints admit it, or plan the reachable version',
       rule,
     },
   };

@@ -40,7 +40,9 @@ export function stepId(target: Target, to: string): string {
 
 export function stepTarget(t: Target): StepTarget {
   const r = t.resource;
-  const name = r ? `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}` : (t.file.split('/').pop() ?? t.file);
+  const name = r
+    ? `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`
+    : (t.file.split('/').pop() ?? t.file);
   return { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
 }
 
@@ -74,7 +76,9 @@ function clusterFacts(input: PlanInput, cluster: string | undefined): ClusterFac
 
 /** Counterparts of a target in another environment: the same workload, deployed elsewhere. */
 function workloadKey(t: Target): string {
-  return [t.component, t.resource?.kind ?? '', t.resource?.name ?? t.file.split('/').pop(), t.field].join('|');
+  return [t.component, t.resource?.kind ?? '', t.resource?.name ?? t.file.split('/').pop(), t.field].join(
+    '|',
+  );
 }
 
 function describeBlocked(w: Work, b: PathBlock): Blocked {
@@ -127,12 +131,17 @@ function computePath(input: PlanInput, w: Work, facts: ClusterFacts | undefined)
  */
 function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | undefined): void {
   const ships = (opVersion: string) =>
-    platformSupport(catalog, 'redis-enterprise-operator', opVersion)?.ships.find((s) => s.component === 'redis-enterprise')
-      ?.version;
+    platformSupport(catalog, 'redis-enterprise-operator', opVersion)?.ships.find(
+      (s) => s.component === 'redis-enterprise',
+    )?.version;
   const recScheme = getScheme('redis-enterprise');
   const direct = (from: string, to: string) =>
     catalog.upgradePaths.some(
-      (p) => p.component === 'redis-enterprise' && p.direct === 'supported' && matchesPattern(recScheme, from, p.from) && matchesPattern(recScheme, to, p.to),
+      (p) =>
+        p.component === 'redis-enterprise' &&
+        p.direct === 'supported' &&
+        matchesPattern(recScheme, from, p.from) &&
+        matchesPattern(recScheme, to, p.to),
     );
   const start = rec?.target.current ?? ships(operator.target.current);
   if (!start || !operator.hops.length) return;
@@ -150,7 +159,16 @@ function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | und
       })
       .at(-1);
     if (!next) break;
-    chain.push({ to: next.token, release: next.version, rules: [...operator.hops[0]!.rules.filter((r) => r.id !== 'patch-minor-direct' && r.id !== 'major-via-earliest-minor'), opRule] });
+    chain.push({
+      to: next.token,
+      release: next.version,
+      rules: [
+        ...operator.hops[0]!.rules.filter(
+          (r) => r.id !== 'patch-minor-direct' && r.id !== 'major-via-earliest-minor',
+        ),
+        opRule,
+      ],
+    });
     lastOp = next.version;
     const s = ships(next.version)!;
     if (recScheme.compare(s, pos) > 0) pos = s;
@@ -191,7 +209,8 @@ export function matchesPattern(scheme: VersionScheme, version: string, pattern: 
   const v = p.version;
   const triple = [v.major, v.minor ?? 0, v.patch ?? 0];
   const num = (s: string) => s.split('.').map(Number);
-  const cmp = (a: number[], b: number[]) => (a[0]! - b[0]!) || ((a[1] ?? 0) - (b[1] ?? 0)) || ((a[2] ?? 0) - (b[2] ?? 0));
+  const cmp = (a: number[], b: number[]) =>
+    a[0]! - b[0]! || (a[1] ?? 0) - (b[1] ?? 0) || (a[2] ?? 0) - (b[2] ?? 0);
   if (pattern.endsWith('.x')) {
     const [ma, mi] = num(pattern.slice(0, -2));
     return v.major === ma && (v.minor ?? 0) === mi;
@@ -203,7 +222,13 @@ export function matchesPattern(scheme: VersionScheme, version: string, pattern: 
   return cmp(triple, num(pattern)) === 0;
 }
 
-function rdbRisk(catalog: Catalog, scheme: VersionScheme, component: string, from: string, to: string): { risk?: string; oneWay: boolean } {
+function rdbRisk(
+  catalog: Catalog,
+  scheme: VersionScheme,
+  component: string,
+  from: string,
+  to: string,
+): { risk?: string; oneWay: boolean } {
   const table = RDB_COMPONENT[component];
   if (!table) return { oneWay: false };
   const lf = scheme.getLine(from);
@@ -306,7 +331,10 @@ export function planUpgrade(input: PlanInput): Plan {
   }
   for (const ws of byCluster.values()) {
     const op = ws.find((w) => w.target.component === 'redis-enterprise-operator');
-    const recs = ws.filter((w) => w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster');
+    const recs = ws.filter(
+      (w) =>
+        w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster',
+    );
     if (op) coupleRedisEnterprise(catalog, op, recs[0]);
   }
 
@@ -331,7 +359,8 @@ export function planUpgrade(input: PlanInput): Plan {
       for (let i = 0; i < w.hops.length; i++) {
         const hop = w.hops[i]!;
         const missing = peers.filter(
-          (p) => p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
+          (p) =>
+            p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
         );
         if (missing.length) {
           const p = missing[0]!;
@@ -366,7 +395,8 @@ export function planUpgrade(input: PlanInput): Plan {
       w.blocked = {
         wanted: min,
         reason: `the policy requires at least ${min}, but the plan only reaches ${reach}`,
-        unblock: 'relax the policy settings that exclude newer releases (pin, deny, release age), or wait for the release',
+        unblock:
+          'relax the policy settings that exclude newer releases (pin, deny, release age), or wait for the release',
       };
     }
   }
@@ -390,8 +420,12 @@ export function planUpgrade(input: PlanInput): Plan {
         risks.push(rdb.risk);
         rules.push(catalogRule(catalog, 'rdb-one-way'));
       }
-      if (type === 'major') risks.push(`crosses a major version (${w.scheme.getMajor(from)} -> ${w.scheme.getMajor(hop.to)}): review the breaking changes`);
-      if (toParsed.ok && toParsed.version.floating) risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
+      if (type === 'major')
+        risks.push(
+          `crosses a major version (${w.scheme.getMajor(from)} -> ${w.scheme.getMajor(hop.to)}): review the breaking changes`,
+        );
+      if (toParsed.ok && toParsed.version.floating)
+        risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
       if (t.role === 'data-plane' && w.settings.backupBeforeMajor && (type === 'major' || rdb.oneWay)) {
         preSteps.push(backupPreStep(t));
         rules.push(catalogRule(catalog, 'backup-before-major'));
@@ -404,7 +438,11 @@ export function planUpgrade(input: PlanInput): Plan {
         });
         rules.push(catalogRule(catalog, 'crds-before-operator'));
       }
-      if (t.managedBy === 'howl-redis-operator' && t.resource?.kind === 'RedisCluster' && w.settings.supervisedPrimaryUpdate) {
+      if (
+        t.managedBy === 'howl-redis-operator' &&
+        t.resource?.kind === 'RedisCluster' &&
+        w.settings.supervisedPrimaryUpdate
+      ) {
         preSteps.push({
           kind: 'approve-primary',
           description: `replicas update first; then the cluster waits in WaitingForUser until someone runs kubectl annotate rediscluster ${t.resource.name} redis.io/approve-primary-update=true (one-shot: never put it in Git)`,
@@ -415,7 +453,9 @@ export function planUpgrade(input: PlanInput): Plan {
       const ps = platformSupport(catalog, t.component, hop.release);
       const k8s = clusterFacts(input, t.cluster)?.kubernetesVersion;
       if (ps?.kubernetes && k8s && ps.kubernetes.deprecated.includes(k8s.split('.').slice(0, 2).join('.'))) {
-        risks.push(`Kubernetes ${k8s} is deprecated for ${t.component} ${hop.release}: plan the Kubernetes upgrade`);
+        risks.push(
+          `Kubernetes ${k8s} is deprecated for ${t.component} ${hop.release}: plan the Kubernetes upgrade`,
+        );
       }
       steps.push({
         id: stepId(t, hop.to),
@@ -473,12 +513,17 @@ export function planUpgrade(input: PlanInput): Plan {
     }
     // Redis Enterprise: REC hop i after the operator hop that ships it; the next operator hop after that REC hop.
     const op = ws.find((w) => w.target.component === 'redis-enterprise-operator');
-    const rec = ws.find((w) => w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster');
+    const rec = ws.find(
+      (w) =>
+        w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster',
+    );
     if (op) {
       const opSteps = stepsOf.get(op)!;
       const recSteps = rec ? stepsOf.get(rec)! : [];
       const shipsOf = (v: string) =>
-        platformSupport(catalog, 'redis-enterprise-operator', v)?.ships.find((s) => s.component === 'redis-enterprise')?.version;
+        platformSupport(catalog, 'redis-enterprise-operator', v)?.ships.find(
+          (s) => s.component === 'redis-enterprise',
+        )?.version;
       recSteps.forEach((rs, j) => {
         const recRelease = rec!.hops[j]!.release;
         const i = op.hops.findIndex((h) => shipsOf(h.release) === recRelease);
@@ -527,7 +572,8 @@ export function planUpgrade(input: PlanInput): Plan {
     if (w.note) s.note = w.note;
     else if (!steps.length && !w.blocked) {
       const newer = w.verdicts.at(-1);
-      if (newer && !newer.eligible) s.note = `${newer.token} is newer but not eligible: ${newer.failed.map((f) => f.detail).join('; ')}`;
+      if (newer && !newer.eligible)
+        s.note = `${newer.token} is newer but not eligible: ${newer.failed.map((f) => f.detail).join('; ')}`;
     }
     const minors = minorsBehind(w);
     if (minors !== undefined && minors > w.settings.maxMinorsBehind) {
@@ -553,7 +599,8 @@ function minorsBehind(w: Work): number | undefined {
   if (!w.latest) return undefined;
   const lines = new Set<string>();
   for (const v of w.verdicts) {
-    if (w.scheme.isStable(v.version) && w.scheme.compare(v.version, w.current.raw) > 0) lines.add(w.scheme.getLine(v.version));
+    if (w.scheme.isStable(v.version) && w.scheme.compare(v.version, w.current.raw) > 0)
+      lines.add(w.scheme.getLine(v.version));
   }
   lines.delete(w.scheme.getLine(w.current.raw));
   return lines.size;

@@ -22,6 +22,8 @@ export function policyRule(id: string, text: string, policyFiles: readonly strin
   return {
     id,
     text,
-    source: policyFiles.length ? `policy ${policyFiles.join(', ')}` : 'cairn shipped defaults (lib/policy/defaults.ts)',
+    source: policyFiles.length
+      ? `policy ${policyFiles.join(', ')}`
+      : 'cairn shipped defaults (lib/policy/defaults.ts)',
   };
 }

@@ -1,7 +1,11 @@
 // What the planner takes and gives. The plan is plain data: the CLI renders
 // it, the PR engine records a step of it in each PR body, the gate checks it.
+// The plan's shape is defined once, as a schema: the types derive from it and
+// the published JSON Schema of `cairn plan --format json` is generated from it.
+
+import { z } from 'zod';
 import type { Catalog } from '../catalog/schema.ts';
-import type { ClusterFacts, ComponentId, ComponentRole, Inventory, Release } from '../model.ts';
+import type { ClusterFacts, ComponentId, Inventory, Release } from '../model.ts';
 import type { Policy } from '../policy/schema.ts';
 
 export interface PlanInput {
@@ -16,99 +20,102 @@ export interface PlanInput {
 }
 
 /** A rule that allowed (or blocked) something, with the citation a reviewer can check. */
-export interface RuleRef {
-  id: string;
-  text: string;
-  source: string;
-}
+export const ruleRefSchema = z.strictObject({
+  id: z.string(),
+  text: z.string(),
+  source: z.string().describe('Upstream repository:path@commit, seed document, or policy file'),
+});
 
-export interface StepTarget {
-  id: string;
-  file: string;
-  line: number;
-  kind: string;
-  /** `Kind/namespace/name` of the manifest, or the file's base name for plain values files. */
-  name: string;
-  field: string;
-}
+export const stepTargetSchema = z.strictObject({
+  id: z.string().describe('Stable target id: file#Kind/namespace/name:field'),
+  file: z.string(),
+  line: z.number().int().positive(),
+  kind: z.string().describe('Target kind that found it, e.g. helm-values'),
+  name: z.string().describe('Kind/namespace/name of the manifest, or the file name for plain values files'),
+  field: z.string(),
+});
 
-export interface PreStep {
-  kind: 'backup' | 'crds' | 'approve-primary';
-  description: string;
-  rule: string;
-}
+export const preStepSchema = z.strictObject({
+  kind: z.enum(['backup', 'crds', 'approve-primary']),
+  description: z.string(),
+  rule: z.string(),
+});
 
 /** What the status function must observe before the step counts as done. */
-export interface GateSpec {
-  /** The GitOps tool reports a revision that contains the step's merge commit. */
-  applied: true;
-  /** Health conditions read from the cluster, e.g. `RedisCluster status.phase == Healthy`. */
-  health: string[];
-  /** The version every instance must report. */
-  version: string;
-  /** Time the version must run healthy before dependants proceed (environment soak). */
-  soak?: string;
-}
+export const gateSpecSchema = z.strictObject({
+  applied: z.literal(true).describe('The GitOps tool reports a revision that contains the merge commit'),
+  health: z.array(z.string()),
+  version: z.string(),
+  soak: z.string().optional(),
+});
 
-export interface Step {
-  /** Stable across runs for the same target and hop: the PR engine finds a step's PR by it. */
-  id: string;
-  target: StepTarget;
-  component: ComponentId;
-  role: ComponentRole;
-  cluster?: string;
-  environment?: string;
-  from: string;
-  to: string;
-  /** Ids of steps that must be proven before this one opens. */
-  after: string[];
-  rules: RuleRef[];
-  risks: string[];
-  preSteps: PreStep[];
-  /** True when rolling back needs a restore from backup (the data format moved forward). */
-  oneWay: boolean;
-  change: 'in-place' | 'ops-request';
-  gate: GateSpec;
-}
+const where = {
+  cluster: z.string().optional(),
+  environment: z.string().optional(),
+};
 
-export interface Blocked {
-  target: StepTarget;
-  component: ComponentId;
-  cluster?: string;
-  environment?: string;
-  current: string;
-  /** The version cairn would go to if it could. */
-  wanted: string;
-  reason: string;
-  /** What a person can do to unblock it. */
-  unblock: string;
-  rule?: RuleRef;
-}
+export const stepSchema = z.strictObject({
+  id: z.string().describe('Stable across runs for the same target and hop; the PR engine finds a PR by it'),
+  target: stepTargetSchema,
+  component: z.string(),
+  role: z.enum(['operator', 'data-plane', 'crds']),
+  ...where,
+  from: z.string(),
+  to: z.string(),
+  after: z.array(z.string()).describe('Ids of steps that must be proven first'),
+  rules: z.array(ruleRefSchema).min(1),
+  risks: z.array(z.string()),
+  preSteps: z.array(preStepSchema),
+  oneWay: z.boolean().describe('Rolling back needs a restore from backup'),
+  change: z.enum(['in-place', 'ops-request']),
+  gate: gateSpecSchema,
+});
 
-export type TargetStatus = 'up-to-date' | 'planned' | 'blocked' | 'unplannable' | 'unknown-component';
+export const blockedSchema = z.strictObject({
+  target: stepTargetSchema,
+  component: z.string(),
+  ...where,
+  current: z.string(),
+  wanted: z.string(),
+  reason: z.string(),
+  unblock: z.string(),
+  rule: ruleRefSchema.optional(),
+});
 
-export interface TargetSummary {
-  target: StepTarget;
-  component: ComponentId;
-  cluster?: string;
-  environment?: string;
-  current: string;
-  /** First hop's version, when a step is planned. */
-  next?: string;
-  /** Last version of the planned path (what the plan reaches). */
-  goal?: string;
-  /** Newest release known, eligible or not. */
-  latest?: string;
-  status: TargetStatus;
-  /** Minor lines behind the newest release, when more than policy allows. */
-  stale?: { minorsBehind: number; allowed: number };
-  note?: string;
-}
+export const targetStatusSchema = z.enum([
+  'up-to-date',
+  'planned',
+  'blocked',
+  'unplannable',
+  'unknown-component',
+]);
 
-export interface Plan {
-  /** The instant the plan was computed for (the `now` passed in). */
-  at: string;
-  targets: TargetSummary[];
-  steps: Step[];
-  blocked: Blocked[];
-}
+export const targetSummarySchema = z.strictObject({
+  target: stepTargetSchema,
+  component: z.string(),
+  ...where,
+  current: z.string(),
+  next: z.string().optional().describe("First hop's version, when a step is planned"),
+  goal: z.string().optional().describe('Last version of the planned path'),
+  latest: z.string().optional().describe('Newest stable release known, eligible or not'),
+  status: targetStatusSchema,
+  stale: z.strictObject({ minorsBehind: z.number().int(), allowed: z.number().int() }).optional(),
+  note: z.string().optional(),
+});
+
+export const planSchema = z.strictObject({
+  at: z.string().describe('The instant the plan was computed for'),
+  targets: z.array(targetSummarySchema),
+  steps: z.array(stepSchema).describe('In dependency order'),
+  blocked: z.array(blockedSchema),
+});
+
+export type RuleRef = z.infer<typeof ruleRefSchema>;
+export type StepTarget = z.infer<typeof stepTargetSchema>;
+export type PreStep = z.infer<typeof preStepSchema>;
+export type GateSpec = z.infer<typeof gateSpecSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type Blocked = z.infer<typeof blockedSchema>;
+export type TargetStatus = z.infer<typeof targetStatusSchema>;
+export type TargetSummary = z.infer<typeof targetSummarySchema>;
+export type Plan = z.infer<typeof planSchema>;

@@ -12,7 +12,14 @@ export interface PolicyText {
   text: string;
 }
 
-export const EMPTY_POLICY: Policy = { files: [], clusters: [], environments: [], defaults: {}, rules: [], windows: [] };
+export const EMPTY_POLICY: Policy = {
+  files: [],
+  clusters: [],
+  environments: [],
+  defaults: {},
+  rules: [],
+  windows: [],
+};
 
 interface Loaded {
   path: string;
@@ -22,7 +29,10 @@ interface Loaded {
 
 function at(l: Loaded, path: PathKey[], message: string, allowed?: readonly string[]): Issue {
   const pos = l.locate(path);
-  const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+  const field = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
   return {
     file: l.path,
     ...(pos ? { line: pos.line, column: pos.column } : {}),
@@ -53,7 +63,13 @@ function checkSettings(l: Loaded, base: PathKey[], s: Settings, inherited: Setti
     else issues.push(at(l, [...base, 'minimumVersion'], `"${s.minimumVersion}" is not a version`));
   }
   if (s.updateTypes && s.updateTypes.length === 0) {
-    issues.push(at(l, [...base, 'updateTypes'], 'lists no update type: nothing could ever be planned', ['patch', 'minor', 'major']));
+    issues.push(
+      at(l, [...base, 'updateTypes'], 'lists no update type: nothing could ever be planned', [
+        'patch',
+        'minor',
+        'major',
+      ]),
+    );
   }
   // Contradictions within this block, and with what it inherits from defaults.
   const effective = (k: 'pin' | 'allowedVersions' | 'minimumVersion') => {
@@ -76,7 +92,11 @@ function checkSettings(l: Loaded, base: PathKey[], s: Settings, inherited: Setti
     if (disjoint(ea.range, eb.range)) {
       const key = ea.own ? a : b;
       issues.push(
-        at(l, [...base, key], `contradictory policy: ${msg.replace('%a', ea.range.text).replace('%b', eb.range.text)}`),
+        at(
+          l,
+          [...base, key],
+          `contradictory policy: ${msg.replace('%a', ea.range.text).replace('%b', eb.range.text)}`,
+        ),
       );
     }
   }
@@ -122,7 +142,13 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
 
   const defaultsFrom = loaded.filter((l) => l.data.defaults);
   for (const extra of defaultsFrom.slice(1)) {
-    issues.push(at(extra, ['defaults'], `defaults are already set in ${defaultsFrom[0]!.path}; set them in one file only`));
+    issues.push(
+      at(
+        extra,
+        ['defaults'],
+        `defaults are already set in ${defaultsFrom[0]!.path}; set them in one file only`,
+      ),
+    );
   }
   const defaults = defaultsFrom[0]?.data.defaults ?? {};
 
@@ -130,17 +156,25 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
   const clusterNames = new Map<string, Loaded>();
   for (const l of loaded) {
     l.data.environments?.forEach((e, i) => {
-      if (envNames.has(e.name)) issues.push(at(l, ['environments', i, 'name'], `environment "${e.name}" is defined twice`));
+      if (envNames.has(e.name))
+        issues.push(at(l, ['environments', i, 'name'], `environment "${e.name}" is defined twice`));
       envNames.set(e.name, l);
     });
     l.data.clusters?.forEach((c, i) => {
-      if (clusterNames.has(c.name)) issues.push(at(l, ['clusters', i, 'name'], `cluster "${c.name}" is defined twice`));
+      if (clusterNames.has(c.name))
+        issues.push(at(l, ['clusters', i, 'name'], `cluster "${c.name}" is defined twice`));
       clusterNames.set(c.name, l);
     });
   }
   const envList = [...envNames.keys()].sort();
   const clusterList = [...clusterNames.keys()].sort();
-  const checkRefs = (l: Loaded, path: PathKey[], names: string[] | undefined, known: string[], what: string) => {
+  const checkRefs = (
+    l: Loaded,
+    path: PathKey[],
+    names: string[] | undefined,
+    known: string[],
+    what: string,
+  ) => {
     names?.forEach((n, i) => {
       if (!known.includes(n)) issues.push(at(l, [...path, i], `unknown ${what} "${n}"`, known));
     });
@@ -168,7 +202,8 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     });
     if (l.data.defaults) checkSettings(l, ['defaults'], l.data.defaults, {}, issues);
     l.data.windows?.forEach((w, i) => {
-      if (!isTimeZone(w.timezone)) issues.push(at(l, ['windows', i, 'timezone'], `"${w.timezone}" is not an IANA time zone`));
+      if (!isTimeZone(w.timezone))
+        issues.push(at(l, ['windows', i, 'timezone'], `"${w.timezone}" is not an IANA time zone`));
       if ('cron' in w) {
         const why = checkCron(w.cron);
         if (why) issues.push(at(l, ['windows', i, 'cron'], why));
@@ -177,7 +212,8 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
         const why = checkRRule(w.rrule);
         if (why) issues.push(at(l, ['windows', i, 'rrule'], why));
       }
-      if ('start' in w && w.start >= w.end) issues.push(at(l, ['windows', i, 'end'], 'a freeze must end after it starts'));
+      if ('start' in w && w.start >= w.end)
+        issues.push(at(l, ['windows', i, 'end'], 'a freeze must end after it starts'));
       checkRefs(l, ['windows', i, 'environments'], w.environments, envList, 'environment');
       checkRefs(l, ['windows', i, 'clusters'], w.clusters, clusterList, 'cluster');
     });

@@ -1,8 +1,9 @@
 // Answers, for one target, what the policy says: which cluster and
 // environment its file belongs to, and which settings apply to it.
-import { matchesGlob } from './glob.ts';
-import { parseDuration } from './duration.ts';
+
 import { DEFAULT_SETTINGS } from './defaults.ts';
+import { parseDuration } from './duration.ts';
+import { matchesGlob } from './glob.ts';
 import type { Policy, ResolvedSettings, Settings } from './schema.ts';
 
 export interface Placement {

@@ -6,7 +6,12 @@ const CRON_FIELDS = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
   { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ] as const;
 
@@ -21,7 +26,8 @@ function cronValue(text: string, field: (typeof CRON_FIELDS)[number]): number | 
 /** Returns a reason the cron expression is invalid, or undefined when it is valid. */
 export function checkCron(expr: string): string | undefined {
   const parts = expr.trim().split(/\s+/);
-  if (parts.length !== 5) return `cron needs 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
+  if (parts.length !== 5)
+    return `cron needs 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}`;
   for (let i = 0; i < 5; i++) {
     const field = CRON_FIELDS[i]!;
     for (const item of parts[i]!.split(',')) {
@@ -36,13 +42,24 @@ export function checkCron(expr: string): string | undefined {
           return `${field.name} value "${bounds[j]}" is outside ${field.min}-${field.max}`;
         }
       }
-      if (values.length === 2 && values[0]! > values[1]!) return `range "${range}" in ${field.name} runs backwards`;
+      if (values.length === 2 && values[0]! > values[1]!)
+        return `range "${range}" in ${field.name} runs backwards`;
     }
   }
   return undefined;
 }
 
-const RRULE_KEYS = new Set(['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYHOUR', 'BYMINUTE', 'BYSETPOS', 'WKST']);
+const RRULE_KEYS = new Set([
+  'FREQ',
+  'INTERVAL',
+  'BYDAY',
+  'BYMONTHDAY',
+  'BYMONTH',
+  'BYHOUR',
+  'BYMINUTE',
+  'BYSETPOS',
+  'WKST',
+]);
 const FREQS = ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'];
 const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
@@ -54,7 +71,8 @@ export function checkRRule(rule: string): string | undefined {
     const [k, v] = part.split('=');
     if (!k || v === undefined || v === '') return `"${part}" is not KEY=VALUE`;
     const key = k.toUpperCase();
-    if (!RRULE_KEYS.has(key)) return `unsupported RRULE part ${key} (supported: ${[...RRULE_KEYS].join(', ')})`;
+    if (!RRULE_KEYS.has(key))
+      return `unsupported RRULE part ${key} (supported: ${[...RRULE_KEYS].join(', ')})`;
     seen.set(key, v.toUpperCase());
   }
   const freq = seen.get('FREQ');
@@ -62,7 +80,8 @@ export function checkRRule(rule: string): string | undefined {
   const byday = seen.get('BYDAY');
   if (byday) {
     for (const d of byday.split(',')) {
-      if (!DAYS.includes(d.replace(/^[+-]?\d+/, ''))) return `BYDAY "${d}" is not a weekday (MO..SU, optionally 1MO, -1FR)`;
+      if (!DAYS.includes(d.replace(/^[+-]?\d+/, '')))
+        return `BYDAY "${d}" is not a weekday (MO..SU, optionally 1MO, -1FR)`;
     }
   }
   for (const [key, max] of [
@@ -75,7 +94,11 @@ export function checkRRule(rule: string): string | undefined {
     if (!v) continue;
     for (const n of v.split(',')) {
       const num = Number(n);
-      if (!Number.isInteger(num) || Math.abs(num) > max || num === 0 && key !== 'BYHOUR' && key !== 'BYMINUTE')
+      if (
+        !Number.isInteger(num) ||
+        Math.abs(num) > max ||
+        (num === 0 && key !== 'BYHOUR' && key !== 'BYMINUTE')
+      )
         return `${key} value "${n}" is out of range`;
     }
   }

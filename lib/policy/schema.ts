@@ -43,7 +43,10 @@ export const settingsSchema = z
       .enum(['via-earliest-minor', 'direct'])
       .describe('How a major is crossed. Default: via the earliest minor of the target major first.')
       .optional(),
-    backupBeforeMajor: z.boolean().describe('Require a backup pre-step before a major upgrade. Default: true.').optional(),
+    backupBeforeMajor: z
+      .boolean()
+      .describe('Require a backup pre-step before a major upgrade. Default: true.')
+      .optional(),
     maxMinorsBehind: z
       .number()
       .int()
@@ -54,7 +57,10 @@ export const settingsSchema = z
       .boolean()
       .describe('howl-cloud RedisCluster: the primary switchover waits for a human approval. Default: true.')
       .optional(),
-    allowPrerelease: z.boolean().describe('Consider release candidates and milestones. Default: false.').optional(),
+    allowPrerelease: z
+      .boolean()
+      .describe('Consider release candidates and milestones. Default: false.')
+      .optional(),
   })
   .describe('Upgrade settings.');
 
@@ -63,7 +69,10 @@ export const matchSchema = z
     components: z.array(z.string().min(1)).optional(),
     clusters: z.array(name).optional(),
     environments: z.array(name).optional(),
-    targets: z.array(z.string().min(1)).describe('Target ids or path globs of the files they sit in.').optional(),
+    targets: z
+      .array(z.string().min(1))
+      .describe('Target ids or path globs of the files they sit in.')
+      .optional(),
   })
   .describe('Which targets a rule applies to; every listed criterion must match.');
 

@@ -41,7 +41,11 @@ function comparator(op: string, ver: string): Interval | string {
   const base: Tuple = [major, precision > 1 ? Number(mi) : 0, precision > 2 ? Number(pa) : 0];
   // Smallest version above the whole partial range (7.2 -> 7.3.0; 7 -> 8.0.0).
   const next: Tuple =
-    precision === 1 ? [major + 1, 0, 0] : precision === 2 ? [major, base[1] + 1, 0] : [major, base[1], base[2] + 1];
+    precision === 1
+      ? [major + 1, 0, 0]
+      : precision === 2
+        ? [major, base[1] + 1, 0]
+        : [major, base[1], base[2] + 1];
   switch (op) {
     case '':
     case '=':

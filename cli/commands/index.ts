@@ -1,0 +1,6 @@
+// The command table: every `cairn` subcommand is registered here, once.
+import type { Command } from '../args.ts';
+import { planCommand } from './plan.ts';
+import { validateCommand } from './validate.ts';
+
+export const COMMANDS: readonly Command[] = [planCommand, validateCommand];

@@ -1,0 +1,84 @@
+import { planLocalRepository } from '../../lib/app/plan-repo.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { toPlanJson } from '../../lib/render/json.ts';
+import { renderMarkdown } from '../../lib/render/markdown.ts';
+import { renderText } from '../../lib/render/text.ts';
+import type { Command } from '../args.ts';
+import { list, requireStr, str } from '../args.ts';
+
+export function parseNow(text: string | undefined): Date {
+  if (!text) return new Date();
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    throw new UsageError(`--now must be an ISO-8601 instant such as 2026-11-21T09:00:00Z, got "${text}"`);
+  }
+  return d;
+}
+
+export const planOptions = {
+  repo: { type: 'string', value: 'DIR', description: 'GitOps repository checkout to scan' },
+  policies: {
+    type: 'string',
+    value: 'DIR',
+    description: 'Policy directory (default: $CAIRN_POLICIES, else DIR/.cairn when present)',
+  },
+  feed: {
+    type: 'string',
+    value: 'FILE',
+    description: 'Offline feed snapshot (YAML); default: the catalog release lists',
+  },
+  'cluster-state': {
+    type: 'string',
+    multiple: true,
+    value: 'NAME=FILE',
+    description: 'kubectl get -o yaml output for cluster NAME',
+  },
+  now: {
+    type: 'string',
+    value: 'ISO-8601',
+    description: 'Plan as of this instant (default: the current time)',
+  },
+} as const;
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'Compute the validated upgrade path for every target in a GitOps repository',
+  usage:
+    'plan --repo DIR [--policies DIR] [--feed FILE] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
+  description: 'Works offline on a local checkout with no credentials. Nothing is written.',
+  options: {
+    ...planOptions,
+    format: {
+      type: 'string',
+      value: 'FORMAT',
+      description: 'Output format',
+      default: 'text',
+      choices: ['text', 'markdown', 'json'],
+    },
+  },
+  async run(values, _pos, ctx) {
+    const repo = requireStr(values, 'repo', 'plan');
+    const progress = ctx.isTTY
+      ? (done: number, total: number) => {
+          if (total >= 200 && (done % 100 === 0 || done === total))
+            ctx.stderr(`\rscanning ${done}/${total} files${done === total ? '\n' : ''}`);
+        }
+      : undefined;
+    const result = await planLocalRepository({
+      repo,
+      ...(str(values, 'policies') ? { policies: str(values, 'policies')! } : {}),
+      ...(str(values, 'feed') ? { feed: str(values, 'feed')! } : {}),
+      clusterStates: list(values, 'cluster-state'),
+      now: parseNow(str(values, 'now')),
+      cwd: ctx.cwd,
+      env: ctx.env,
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    const rctx = { repo, conventions: result.conventions, problems: result.inventory.problems };
+    const format = str(values, 'format');
+    if (format === 'json') ctx.stdout(`${JSON.stringify(toPlanJson(result.plan, rctx), null, 2)}\n`);
+    else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
+    else ctx.stdout(renderText(result.plan, rctx));
+    return 0;
+  },
+};

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// The `cairn` command line. Exit codes: 0 ok, 1 failure, 2 usage or validation error.
+import { readFileSync } from 'node:fs';
+import { loadConfig, secretValues } from '../lib/config.ts';
+import { isCairnError, ValidationError } from '../lib/errors.ts';
+import { createLogger } from '../lib/log.ts';
+import { type Command, type CommandContext, commandHelp, parseCommandArgs } from './args.ts';
+import { COMMANDS } from './commands/index.ts';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export function mainHelp(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
+  return [
+    'cairn: validated, multi-step upgrade paths for Redis on Kubernetes, one pull request per step.',
+    '',
+    'Usage: cairn <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'cairn <command> --help' for a command's options.",
+    'Exit codes: 0 ok, 1 failure, 2 usage or validation error.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], ctxOverrides: Partial<CommandContext> = {}): Promise<number> {
+  const stdout = ctxOverrides.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = ctxOverrides.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = ctxOverrides.env ?? process.env;
+  const isTTY = ctxOverrides.isTTY ?? Boolean(process.stderr.isTTY);
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    stderr(`cairn: bad environment\n${(e as Error).message}\n`);
+    return 2;
+  }
+  const log =
+    ctxOverrides.log ??
+    createLogger({
+      level: config.CAIRN_LOG_LEVEL,
+      format: config.CAIRN_LOG_FORMAT ?? (isTTY ? 'pretty' : 'json'),
+      secrets: secretValues(config),
+      write: (line) => stderr(`${line}\n`),
+    });
+  const ctx: CommandContext = { stdout, stderr, log, isTTY, cwd: ctxOverrides.cwd ?? process.cwd(), env };
+
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    stdout(mainHelp(COMMANDS));
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    stdout(`${version()}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    stderr(`cairn: unknown command "${name}"\n\n${mainHelp(COMMANDS)}`);
+    return 2;
+  }
+  try {
+    const { values, positionals, help } = parseCommandArgs(cmd, rest);
+    if (help) {
+      stdout(commandHelp(cmd));
+      return 0;
+    }
+    return await cmd.run(values, positionals, ctx);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      stderr(`cairn ${cmd.name}: ${e.issues.length} problem(s)\n${e.message}\n`);
+      return e.exitCode;
+    }
+    if (isCairnError(e)) {
+      stderr(`cairn ${cmd.name}: ${e.message}\n`);
+      if (e.retryable) stderr('(this may succeed if retried)\n');
+      return e.exitCode;
+    }
+    log.error('unexpected failure', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    return 1;
+  }
+}
+
+if (import.meta.url === new URL(process.argv[1] ?? '', 'file:').href) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,102 @@
+// The local use case behind `cairn plan`, `explain` and `apply`: scan a
+// checkout, load policy, catalog, feed and cluster state, and plan.
+import { resolve } from 'node:path';
+import type { Catalog } from '../catalog/schema.ts';
+import { readClusterState } from '../cluster-state.ts';
+import { UsageError } from '../errors.ts';
+import { catalogReleases, parseFeed } from '../feed.ts';
+import type { ClusterFacts, Inventory } from '../model.ts';
+import { planUpgrade } from '../planner/plan.ts';
+import type { Plan } from '../planner/types.ts';
+import { EMPTY_POLICY } from '../policy/load.ts';
+import { placeFile } from '../policy/resolve.ts';
+import type { Policy } from '../policy/schema.ts';
+import { nodeRepoReader } from '../targets/node-repo.ts';
+import { scanRepository } from '../targets/scan.ts';
+import { conventionalMapping, placeByMapping } from './conventions.ts';
+import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
+
+export interface LocalPlanOptions {
+  repo: string;
+  policies?: string;
+  feed?: string;
+  /** `NAME=FILE` pairs. */
+  clusterStates?: string[];
+  now: Date;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LocalPlan {
+  plan: Plan;
+  inventory: Inventory;
+  policy: Policy;
+  catalog: Catalog;
+  conventions: string[];
+  repoDir: string;
+}
+
+function parseClusterStateArgs(pairs: readonly string[]): { name: string; file: string }[] {
+  return pairs.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq <= 0 || eq === p.length - 1) throw new UsageError(`--cluster-state takes NAME=FILE, got "${p}"`);
+    return { name: p.slice(0, eq), file: p.slice(eq + 1) };
+  });
+}
+
+export async function planLocalRepository(opts: LocalPlanOptions): Promise<LocalPlan> {
+  const repoDir = resolve(opts.cwd, opts.repo);
+  const catalog = loadShippedCatalog();
+  const policyDir = resolvePolicyDir(
+    opts.policies && resolve(opts.cwd, opts.policies),
+    opts.env.CAIRN_POLICIES,
+    repoDir,
+  );
+  const policy = policyDir ? loadPolicyDir(resolve(opts.cwd, policyDir), opts.cwd) : EMPTY_POLICY;
+  const releases = opts.feed
+    ? parseFeed(readTextFile(resolve(opts.cwd, opts.feed), 'feed'), opts.feed, catalog)
+    : catalogReleases(catalog);
+
+  const states = parseClusterStateArgs(opts.clusterStates ?? []);
+  const clusters: Record<string, ClusterFacts> = {};
+  const conventions: string[] = [];
+  if (!policyDir) conventions.push('no policy file: the shipped defaults apply (see docs/policy.md)');
+  for (const s of states) {
+    const state = readClusterState(
+      readTextFile(resolve(opts.cwd, s.file), 'cluster state'),
+      s.file,
+      s.name,
+      catalog,
+    );
+    clusters[s.name] = state.facts;
+    conventions.push(...state.notes);
+  }
+
+  const repo = nodeRepoReader(repoDir);
+  let locate: (file: string) => { cluster?: string; environment?: string };
+  if (policy.clusters.length) {
+    locate = (file) => placeFile(policy, file);
+  } else {
+    const files = await repo.listFiles();
+    const mapping = conventionalMapping(
+      files,
+      (f) => {
+        try {
+          return new TextDecoder().decode(repo.readFileSync(f));
+        } catch {
+          return undefined;
+        }
+      },
+      states.map((s) => s.name),
+    );
+    conventions.push(...mapping.conventions);
+    locate = (file) => placeByMapping(mapping, file);
+  }
+  const inventory = await scanRepository(repo, {
+    locate,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now: opts.now });
+  return { plan, inventory, policy, catalog, conventions, repoDir };
+}

@@ -1,0 +1,99 @@
+// Reads what `kubectl get ... -o yaml` printed for a cluster (a List or a
+// multi-document file): the Kubernetes version from Node objects, the
+// operators actually running from Deployments, and every object as-is for
+// the health readers.
+import type { Catalog } from './catalog/schema.ts';
+import { ValidationError } from './errors.ts';
+import { parseYamlDocuments } from './input.ts';
+import type { ClusterFacts } from './model.ts';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export interface ClusterState {
+  facts: ClusterFacts;
+  objects: KubeObject[];
+  /** Things worth telling the user, e.g. version skew between nodes. */
+  notes: string[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Splits `repo/name:tag` (ignoring a digest) into repository and tag. */
+export function splitImage(image: string): { repository: string; tag?: string } {
+  const noDigest = image.split('@')[0]!;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  if (colon > slash) return { repository: noDigest.slice(0, colon), tag: noDigest.slice(colon + 1) };
+  return { repository: noDigest };
+}
+
+function minor(kubeletVersion: string): string | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(kubeletVersion);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+/** Which catalog operator component an image repository belongs to, by the catalog's `images` lists. */
+function operatorForImage(catalog: Catalog, repository: string): string | undefined {
+  const repo = repository.replace(/^(docker\.io\/)?(library\/)?/, '');
+  for (const [id, c] of catalog.components) {
+    if (c.role !== 'operator') continue;
+    if (c.images?.some((i) => repo === i || repo.endsWith(`/${i}`) || i.endsWith(`/${repo}`))) return id;
+  }
+  return undefined;
+}
+
+export function readClusterState(text: string, file: string, name: string, catalog: Catalog): ClusterState {
+  const docs = parseYamlDocuments(text, file);
+  const objects: KubeObject[] = [];
+  for (const d of docs) {
+    if (!isObject(d.value))
+      throw new ValidationError([{ file, line: d.line, message: 'expected a Kubernetes object or List' }]);
+    const v = d.value as KubeObject & { items?: unknown[] };
+    if (v.kind === 'List' || (v.kind?.endsWith('List') && Array.isArray(v.items))) {
+      for (const item of v.items ?? []) if (isObject(item)) objects.push(item as KubeObject);
+    } else objects.push(v);
+  }
+  const notes: string[] = [];
+  const facts: ClusterFacts = { name };
+  const nodeMinors = objects
+    .filter((o) => o.kind === 'Node')
+    .map((o) => {
+      const info = isObject(o.status) && isObject(o.status.nodeInfo) ? o.status.nodeInfo : undefined;
+      return typeof info?.kubeletVersion === 'string' ? minor(info.kubeletVersion) : undefined;
+    })
+    .filter((m): m is string => m !== undefined)
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+  if (nodeMinors.length) {
+    // The oldest kubelet is what an operator must still support.
+    facts.kubernetesVersion = nodeMinors[0]!;
+    if (new Set(nodeMinors).size > 1)
+      notes.push(
+        `${name}: nodes run different Kubernetes minors (${[...new Set(nodeMinors)].join(', ')}); planning for ${nodeMinors[0]}`,
+      );
+  }
+  const operators: Record<string, string> = {};
+  for (const o of objects.filter((x) => x.kind === 'Deployment')) {
+    const spec = o.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined;
+    for (const c of spec?.template?.spec?.containers ?? []) {
+      if (!c.image) continue;
+      const { repository, tag } = splitImage(c.image);
+      const id = operatorForImage(catalog, repository);
+      if (id && tag) operators[id] = tag;
+    }
+  }
+  if (Object.keys(operators).length) facts.operators = operators;
+  return { facts, objects, notes };
+}
