@@ -8,7 +8,16 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Document, isMap, isSeq, type Node, parseAllDocuments, parseDocument, Scalar, type YAMLSeq } from 'yaml';
+import {
+  Document,
+  isMap,
+  isSeq,
+  type Node,
+  parseAllDocuments,
+  parseDocument,
+  type Scalar,
+  type YAMLSeq,
+} from 'yaml';
 import type { CatalogFile, CatalogRelease, Component, Source } from '../lib/catalog/schema.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,7 +94,8 @@ export function parseCsv(text: string): Row[] {
   const [header, ...body] = records.filter((r) => !(r.length === 1 && r[0] === ''));
   if (!header) return [];
   return body.map((r, n) => {
-    if (r.length !== header.length) throw new Error(`CSV row ${n + 2}: ${r.length} fields, header has ${header.length}`);
+    if (r.length !== header.length)
+      throw new Error(`CSV row ${n + 2}: ${r.length} fields, header has ${header.length}`);
     return Object.fromEntries(header.map((h, i) => [h, r[i]!]));
   });
 }
@@ -212,7 +222,9 @@ class CatalogFileBuilder {
     };
     walk(this.data);
     for (const k of used) if (!this.sources.has(k)) throw new Error(`${this.name}: unknown source ${k}`);
-    const sources = Object.fromEntries([...this.sources].filter(([k]) => used.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const sources = Object.fromEntries(
+      [...this.sources].filter(([k]) => used.has(k)).sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
     const body: Record<string, unknown> = { sources };
     for (const [k, v] of Object.entries(this.data)) if ((v as unknown[]).length) body[k] = v;
 
@@ -263,7 +275,9 @@ function fixtureLines(files: Set<string>): string[] {
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return [...groups].map(([key, list]) =>
-    list.length > 3 ? `   ${key}**/*.md (${list.length} release notes, each cited under sources)` : list.map((f) => `   ${f}`).join('\n'),
+    list.length > 3
+      ? `   ${key}**/*.md (${list.length} release notes, each cited under sources)`
+      : list.map((f) => `   ${f}`).join('\n'),
   );
 }
 
@@ -276,7 +290,10 @@ function flowItems(seq: unknown): void {
 // Redis OSS / CE
 
 function buildRedis(fx: FixtureReader): CatalogFileBuilder {
-  const f = new CatalogFileBuilder('redis.yaml', 'Redis Open Source (Redis CE) server releases and RDB format per line.');
+  const f = new CatalogFileBuilder(
+    'redis.yaml',
+    'Redis Open Source (Redis CE) server releases and RDB format per line.',
+  );
   const relReleases = 'redis-versions/redis_releases.csv';
   const relRdb = 'redis-versions/rdb_versions.csv';
   f.uses(relReleases);
@@ -338,8 +355,14 @@ function buildRedis(fx: FixtureReader): CatalogFileBuilder {
         from: 'gitops-layouts/flux2-kustomize-helm-example/apps/base/podinfo/release.yaml',
       },
       { image: 'quay.io/opstree/redis', from: 'ot-redis-operator/charts/redis-cluster/values.yaml' },
-      { image: 'quay.io/opstree/redis-sentinel', from: 'ot-redis-operator/charts/redis-sentinel/values.yaml' },
-      { image: 'ghcr.io/appscode-images/redis', from: 'kubedb/installer/catalog/kubedb/raw/redis/redis-7.4.6-official.yaml' },
+      {
+        image: 'quay.io/opstree/redis-sentinel',
+        from: 'ot-redis-operator/charts/redis-sentinel/values.yaml',
+      },
+      {
+        image: 'ghcr.io/appscode-images/redis',
+        from: 'kubedb/installer/catalog/kubedb/raw/redis/redis-7.4.6-official.yaml',
+      },
     ],
   );
 
@@ -404,8 +427,20 @@ function buildValkey(fx: FixtureReader): CatalogFileBuilder {
   const releases = rows.map((r) => ({ version: r.tag!, published: r.tag_commit_date!, source: tags }));
   releases.sort((a, b) => compareLoose(a.version, b.version));
   f.component(
-    { id: 'valkey', name: 'Valkey server', role: 'data-plane', scheme: 'redis-image', source: tags, releases },
-    [{ image: 'ghcr.io/appscode-images/valkey', from: 'kubedb/installer/catalog/kubedb/raw/redis/redis-8.0.3-valkey.yaml' }],
+    {
+      id: 'valkey',
+      name: 'Valkey server',
+      role: 'data-plane',
+      scheme: 'redis-image',
+      source: tags,
+      releases,
+    },
+    [
+      {
+        image: 'ghcr.io/appscode-images/valkey',
+        from: 'kubedb/installer/catalog/kubedb/raw/redis/redis-8.0.3-valkey.yaml',
+      },
+    ],
   );
 
   // Lines whose every tag in the snapshot was read: all tags must agree.
@@ -417,10 +452,18 @@ function buildValkey(fx: FixtureReader): CatalogFileBuilder {
   }
   for (const [line, set] of [...byLine].sort(([a], [b]) => compareLoose(a, b))) {
     if (set.size !== 1) throw new Error(`valkey ${line}: tags disagree on RDB version`);
-    f.data.dataFormats.push({ component: 'valkey', line, rdb: [...set][0]!, confidence: 'source', source: rdbH });
+    f.data.dataFormats.push({
+      component: 'valkey',
+      line,
+      rdb: [...set][0]!,
+      confidence: 'source',
+      source: rdbH,
+    });
   }
   // 9.0: not in the snapshot; MANIFEST names valkey PR #2422 "bump the RDB version".
-  const rdb9 = parseCsv(fx.read('redis-versions/rdb_versions.csv')).find((r) => r.server_minor === 'valkey-9.0');
+  const rdb9 = parseCsv(fx.read('redis-versions/rdb_versions.csv')).find(
+    (r) => r.server_minor === 'valkey-9.0',
+  );
   if (!rdb9 || !/PR #2422/.test(rdb9.source ?? '')) throw new Error('valkey 9.0 RDB row missing');
   f.data.dataFormats.push({
     component: 'valkey',
@@ -499,7 +542,8 @@ function buildRedisEnterprise(fx: FixtureReader): CatalogFileBuilder {
     }
     if (o.inTable !== inTable) throw new Error(`RE operator ${version}: rows disagree on the support table`);
     if (inTable) {
-      if (o.k8s !== undefined && o.k8s !== k8sKey) throw new Error(`RE operator ${version}: rows disagree on K8s`);
+      if (o.k8s !== undefined && o.k8s !== k8sKey)
+        throw new Error(`RE operator ${version}: rows disagree on K8s`);
       o.k8s = k8sKey;
     }
     // The REC versionTag is the image tag of the Downloads line (it may differ
@@ -546,7 +590,10 @@ function buildRedisEnterprise(fx: FixtureReader): CatalogFileBuilder {
       releases: [...rec.keys()].sort(compareLoose).map((v) => ({ version: v, ...rec.get(v)! })),
     },
     [
-      { image: 'redislabs/redis', from: 'redis-enterprise-k8s/redis-enterprise-k8s-docs/branch-7.8.6-6/helm/redis-enterprise-operator/values.yaml' },
+      {
+        image: 'redislabs/redis',
+        from: 'redis-enterprise-k8s/redis-enterprise-k8s-docs/branch-7.8.6-6/helm/redis-enterprise-operator/values.yaml',
+      },
       {
         image: 'registry.connect.redhat.com/redislabs/redis-enterprise',
         from: 'redis-enterprise-k8s/redis-enterprise-k8s-docs/openshift/rec_rhel.yaml',
@@ -582,7 +629,11 @@ function buildRedisEnterprise(fx: FixtureReader): CatalogFileBuilder {
     const o = operators.get(v)!;
     const ships = [...o.ships]
       .sort(([a], [b]) => compareLoose(a, b))
-      .map(([version, source]) => ({ component: 'redis-enterprise', version, ...(source ? { source } : {}) }));
+      .map(([version, source]) => ({
+        component: 'redis-enterprise',
+        version,
+        ...(source ? { source } : {}),
+      }));
     if (o.inTable) {
       const [sup, dep, eol, os, osDep] = JSON.parse(o.k8s!) as string[];
       f.data.platformSupport.push({
@@ -638,7 +689,10 @@ function buildRedisEnterprise(fx: FixtureReader): CatalogFileBuilder {
 // howl-cloud redis-operator
 
 function buildHowl(fx: FixtureReader): CatalogFileBuilder {
-  const f = new CatalogFileBuilder('howl-redis-operator.yaml', 'howl-cloud redis-operator (redis.io/v1 RedisCluster): operator and CRD releases.');
+  const f = new CatalogFileBuilder(
+    'howl-redis-operator.yaml',
+    'howl-cloud redis-operator (redis.io/v1 RedisCluster): operator and CRD releases.',
+  );
   const relTags = 'howl-redis-operator/DERIVED-release-tags.csv';
   const relChangelog = 'howl-redis-operator/CHANGELOG.md';
   f.uses(relTags);
@@ -649,7 +703,11 @@ function buildHowl(fx: FixtureReader): CatalogFileBuilder {
     commit: COMMIT.howl,
     note: 'release tags with dates; derived file howl-redis-operator/DERIVED-release-tags.csv',
   });
-  const changelog = f.source('howl-changelog', { repo: 'howl-cloud/redis-operator', path: 'CHANGELOG.md', commit: COMMIT.howl });
+  const changelog = f.source('howl-changelog', {
+    repo: 'howl-cloud/redis-operator',
+    path: 'CHANGELOG.md',
+    commit: COMMIT.howl,
+  });
   // Tags give versions and dates (the CHANGELOG has no dates); every CHANGELOG release must have a tag.
   const releases: CatalogRelease[] = parseCsv(fx.read(relTags)).map((r) => ({
     version: r.tag!,
@@ -657,7 +715,8 @@ function buildHowl(fx: FixtureReader): CatalogFileBuilder {
     source: tags,
   }));
   for (const m of fx.read(relChangelog).matchAll(/^## \[(\d+\.\d+\.\d+)\]/gm))
-    if (!releases.some((r) => r.version === `v${m[1]}`)) throw new Error(`howl ${m[1]} in CHANGELOG without a tag`);
+    if (!releases.some((r) => r.version === `v${m[1]}`))
+      throw new Error(`howl ${m[1]} in CHANGELOG without a tag`);
   releases.sort((a, b) => compareLoose(a.version, b.version));
 
   f.component(
@@ -670,7 +729,12 @@ function buildHowl(fx: FixtureReader): CatalogFileBuilder {
       source: changelog,
       releases,
     },
-    [{ image: 'ghcr.io/howl-cloud/redis-operator', from: 'howl-redis-operator/charts/redis-operator/values.yaml' }],
+    [
+      {
+        image: 'ghcr.io/howl-cloud/redis-operator',
+        from: 'howl-redis-operator/charts/redis-operator/values.yaml',
+      },
+    ],
   );
   f.uses('howl-redis-operator/config/crd/bases/redis.io_redisclusters.yaml');
   const crds = f.source('howl-crds', {
@@ -694,7 +758,10 @@ function buildHowl(fx: FixtureReader): CatalogFileBuilder {
 // KubeDB
 
 function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
-  const f = new CatalogFileBuilder('kubedb.yaml', 'KubeDB RedisVersion catalog: names, images and updateConstraints as upstream writes them.');
+  const f = new CatalogFileBuilder(
+    'kubedb.yaml',
+    'KubeDB RedisVersion catalog: names, images and updateConstraints as upstream writes them.',
+  );
   const dir = 'kubedb/installer/catalog/kubedb/raw/redis';
   const relCsv = 'kubedb/redisversion_update_constraints.csv';
   f.uses(relCsv);
@@ -773,7 +840,9 @@ function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
       path: 'catalog/kubedb/raw/redis',
       commit: COMMIT.kubedbInstaller,
     }),
-    releases: names.sort((a, b) => kubedbOrder(a.name, b.name)).map((n) => ({ version: n.name, source: n.source })),
+    releases: names
+      .sort((a, b) => kubedbOrder(a.name, b.name))
+      .map((n) => ({ version: n.name, source: n.source })),
   });
   return f;
 }
@@ -800,14 +869,17 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
     note: 'appVersion of the operator chart; no date',
   });
   const text = fx.read(relChangelog);
-  const releases: CatalogRelease[] = [...text.matchAll(/^### (v\d+\.\d+\.\d+)[^\n]*\n#####\s*([^\n]+)/gm)].map((m) => ({
+  const releases: CatalogRelease[] = [
+    ...text.matchAll(/^### (v\d+\.\d+\.\d+)[^\n]*\n#####\s*([^\n]+)/gm),
+  ].map((m) => ({
     version: m[1]!,
     published: parseWrittenDate(m[2]!),
     source: changelog,
   }));
   const appVersion = parseDocument(fx.read(relChart)).get('appVersion');
   if (typeof appVersion !== 'string') throw new Error('ot: appVersion not found');
-  if (!releases.some((r) => r.version === `v${appVersion}`)) releases.push({ version: `v${appVersion}`, source: chart });
+  if (!releases.some((r) => r.version === `v${appVersion}`))
+    releases.push({ version: `v${appVersion}`, source: chart });
   releases.sort((a, b) => compareLoose(a.version, b.version));
   f.component(
     {
@@ -819,7 +891,12 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
       source: changelog,
       releases,
     },
-    [{ image: 'quay.io/opstree/redis-operator', from: 'ot-redis-operator/charts/redis-operator/values.yaml' }],
+    [
+      {
+        image: 'quay.io/opstree/redis-operator',
+        from: 'ot-redis-operator/charts/redis-operator/values.yaml',
+      },
+    ],
   );
   return f;
 }
@@ -828,7 +905,10 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
 // Alauda redis-operator
 
 function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
-  const f = new CatalogFileBuilder('alauda-redis-operator.yaml', 'Alauda redis-operator and the Redis lines its Redis resource (spec.version) supports.');
+  const f = new CatalogFileBuilder(
+    'alauda-redis-operator.yaml',
+    'Alauda redis-operator and the Redis lines its Redis resource (spec.version) supports.',
+  );
   const relValues = 'alauda-redis-operator/values.yaml';
   const relSupported = 'alauda-redis-operator/VERSION_SUPPORTED.md';
   const relCrd = 'alauda-redis-operator/config/crd/bases/middleware.alauda.io_redis.yaml';
@@ -865,7 +945,17 @@ function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
   const yes = [...table.matchAll(/^\|\s*(\d+\.\d+)\.x\s*\|\s*Yes\s*\|/gm)].map((m) => m[1]!);
   const crdEnum = new Set<string>();
   const crdDoc = parseDocument(fx.read(relCrd));
-  const versionProp = crdDoc.getIn(['spec', 'versions', 0, 'schema', 'openAPIV3Schema', 'properties', 'spec', 'properties', 'version']);
+  const versionProp = crdDoc.getIn([
+    'spec',
+    'versions',
+    0,
+    'schema',
+    'openAPIV3Schema',
+    'properties',
+    'spec',
+    'properties',
+    'version',
+  ]);
   if (!isMap(versionProp)) throw new Error('alauda Redis CRD spec.version not found');
   for (const v of (versionProp.get('enum') as YAMLSeq<Scalar>).items) crdEnum.add(String(v.value));
   const lines = yes.filter((l) => crdEnum.has(l));
@@ -887,7 +977,10 @@ function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
 // Bitnami
 
 function buildBitnami(fx: FixtureReader): CatalogFileBuilder {
-  const f = new CatalogFileBuilder('bitnami.yaml', 'Bitnami redis Helm chart releases and the bitnami/redis image tag each deploys.');
+  const f = new CatalogFileBuilder(
+    'bitnami.yaml',
+    'Bitnami redis Helm chart releases and the bitnami/redis image tag each deploys.',
+  );
   const relHistory = 'bitnami-redis/bitnami_redis_chart_history.csv';
   f.uses(relHistory);
   const history = f.source('bitnami-chart-history', {
@@ -944,7 +1037,16 @@ function buildBitnami(fx: FixtureReader): CatalogFileBuilder {
 
 // ---------------------------------------------------------------------------
 
-const BUILDERS = [buildRedis, buildValkey, buildRedisEnterprise, buildHowl, buildKubedb, buildOt, buildAlauda, buildBitnami];
+const BUILDERS = [
+  buildRedis,
+  buildValkey,
+  buildRedisEnterprise,
+  buildHowl,
+  buildKubedb,
+  buildOt,
+  buildAlauda,
+  buildBitnami,
+];
 
 /** Every generated file, by file name, in a stable order. */
 export function generateCatalog(fx: FixtureReader): Map<string, string> {

@@ -6,7 +6,14 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Issue, ValidationError } from '../errors.ts';
 import { formatPath, parseYaml } from '../input.ts';
-import { type Catalog, type CatalogFile, type Component, catalogFileSchema, type Rule, type Source } from './schema.ts';
+import {
+  type Catalog,
+  type CatalogFile,
+  type Component,
+  catalogFileSchema,
+  type Rule,
+  type Source,
+} from './schema.ts';
 
 export interface CatalogText {
   /** Shown in errors, e.g. `policies/catalog/redis.yaml`. */
@@ -32,7 +39,8 @@ class Locator {
   }
 
   line(path: readonly PathKey[]): number | undefined {
-    if (this.#root === undefined) this.#root = parseDocument(this.#text, { lineCounter: this.#lines }).contents;
+    if (this.#root === undefined)
+      this.#root = parseDocument(this.#text, { lineCounter: this.#lines }).contents;
     let node: Node | null = this.#root;
     for (const key of path) {
       let next: Node | null | undefined;
@@ -59,7 +67,11 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
   const parsed: Parsed[] = [];
   for (const f of files) {
     try {
-      parsed.push({ path: f.path, data: parseYaml(f.text, f.path, catalogFileSchema), at: new Locator(f.text) });
+      parsed.push({
+        path: f.path,
+        data: parseYaml(f.text, f.path, catalogFileSchema),
+        at: new Locator(f.text),
+      });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       issues.push(...e.issues);
@@ -87,7 +99,12 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
       }
     }
     p.data.components.forEach((c, i) => {
-      if (components.has(c.id)) report(p, ['components', i, 'id'], `component ${c.id} is also defined in ${componentOwner.get(c.id)}`);
+      if (components.has(c.id))
+        report(
+          p,
+          ['components', i, 'id'],
+          `component ${c.id} is also defined in ${componentOwner.get(c.id)}`,
+        );
       else {
         components.set(c.id, c);
         componentOwner.set(c.id, p.path);
@@ -126,14 +143,19 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
     d.components.forEach((c, i) => {
       const at: PathKey[] = ['components', i];
       src(c.source, [...at, 'source']);
-      c.managedBy?.forEach((id, k) => comp(id, [...at, 'managedBy', k]));
-      c.manages?.forEach((id, k) => comp(id, [...at, 'manages', k]));
+      c.managedBy?.forEach((id, k) => {
+        comp(id, [...at, 'managedBy', k]);
+      });
+      c.manages?.forEach((id, k) => {
+        comp(id, [...at, 'manages', k]);
+      });
       if (c.server !== undefined) comp(c.server, [...at, 'server']);
       const seen = new Set<string>();
       c.releases.forEach((r, j) => {
         const rat = [...at, 'releases', j];
         src(r.source, [...rat, 'source']);
-        if (seen.has(r.version)) report(p, [...rat, 'version'], `release ${r.version} of ${c.id} is listed twice`);
+        if (seen.has(r.version))
+          report(p, [...rat, 'version'], `release ${r.version} of ${c.id} is listed twice`);
         seen.add(r.version);
         const reason = opts.checkVersion?.(c, r.version);
         if (reason !== undefined)
@@ -145,7 +167,8 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
       src(f.source, [...at, 'source']);
       comp(f.component, [...at, 'component']);
       const key = `${f.component}@${f.line}`;
-      if (dataFormatKeys.has(key)) report(p, [...at, 'line'], `RDB version of ${f.component} ${f.line} is given twice`);
+      if (dataFormatKeys.has(key))
+        report(p, [...at, 'line'], `RDB version of ${f.component} ${f.line} is given twice`);
       dataFormatKeys.add(key);
       merged.dataFormats.push(f);
     });
@@ -154,11 +177,17 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
       src(s.source, [...at, 'source']);
       release(comp(s.component, [...at, 'component']), s.version, [...at, 'version']);
       const key = `${s.component}@${s.version}`;
-      if (supportKeys.has(key)) report(p, [...at, 'version'], `platform support of ${s.component} ${s.version} is given twice`);
+      if (supportKeys.has(key))
+        report(p, [...at, 'version'], `platform support of ${s.component} ${s.version} is given twice`);
       supportKeys.add(key);
       s.ships.forEach((sh, k) => {
         src(sh.source, [...at, 'ships', k, 'source']);
-        release(comp(sh.component, [...at, 'ships', k, 'component']), sh.version, [...at, 'ships', k, 'version']);
+        release(comp(sh.component, [...at, 'ships', k, 'component']), sh.version, [
+          ...at,
+          'ships',
+          k,
+          'version',
+        ]);
       });
       merged.platformSupport.push(s);
     });
@@ -169,7 +198,8 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
     });
     d.kubedbVersions.forEach((k, i) => {
       src(k.source, ['kubedbVersions', i, 'source']);
-      if (kubedbNames.has(k.name)) report(p, ['kubedbVersions', i, 'name'], `RedisVersion ${k.name} is listed twice`);
+      if (kubedbNames.has(k.name))
+        report(p, ['kubedbVersions', i, 'name'], `RedisVersion ${k.name} is listed twice`);
       kubedbNames.add(k.name);
       merged.kubedbVersions.push(k);
     });

@@ -3,7 +3,15 @@
 // (ids come from the catalog itself), so those throw InternalError; a fact
 // the catalog does not know is `undefined`, which the planner treats as unknown.
 import { InternalError } from '../errors.ts';
-import type { Catalog, CatalogRelease, Component, DataFormat, KubedbVersion, PlatformSupport, Rule } from './schema.ts';
+import type {
+  Catalog,
+  CatalogRelease,
+  Component,
+  DataFormat,
+  KubedbVersion,
+  PlatformSupport,
+  Rule,
+} from './schema.ts';
 
 export function componentById(catalog: Catalog, componentId: string): Component {
   const c = catalog.components.get(componentId);
