@@ -9,7 +9,16 @@ const id = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be kebab-case: lower-case letters, digits and dashes');
 const date = z
   .string()
-  .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be YYYY-MM-DD, or YYYY-MM when only the month is known');
+  .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be YYYY-MM-DD, or YYYY-MM when only the month is known')
+  .refine(isCalendarDate, 'must be a real calendar date');
+
+/** `2024-02-30` and `2024-13` match the pattern but name no day or month. */
+function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.split('-').map(Number) as [number, number, number | undefined];
+  if (m < 1 || m > 12) return false;
+  if (d === undefined) return true;
+  return d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
 
 /** Where a fact comes from: a file in an upstream repository, or one of the seed documents. */
 export const sourceSchema = z.union([
@@ -49,6 +58,11 @@ export const componentSchema = z.strictObject({
   manages: z.array(id).optional(),
   /** Image repositories that identify this component in manifests, e.g. `redis`, `ghcr.io/howl-cloud/redis-operator`. */
   images: z.array(z.string()).optional(),
+  /**
+   * For a data plane that packages another component's server (a Bitnami image,
+   * the Alauda `spec.version` line): the component whose `dataFormats` apply, by line.
+   */
+  server: id.optional(),
   source: sourceRef,
   releases: z.array(releaseSchema),
 });
@@ -89,7 +103,9 @@ export const platformSupportSchema = z.strictObject({
     .nullable()
     .default(null),
   /** Data-plane versions this operator version ships by default (e.g. Redis Enterprise 7.4.6-22). */
-  ships: z.array(z.strictObject({ component: id, version: z.string() })).default([]),
+  ships: z
+    .array(z.strictObject({ component: id, version: z.string(), source: sourceRef.optional() }))
+    .default([]),
   released: z.string().optional(),
   source: sourceRef,
 });

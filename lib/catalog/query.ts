@@ -1,0 +1,81 @@
+// Read-only questions the planner asks the catalog. Pure. Asking about a
+// component, rule or source that does not exist is a bug in the caller
+// (ids come from the catalog itself), so those throw InternalError; a fact
+// the catalog does not know is `undefined`, which the planner treats as unknown.
+import { InternalError } from '../errors.ts';
+import type {
+  Catalog,
+  CatalogRelease,
+  Component,
+  DataFormat,
+  KubedbVersion,
+  PlatformSupport,
+  Rule,
+} from './schema.ts';
+
+export function componentById(catalog: Catalog, componentId: string): Component {
+  const c = catalog.components.get(componentId);
+  if (!c) throw new InternalError(`unknown catalog component ${componentId}`);
+  return c;
+}
+
+/** Releases of a component, as listed (the catalog keeps them in version order). */
+export function releasesOf(catalog: Catalog, componentId: string): readonly CatalogRelease[] {
+  return componentById(catalog, componentId).releases;
+}
+
+/** The component whose `images` list names this image repository, if any. */
+export function componentForImage(catalog: Catalog, image: string): Component | undefined {
+  for (const c of catalog.components.values()) if (c.images?.includes(image)) return c;
+  return undefined;
+}
+
+/**
+ * RDB version written by a server line (`7.2`), following `server` for
+ * components that package another component's server (Bitnami image, Alauda).
+ * Undefined when unknown.
+ */
+export function rdbFor(
+  catalog: Catalog,
+  componentId: string,
+  line: string,
+): Pick<DataFormat, 'rdb' | 'confidence' | 'source'> | undefined {
+  const component = componentById(catalog, componentId);
+  const own = catalog.dataFormats.find((f) => f.component === componentId && f.line === line);
+  if (own) return { rdb: own.rdb, confidence: own.confidence, source: own.source };
+  if (component.server !== undefined && component.server !== componentId)
+    return rdbFor(catalog, component.server, line);
+  return undefined;
+}
+
+/** Platform support of one operator version (exact version text); undefined when the catalog has no entry. */
+export function platformSupportFor(
+  catalog: Catalog,
+  componentId: string,
+  version: string,
+): PlatformSupport | undefined {
+  componentById(catalog, componentId);
+  return catalog.platformSupport.find((s) => s.component === componentId && s.version === version);
+}
+
+/** A KubeDB RedisVersion entry by name (`7.4.6`, `valkey-8.1.1`). */
+export function kubedbEntry(catalog: Catalog, name: string): KubedbVersion | undefined {
+  return catalog.kubedbVersions.find((k) => k.name === name);
+}
+
+export function ruleById(catalog: Catalog, id: string): Rule {
+  const rule = catalog.rules.get(id);
+  if (!rule) throw new InternalError(`unknown catalog rule ${id}`);
+  return rule;
+}
+
+/**
+ * A source as people cite it: `redis/docs:content/embeds/rs-upgrade-paths.md@63f31f6`,
+ * or `seeds/000_….txt (Upgrade Redis Enterprise for Kubernetes)` for a seed document.
+ */
+export function citation(catalog: Catalog, sourceRef: string): string {
+  const s = catalog.sources[sourceRef];
+  if (!s) throw new InternalError(`unknown catalog source ${sourceRef}`);
+  if ('seed' in s) return `${s.seed} (${s.title})`;
+  return `${s.repo}:${s.path}${s.commit ? `@${s.commit.slice(0, 7)}` : ''}`;
+}
