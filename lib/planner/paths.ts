@@ -1,7 +1,8 @@
 // Path strategies: from a target's current version and its eligible releases,
 // the hops to take. Each hop names the rules that allow it. When the newest
 // eligible release cannot be reached safely, the strategy says why.
-import type { Catalog, KubedbVersion, PlatformSupport } from '../catalog/schema.ts';
+import { kubedbEntry, platformSupportFor } from '../catalog/query.ts';
+import type { Catalog, KubedbVersion } from '../catalog/schema.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
 import { parseRange, satisfies } from '../versioning/range.ts';
 import type { ParsedVersion, VersionScheme } from '../versioning/types.ts';
@@ -92,14 +93,6 @@ export function semverPath(ctx: PathContext, eligible: Verdict[]): PathResult {
   return { hops };
 }
 
-export function platformSupport(
-  catalog: Catalog,
-  component: string,
-  version: string,
-): PlatformSupport | undefined {
-  return catalog.platformSupport.find((p) => p.component === component && p.version === version);
-}
-
 function minorKey(v: string): [number, number] {
   const [a, b] = v.replace(/^v/, '').split('.').map(Number);
   return [a ?? 0, b ?? 0];
@@ -142,14 +135,14 @@ export function filterByKubernetes(
     };
   }
   const supports = (v: Verdict) => {
-    const p = platformSupport(ctx.catalog, ctx.component, v.version);
+    const p = platformSupportFor(ctx.catalog, ctx.component, v.version);
     if (!p || !p.kubernetes) return undefined;
     return [...p.kubernetes.supported, ...p.kubernetes.deprecated].includes(k8s);
   };
   const kept = eligible.filter((v) => supports(v) === true);
   if (kept.at(-1)?.version === newest.version) return { kept, checked: true };
   const verdict = supports(newest);
-  const p = platformSupport(ctx.catalog, ctx.component, newest.version);
+  const p = platformSupportFor(ctx.catalog, ctx.component, newest.version);
   let reason: string;
   let unblock: string;
   if (verdict === undefined) {
@@ -164,10 +157,6 @@ export function filterByKubernetes(
       : `stay on a version that supports Kubernetes ${k8s}`;
   }
   return { kept, checked: true, blocked: { wanted: newest.token, reason, unblock, rule } };
-}
-
-function kubedbEntry(catalog: Catalog, name: string): KubedbVersion | undefined {
-  return catalog.kubedbVersions.find((k) => k.name === name);
 }
 
 /** Whether KubeDB's `updateConstraints` of `from` admit an update to `to`. */

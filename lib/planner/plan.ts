@@ -1,5 +1,6 @@
 // planUpgrade: the heart of cairn. Pure: all data and the clock come in, a
 // plan comes out, and the same input always gives the same plan.
+import { platformSupportFor, rdbFor } from '../catalog/query.ts';
 import type { Catalog } from '../catalog/schema.ts';
 import { InternalError } from '../errors.ts';
 import type { ClusterFacts, Target } from '../model.ts';
@@ -16,7 +17,6 @@ import {
   type PathBlock,
   type PathContext,
   type PathResult,
-  platformSupport,
   semverPath,
 } from './paths.ts';
 import { catalogRule } from './rules.ts';
@@ -46,13 +46,8 @@ export function stepTarget(t: Target): StepTarget {
   return { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
 }
 
-/** Which data-format table a component's versions belong to. */
-const RDB_COMPONENT: Record<string, string> = {
-  redis: 'redis',
-  valkey: 'valkey',
-  'bitnami-redis': 'redis',
-  'kubedb-redis': 'redis',
-};
+/** KubeDB RedisVersion names carry the Redis server version; other components name their server in the catalog. */
+const RDB_FALLBACK: Record<string, string> = { 'kubedb-redis': 'redis' };
 
 interface Work {
   target: Target;
@@ -131,7 +126,7 @@ function computePath(input: PlanInput, w: Work, facts: ClusterFacts | undefined)
  */
 function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | undefined): void {
   const ships = (opVersion: string) =>
-    platformSupport(catalog, 'redis-enterprise-operator', opVersion)?.ships.find(
+    platformSupportFor(catalog, 'redis-enterprise-operator', opVersion)?.ships.find(
       (s) => s.component === 'redis-enterprise',
     )?.version;
   const recScheme = getScheme('redis-enterprise');
@@ -222,21 +217,16 @@ export function matchesPattern(scheme: VersionScheme, version: string, pattern: 
   return cmp(triple, num(pattern)) === 0;
 }
 
-function rdbRisk(
-  catalog: Catalog,
-  scheme: VersionScheme,
-  component: string,
-  from: string,
-  to: string,
-): { risk?: string; oneWay: boolean } {
-  const table = RDB_COMPONENT[component];
-  if (!table) return { oneWay: false };
+function rdbRisk(catalog: Catalog, scheme: VersionScheme, component: string, from: string, to: string): { risk?: string; oneWay: boolean } {
+  const comp = catalog.components.get(component);
+  const table = RDB_FALLBACK[component] ?? component;
+  const hasFormats = comp?.server !== undefined || catalog.dataFormats.some((d) => d.component === table);
+  if (!hasFormats) return { oneWay: false };
   const lf = scheme.getLine(from);
   const lt = scheme.getLine(to);
   if (lf === lt) return { oneWay: false };
-  const rdb = (line: string) => catalog.dataFormats.find((d) => d.component === table && d.line === line);
-  const a = rdb(lf);
-  const b = rdb(lt);
+  const a = rdbFor(catalog, table, lf);
+  const b = rdbFor(catalog, table, lt);
   if (!a || !b) {
     return {
       oneWay: true,
@@ -450,7 +440,7 @@ export function planUpgrade(input: PlanInput): Plan {
         });
         rules.push(catalogRule(catalog, 'supervised-primary-update'));
       }
-      const ps = platformSupport(catalog, t.component, hop.release);
+      const ps = platformSupportFor(catalog, t.component, hop.release);
       const k8s = clusterFacts(input, t.cluster)?.kubernetesVersion;
       if (ps?.kubernetes && k8s && ps.kubernetes.deprecated.includes(k8s.split('.').slice(0, 2).join('.'))) {
         risks.push(
@@ -521,7 +511,7 @@ export function planUpgrade(input: PlanInput): Plan {
       const opSteps = stepsOf.get(op)!;
       const recSteps = rec ? stepsOf.get(rec)! : [];
       const shipsOf = (v: string) =>
-        platformSupport(catalog, 'redis-enterprise-operator', v)?.ships.find(
+        platformSupportFor(catalog, 'redis-enterprise-operator', v)?.ships.find(
           (s) => s.component === 'redis-enterprise',
         )?.version;
       recSteps.forEach((rs, j) => {
