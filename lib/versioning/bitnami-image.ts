@@ -23,7 +23,7 @@ import {
 import type { ParsedVersion } from './types.ts';
 
 const EXAMPLE = '7.2.4-debian-12-r9';
-const TAG = /^(\d+)(?:\.(\d+)(?:\.(\d+))?)?(?:-([a-z]+(?:-\d+)?))?(?:-r(\d+))?$/;
+const TAG = /^(\d+)(?:\.(\d+)(?:\.(\d+))?)?(?:-([a-z]+-\d+))?(?:-r(\d+))?$/;
 
 export function parseBitnamiImage(version: string) {
   const common = refuseCommon(version, EXAMPLE);

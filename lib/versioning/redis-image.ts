@@ -36,6 +36,9 @@ export function parseRedisImage(version: string) {
   if (common) return common;
   const m = VERSION.exec(version);
   if (!m) {
+    if (/^v\d/.test(version)) {
+      return refuse(`\`${version}\` is not a Redis/Valkey image tag: those have no \`v\` prefix (e.g. ${EXAMPLE})`);
+    }
     if (/^[a-z]/i.test(version)) {
       return refuse(
         `\`${version}\` is not a version: the tag floats to whatever its publisher points it at; pin a version so cairn can plan it`,
