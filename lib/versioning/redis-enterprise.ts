@@ -76,15 +76,18 @@ export function compareRedisEnterprise(a: EnterpriseVersion, b: EnterpriseVersio
 
 /**
  * Keeps current's precision. A current with a build needs a target with a
- * build (cairn cannot invent one) and writes target as published, sub-build
- * included. A plain current (`7.4.6`) gets target's release without build; a
+ * build, and a current with a sub-build (an REC image tag since 8.0.18) a
+ * target with one: cairn cannot invent either. Target is written as published. A plain current (`7.4.6`) gets target's release without build; a
  * line (`7.4`) gets target's line.
  */
 export function renderRedisEnterprise(
   current: EnterpriseVersion,
   target: EnterpriseVersion,
 ): string | undefined {
-  if (current.build !== undefined) return target.build === undefined ? undefined : target.raw;
+  if (current.build !== undefined) {
+    const missing = target.build === undefined || (current.subBuild !== undefined && target.subBuild === undefined);
+    return missing ? undefined : target.raw;
+  }
   const precision = precisionOf(current);
   if (precisionOf(target) < precision) return undefined;
   return numbersAt(target, precision);
