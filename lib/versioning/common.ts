@@ -111,9 +111,11 @@ export function lineOf(v: ParsedVersion): string {
   return v.minor === undefined ? `${v.major}` : `${v.major}.${v.minor}`;
 }
 
-/** The numeric part at a given precision: `7.4.1` at precision 2 is `7.4`. */
+/** The numeric part at a given precision, as written (`4.09` stays `4.09`): `7.4.1` at precision 2 is `7.4`. */
 export function numbersAt(v: ParsedVersion, precision: number): string {
-  return [v.major, v.minor, v.patch].slice(0, precision).join('.');
+  const written = /(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(v.raw);
+  const parts = written ? [written[1], written[2], written[3]] : [v.major, v.minor, v.patch].map(String);
+  return parts.slice(0, precision).join('.');
 }
 
 /** How many numeric components were written: 1 for `7`, 2 for `7.2`, 3 for `7.2.4`. */

@@ -85,7 +85,8 @@ export function renderRedisEnterprise(
   target: EnterpriseVersion,
 ): string | undefined {
   if (current.build !== undefined) {
-    const missing = target.build === undefined || (current.subBuild !== undefined && target.subBuild === undefined);
+    const missing =
+      target.build === undefined || (current.subBuild !== undefined && target.subBuild === undefined);
     return missing ? undefined : target.raw;
   }
   const precision = precisionOf(current);

@@ -37,7 +37,9 @@ export function parseRedisImage(version: string) {
   const m = VERSION.exec(version);
   if (!m) {
     if (/^v\d/.test(version)) {
-      return refuse(`\`${version}\` is not a Redis/Valkey image tag: those have no \`v\` prefix (e.g. ${EXAMPLE})`);
+      return refuse(
+        `\`${version}\` is not a Redis/Valkey image tag: those have no \`v\` prefix (e.g. ${EXAMPLE})`,
+      );
     }
     if (/^[a-z]/i.test(version)) {
       return refuse(

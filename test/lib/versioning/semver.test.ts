@@ -73,7 +73,10 @@ describe('semver: order and render', () => {
 });
 
 describeWithFixtures('semver: real operator tags and chart versions', () => {
-  const howl = readCsv('howl-redis-operator/DERIVED-release-tags.csv').map((r) => ({ v: r.tag!, date: r.date! }));
+  const howl = readCsv('howl-redis-operator/DERIVED-release-tags.csv').map((r) => ({
+    v: r.tag!,
+    date: r.date!,
+  }));
   const charts = readCsv('bitnami-redis/bitnami_redis_chart_history.csv').map((r) => ({
     v: r.chart_version!,
     date: r.commit_date!,
