@@ -79,3 +79,16 @@ export function pick(obj: object, like: object): Record<string, unknown> {
   const src = obj as Record<string, unknown>;
   return Object.fromEntries(Object.keys(like).map((k) => [k, src[k]]));
 }
+
+/**
+ * Loads on first use. vitest runs a skipped suite's body to collect its tests,
+ * so fixture reads must wait for a test to run: on a clone without
+ * ../shared/fixtures the suite is then skipped instead of crashing.
+ */
+export function lazy<T>(load: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: load() };
+    return value.v;
+  };
+}

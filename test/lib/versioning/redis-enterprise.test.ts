@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getScheme } from '../../../lib/versioning/index.ts';
 import { parseRedisEnterprise } from '../../../lib/versioning/redis-enterprise.ts';
 import { describeWithFixtures } from '../../support/fixtures.ts';
-import { monthOrdinal, pick, readCsv, strictlyDatedPairs } from './csv.ts';
+import { lazy, monthOrdinal, pick, readCsv, strictlyDatedPairs } from './csv.ts';
 
 const s = getScheme('redis-enterprise');
 
@@ -78,11 +78,13 @@ describe('redis-enterprise: order and render', () => {
 });
 
 describeWithFixtures('redis-enterprise: real versions from the operator compatibility table', () => {
-  const rows = readCsv('redis-enterprise-k8s/redis_enterprise_operator_compat.csv');
+  const rows = lazy(() => readCsv('redis-enterprise-k8s/redis_enterprise_operator_compat.csv'));
   const columns = ['operator_version', 'redis_enterprise_version', 'redis_enterprise_image_tag'] as const;
 
   it.each(columns)('every %s parses as a release with a build', (column) => {
-    const values = rows.map((r) => r[column]!).filter((v) => v !== '');
+    const values = rows()
+      .map((r) => r[column]!)
+      .filter((v) => v !== '');
     expect(values.length).toBeGreaterThan(80);
     const wrong = values.filter((v) => {
       const p = s.parse(v);
@@ -92,7 +94,7 @@ describeWithFixtures('redis-enterprise: real versions from the operator compatib
   });
 
   it('an image tag names the same release as its Redis Enterprise version, and a sub-build is the operator build', () => {
-    const tagged = rows.filter((r) => r.redis_enterprise_image_tag !== '');
+    const tagged = rows().filter((r) => r.redis_enterprise_image_tag !== '');
     let withSubBuild = 0;
     for (const r of tagged) {
       const tag = parseRedisEnterprise(r.redis_enterprise_image_tag!);
@@ -114,7 +116,7 @@ describeWithFixtures('redis-enterprise: real versions from the operator compatib
     (column) => {
       // Earliest month each value appears in (a value can be listed again in later patch notes).
       const first = new Map<string, number>();
-      for (const r of rows) {
+      for (const r of rows()) {
         const v = r[column]!;
         if (v === '') continue;
         const month = monthOrdinal(r.release_date!);

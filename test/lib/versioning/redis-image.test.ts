@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getScheme } from '../../../lib/versioning/index.ts';
 import { describeWithFixtures } from '../../support/fixtures.ts';
-import { isoBefore, pick, readCsv, strictlyDatedPairs } from './csv.ts';
+import { isoBefore, lazy, pick, readCsv, strictlyDatedPairs } from './csv.ts';
 
 const s = getScheme('redis-image');
 const sign = (n: number) => Math.sign(n);
@@ -145,17 +145,20 @@ describe('redis-image: compatibility and render', () => {
 });
 
 describeWithFixtures('redis-image: real Redis and Valkey tags', () => {
-  const redis = readCsv('redis-versions/redis_releases.csv');
-  const valkey = readCsv('redis-versions/valkey_tags.csv').map((r) => ({
-    version: r.tag!,
-    release_date: r.tag_commit_date!,
-  }));
+  const redis = lazy(() => readCsv('redis-versions/redis_releases.csv'));
+  const valkey = lazy(() =>
+    readCsv('redis-versions/valkey_tags.csv').map((r) => ({
+      version: r.tag!,
+      release_date: r.tag_commit_date!,
+    })),
+  );
   const lineText = (v: string) => v.split(/[.-]/).slice(0, 2).join('.');
 
   it.each([
     ['redis', redis],
     ['valkey', valkey],
-  ])('every %s tag parses, pins a release and belongs to the line its text names', (_name, rows) => {
+  ])('every %s tag parses, pins a release and belongs to the line its text names', (_name, load) => {
+    const rows = load();
     expect(rows.length).toBeGreaterThan(5);
     for (const { version } of rows) {
       expect(s.parse(version!), version).toMatchObject({ ok: true, version: { floating: false } });
@@ -168,7 +171,8 @@ describeWithFixtures('redis-image: real Redis and Valkey tags', () => {
   it.each([
     ['redis', redis],
     ['valkey', valkey],
-  ])('%s: within a line, a later release date never sorts lower', (_name, rows) => {
+  ])('%s: within a line, a later release date never sorts lower', (_name, load) => {
+    const rows = load();
     const pairs = strictlyDatedPairs(
       rows,
       (r) => s.getLine(r.version!),
@@ -183,7 +187,7 @@ describeWithFixtures('redis-image: real Redis and Valkey tags', () => {
 
   it('every pre-release of a line sorts below its .0 release, and the floating line tag above all of it', () => {
     const byLine = new Map<string, string[]>();
-    for (const { version } of redis) {
+    for (const { version } of redis()) {
       const line = s.getLine(version!);
       byLine.set(line, [...(byLine.get(line) ?? []), version!]);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getScheme } from '../../../lib/versioning/index.ts';
 import { describeWithFixtures } from '../../support/fixtures.ts';
-import { isoBefore, pick, readCsv, strictlyDatedPairs } from './csv.ts';
+import { isoBefore, lazy, pick, readCsv, strictlyDatedPairs } from './csv.ts';
 
 const s = getScheme('semver');
 
@@ -73,19 +73,21 @@ describe('semver: order and render', () => {
 });
 
 describeWithFixtures('semver: real operator tags and chart versions', () => {
-  const howl = readCsv('howl-redis-operator/DERIVED-release-tags.csv').map((r) => ({
-    v: r.tag!,
-    date: r.date!,
-  }));
-  const charts = readCsv('bitnami-redis/bitnami_redis_chart_history.csv').map((r) => ({
-    v: r.chart_version!,
-    date: r.commit_date!,
-  }));
+  const howl = lazy(() =>
+    readCsv('howl-redis-operator/DERIVED-release-tags.csv').map((r) => ({ v: r.tag!, date: r.date! })),
+  );
+  const charts = lazy(() =>
+    readCsv('bitnami-redis/bitnami_redis_chart_history.csv').map((r) => ({
+      v: r.chart_version!,
+      date: r.commit_date!,
+    })),
+  );
 
   it.each([
     ['howl-cloud/redis-operator release tags', howl, true],
     ['bitnami/redis chart versions', charts, false],
-  ])('every one of the %s parses, in its own v style', (_name, items, vPrefix) => {
+  ])('every one of the %s parses, in its own v style', (_name, load, vPrefix) => {
+    const items = load();
     expect(items.length).toBeGreaterThan(10);
     for (const { v } of items) {
       expect(s.parse(v), v).toMatchObject({ ok: true, version: { vPrefix } });
@@ -96,7 +98,8 @@ describeWithFixtures('semver: real operator tags and chart versions', () => {
   it.each([
     ['howl-cloud/redis-operator release tags', howl],
     ['bitnami/redis chart versions', charts],
-  ])('%s: within a line, a later date never sorts lower', (_name, items) => {
+  ])('%s: within a line, a later date never sorts lower', (_name, load) => {
+    const items = load();
     const pairs = strictlyDatedPairs(
       items,
       (i) => s.getLine(i.v),
