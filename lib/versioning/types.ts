@@ -47,7 +47,11 @@ export interface VersionScheme {
   isValid(version: string): boolean;
   /** Total order on valid versions of this scheme (negative, zero, positive). Throws on invalid input. */
   compare(a: string, b: string): number;
-  /** True when `b` may replace `a` without changing variant (same suffix, same prefix style). */
+  /**
+   * True when `b` may replace `a` without changing variant (same suffix: `-alpine`
+   * never becomes `-bookworm`). Not symmetric: a tag with no variant may accept one
+   * (Bitnami rolling `7.2`). The `v` prefix is style, not variant: render rewrites it.
+   */
   isCompatible(a: string, b: string): boolean;
   isStable(version: string): boolean;
   getMajor(version: string): number;
