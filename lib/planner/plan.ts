@@ -55,6 +55,8 @@ interface Work {
   settings: ResolvedSettings;
   current: ParsedVersion;
   verdicts: Verdict[];
+  /** Eligible releases that also pass the Kubernetes support check: what paths may use. */
+  usable: Verdict[];
   hops: Hop[];
   blocked?: PathBlock;
   latest?: string;
@@ -106,6 +108,7 @@ function computePath(input: PlanInput, w: Work, facts: ClusterFacts | undefined)
     ...(w.target.cluster ? { cluster: w.target.cluster } : {}),
   };
   const k8s = filterByKubernetes(ctx, eligible);
+  w.usable = k8s.kept;
   let result: PathResult;
   if (w.target.component === 'kubedb-redis') result = kubedbPath(ctx, k8s.kept);
   else result = semverPath(ctx, k8s.kept);
@@ -140,7 +143,7 @@ function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | und
     );
   const start = rec?.target.current ?? ships(operator.target.current);
   if (!start || !operator.hops.length) return;
-  const candidates = operator.hops.length ? eligibleOperatorVersions(operator) : [];
+  const candidates = operator.usable;
   const opRule = catalogRule(catalog, 're-direct-upgrade-paths');
   const chain: Hop[] = [];
   let pos = start;
@@ -191,10 +194,6 @@ function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | und
   }
   rec.hops = recHops;
   rec.blocked = undefined;
-}
-
-function eligibleOperatorVersions(w: Work): Verdict[] {
-  return w.verdicts.filter((v) => v.eligible);
 }
 
 /** Matches catalog version patterns: `7.2.x`, `6.2.8` (any build), `8.0.2..8.0.10`. */
@@ -301,7 +300,7 @@ export function planUpgrade(input: PlanInput): Plan {
       published: new Map(releases.map((r) => [r.version, r.published])),
     };
     const verdicts = judgeReleases(ctx, parsed.version, releases);
-    const w: Work = { target: t, scheme, settings, current: parsed.version, verdicts, hops: [] };
+    const w: Work = { target: t, scheme, settings, current: parsed.version, verdicts, usable: [], hops: [] };
     const newest = [...releases]
       .map((r) => r.version)
       .filter((v) => scheme.isValid(v) && scheme.isStable(v))
@@ -612,7 +611,10 @@ function topoEnvironments(policy: Policy): string[] {
 /** Topological order (dependencies first), ties broken by id, so output is deterministic. */
 function orderSteps(steps: Step[]): Step[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
-  for (const s of steps) s.after = [...new Set(s.after)].filter((id) => byId.has(id)).sort();
+  for (const s of steps) {
+    s.after = [...new Set(s.after)].filter((id) => byId.has(id)).sort();
+    s.rules = dedupeRules(s.rules);
+  }
   const out: Step[] = [];
   const state = new Map<string, number>();
   const visit = (s: Step) => {
