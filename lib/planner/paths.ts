@@ -140,21 +140,34 @@ export function filterByKubernetes(
     return [...p.kubernetes.supported, ...p.kubernetes.deprecated].includes(k8s);
   };
   const kept = eligible.filter((v) => supports(v) === true);
-  if (kept.at(-1)?.version === newest.version) return { kept, checked: true };
-  const verdict = supports(newest);
-  const p = platformSupportFor(ctx.catalog, ctx.component, newest.version);
+  const best = kept.at(-1);
+  if (best?.version === newest.version) return { kept, checked: true };
+  // Releases above the best usable one were dropped: say which are known not to
+  // support the cluster's Kubernetes version, and which are unknown.
+  const dropped = eligible.filter((v) => !best || ctx.scheme.compare(v.version, best.version) > 0);
+  const refused = dropped.filter((v) => supports(v) === false).at(-1);
+  const unknown = dropped.filter((v) => supports(v) === undefined).map((v) => v.version);
+  const unknownText = unknown.length
+    ? `Kubernetes support of ${unknown.length > 3 ? `${unknown.slice(0, 3).join(', ')} and ${unknown.length - 3} more` : unknown.join(', ')} is unknown (no support-matrix entry)`
+    : '';
   let reason: string;
   let unblock: string;
-  if (verdict === undefined) {
-    reason = `Kubernetes support of ${ctx.component} ${newest.version} is unknown (no support-matrix entry)`;
-    unblock = `check the ${newest.version} release notes and add its Kubernetes support to the catalog, or pin below it`;
-  } else {
+  if (refused) {
+    const p = platformSupportFor(ctx.catalog, ctx.component, refused.version);
     const list = [...(p?.kubernetes?.supported ?? []), ...(p?.kubernetes?.deprecated ?? [])].sort(cmpMinor);
-    const higher = list.find((x) => cmpMinor(x, k8s) > 0);
-    reason = `Kubernetes ${k8s} is not supported by ${ctx.component} ${newest.version} (supports ${list.join(', ') || 'none listed'})`;
-    unblock = higher
-      ? `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} to ${higher} first, keeping it supported by the running operator`
-      : `stay on a version that supports Kubernetes ${k8s}`;
+    const minNeeded = list.find((x) => cmpMinor(x, k8s) > 0);
+    const cur = platformSupportFor(ctx.catalog, ctx.component, ctx.current.raw)?.kubernetes;
+    // The furthest Kubernetes minor the running operator still supports: the next safe stop.
+    const reachable = cur ? [...cur.supported, ...cur.deprecated].filter((x) => cmpMinor(x, k8s) > 0).sort(cmpMinor).at(-1) : undefined;
+    reason = `Kubernetes ${k8s} is not supported by ${ctx.component} ${refused.version} (it supports ${list.join(', ') || 'none listed'})${unknownText ? `; ${unknownText}` : ''}`;
+    unblock = !minNeeded
+      ? `stay on a version that supports Kubernetes ${k8s}`
+      : reachable
+        ? `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} to ${reachable} first (the newest the running ${ctx.current.raw} supports); ${refused.version} needs at least ${minNeeded}`
+        : `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} towards ${minNeeded}, keeping it supported by the running ${ctx.current.raw} at every step (its support is ${cur ? 'exhausted above ' + k8s : 'unknown'})`;
+  } else {
+    reason = unknownText;
+    unblock = 'check the release notes and add the Kubernetes support to the catalog; unknown support is never guessed';
   }
   return { kept, checked: true, blocked: { wanted: newest.token, reason, unblock, rule } };
 }

@@ -121,18 +121,27 @@ function computePath(input: PlanInput, w: Work, facts: ClusterFacts | undefined)
   }
 }
 
+/** The newest Redis Enterprise (REC) version an operator version ships; undefined when unknown. */
+function shippedBy(catalog: Catalog, opVersion: string): string | undefined {
+  const scheme = getScheme('redis-enterprise');
+  return platformSupportFor(catalog, 'redis-enterprise-operator', opVersion)
+    ?.ships.filter((s) => s.component === 'redis-enterprise' && scheme.isValid(s.version))
+    .map((s) => s.version)
+    .sort((a, b) => scheme.compare(a, b))
+    .at(-1);
+}
+
 /**
  * Redis Enterprise: the operator goes first, then the cluster (REC) to the
  * version that operator ships, then databases. A REC hop must be a direct
  * upgrade path the catalog allows, so a large jump alternates operator and
  * REC steps. Rewrites the operator's and REC's hops on one cluster.
  */
-function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | undefined): void {
-  const ships = (opVersion: string) =>
-    platformSupportFor(catalog, 'redis-enterprise-operator', opVersion)?.ships.find(
-      (s) => s.component === 'redis-enterprise',
-    )?.version;
+function coupleRedisEnterprise(catalog: Catalog, facts: ClusterFacts | undefined, op: Work | undefined, rec: Work | undefined): void {
   const recScheme = getScheme('redis-enterprise');
+  const rule = catalogRule(catalog, 're-direct-upgrade-paths');
+  const orderRule = catalogRule(catalog, 're-operator-cluster-database-order');
+  const ships = (opVersion: string) => shippedBy(catalog, opVersion);
   const direct = (from: string, to: string) =>
     catalog.upgradePaths.some(
       (p) =>
@@ -141,59 +150,91 @@ function coupleRedisEnterprise(catalog: Catalog, operator: Work, rec: Work | und
         matchesPattern(recScheme, from, p.from) &&
         matchesPattern(recScheme, to, p.to),
     );
-  const start = rec?.target.current ?? ships(operator.target.current);
-  if (!start || !operator.hops.length) return;
-  const candidates = operator.usable;
-  const opRule = catalogRule(catalog, 're-direct-upgrade-paths');
+  const reachable = (from: string, to: string) => recScheme.compare(to, from) <= 0 || direct(from, to);
+  const recHop = (release: string): Hop => ({
+    to: rec ? (recScheme.render(rec.current.raw, release) ?? release) : release,
+    release,
+    rules: [orderRule, rule],
+  });
+  const blockRec = (reason: string, unblock: string) => {
+    if (!rec) return;
+    const wanted = rec.hops.at(-1)?.to ?? rec.latest;
+    rec.hops = [];
+    if (wanted) rec.blocked = { wanted, reason, unblock, rule: orderRule };
+  };
+
+  const runningOp = op?.current.raw ?? facts?.operators?.['redis-enterprise-operator'];
+  if (!runningOp) {
+    blockRec(
+      `the Redis Enterprise operator version on ${rec?.target.cluster ?? 'this cluster'} is unknown, and the cluster (REC) may only run what its operator ships`,
+      'keep the operator in the repository, or pass --cluster-state with its Deployment',
+    );
+    return;
+  }
+  // The REC first catches up with what the running operator ships, if it is behind.
+  const recHops: Hop[] = [];
+  let pos = rec?.current.raw ?? ships(runningOp);
+  const shipped = ships(runningOp);
+  if (rec && shipped && recScheme.compare(shipped, rec.current.raw) > 0 && direct(rec.current.raw, shipped)) {
+    recHops.push(recHop(shipped));
+    pos = shipped;
+  }
+  if (!op) {
+    if (rec) {
+      rec.hops = recHops;
+      rec.blocked = undefined;
+    }
+    return;
+  }
+  if (!pos) {
+    if (op.hops.length) {
+      op.blocked = {
+        wanted: op.hops.at(-1)!.to,
+        reason: `which Redis Enterprise version operator ${op.current.raw} ships is unknown, so no direct upgrade path can be checked`,
+        unblock: 'add the REC to the repository, or the ships fact to the catalog',
+        rule,
+      };
+      op.hops = [];
+    }
+    blockRec('the operator cannot move, and the REC follows it', 'unblock the operator first');
+    return;
+  }
+  const wanted = op.hops.at(-1);
   const chain: Hop[] = [];
-  let pos = start;
-  let lastOp = operator.current.raw;
+  let lastOp = op.current.raw;
   for (;;) {
-    const next = candidates
-      .filter((v) => operator.scheme.compare(v.version, lastOp) > 0)
+    const from: string = pos;
+    const next = op.usable
+      .filter((v) => op.scheme.compare(v.version, lastOp) > 0)
       .filter((v) => {
         const s = ships(v.version);
-        return s !== undefined && (recScheme.compare(s, pos) <= 0 || direct(pos, s));
+        return s !== undefined && reachable(from, s);
       })
       .at(-1);
     if (!next) break;
-    chain.push({
-      to: next.token,
-      release: next.version,
-      rules: [
-        ...operator.hops[0]!.rules.filter(
-          (r) => r.id !== 'patch-minor-direct' && r.id !== 'major-via-earliest-minor',
-        ),
-        opRule,
-      ],
-    });
+    const inherited = (wanted?.rules ?? []).filter((r) => r.id === 'kubernetes-supported-throughout');
+    chain.push({ to: next.token, release: next.version, rules: [...inherited, rule] });
     lastOp = next.version;
     const s = ships(next.version)!;
-    if (recScheme.compare(s, pos) > 0) pos = s;
-  }
-  const wanted = operator.hops.at(-1)!;
-  if (chain.at(-1)?.release !== wanted.release) {
-    operator.blocked ??= {
-      wanted: wanted.to,
-      reason: `no chain of direct Redis Enterprise upgrade paths leads from ${start} to the version ${wanted.release} ships${ships(wanted.release) ? ` (${ships(wanted.release)})` : ' (unknown)'}`,
-      unblock: 'check the Redis Software upgrade paths in the release notes; unknown paths are never guessed',
-      rule: opRule,
-    };
-  }
-  operator.hops = chain;
-  if (!rec) return;
-  const recHops: Hop[] = [];
-  const recRules = [catalogRule(catalog, 're-operator-cluster-database-order'), opRule];
-  let recPos = rec.current.raw;
-  for (const h of chain) {
-    const s = ships(h.release)!;
-    if (recScheme.compare(s, recPos) > 0) {
-      recHops.push({ to: recScheme.render(rec.current.raw, s) ?? s, release: s, rules: recRules });
-      recPos = s;
+    if (recScheme.compare(s, pos) > 0) {
+      if (rec) recHops.push(recHop(s));
+      pos = s;
     }
   }
-  rec.hops = recHops;
-  rec.blocked = undefined;
+  if (wanted && chain.at(-1)?.release !== wanted.release && !op.blocked) {
+    const target = ships(wanted.release);
+    op.blocked = {
+      wanted: wanted.to,
+      reason: `no chain of direct Redis Enterprise upgrade paths leads from ${pos} to ${target ?? `the unknown version ${wanted.release} ships`}`,
+      unblock: 'check the Redis Software upgrade paths in the release notes; unknown paths are never guessed',
+      rule,
+    };
+  }
+  op.hops = chain;
+  if (rec) {
+    rec.hops = recHops;
+    rec.blocked = undefined;
+  }
 }
 
 /** Matches catalog version patterns: `7.2.x`, `6.2.8` (any build), `8.0.2..8.0.10`. */
@@ -320,11 +361,8 @@ export function planUpgrade(input: PlanInput): Plan {
   }
   for (const ws of byCluster.values()) {
     const op = ws.find((w) => w.target.component === 'redis-enterprise-operator');
-    const recs = ws.filter(
-      (w) =>
-        w.target.component === 'redis-enterprise' && w.target.resource?.kind === 'RedisEnterpriseCluster',
-    );
-    if (op) coupleRedisEnterprise(catalog, op, recs[0]);
+    const rec = ws.find((w) => w.target.component === 'redis-enterprise');
+    if (op || rec) coupleRedisEnterprise(catalog, clusterFacts(input, ws[0]!.target.cluster), op, rec);
   }
 
   // Environment promotion: a version reaches an environment only after it ran in every earlier one.
@@ -509,16 +547,17 @@ export function planUpgrade(input: PlanInput): Plan {
     if (op) {
       const opSteps = stepsOf.get(op)!;
       const recSteps = rec ? stepsOf.get(rec)! : [];
-      const shipsOf = (v: string) =>
-        platformSupportFor(catalog, 'redis-enterprise-operator', v)?.ships.find(
-          (s) => s.component === 'redis-enterprise',
-        )?.version;
+      const shipsOf = (v: string) => shippedBy(catalog, v);
       recSteps.forEach((rs, j) => {
         const recRelease = rec!.hops[j]!.release;
         const i = op.hops.findIndex((h) => shipsOf(h.release) === recRelease);
-        if (i < 0 || !opSteps[i]) return;
+        if (i < 0) {
+          // A catch-up to what the running operator ships comes before any operator hop.
+          opSteps[0]?.after.push(rs.id);
+          return;
+        }
+        if (!opSteps[i]) return;
         rs.after.push(opSteps[i].id);
-        rs.rules.push(reOrder);
         opSteps[i + 1]?.after.push(rs.id);
       });
       const redbs = ws.filter((w) => w.target.component === 'redis-enterprise-database');
