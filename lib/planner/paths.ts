@@ -158,7 +158,12 @@ export function filterByKubernetes(
     const minNeeded = list.find((x) => cmpMinor(x, k8s) > 0);
     const cur = platformSupportFor(ctx.catalog, ctx.component, ctx.current.raw)?.kubernetes;
     // The furthest Kubernetes minor the running operator still supports: the next safe stop.
-    const reachable = cur ? [...cur.supported, ...cur.deprecated].filter((x) => cmpMinor(x, k8s) > 0).sort(cmpMinor).at(-1) : undefined;
+    const reachable = cur
+      ? [...cur.supported, ...cur.deprecated]
+          .filter((x) => cmpMinor(x, k8s) > 0)
+          .sort(cmpMinor)
+          .at(-1)
+      : undefined;
     reason = `Kubernetes ${k8s} is not supported by ${ctx.component} ${refused.version} (it supports ${list.join(', ') || 'none listed'})${unknownText ? `; ${unknownText}` : ''}`;
     unblock = !minNeeded
       ? `stay on a version that supports Kubernetes ${k8s}`
@@ -167,7 +172,8 @@ export function filterByKubernetes(
         : `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} towards ${minNeeded}, keeping it supported by the running ${ctx.current.raw} at every step (its support is ${cur ? 'exhausted above ' + k8s : 'unknown'})`;
   } else {
     reason = unknownText;
-    unblock = 'check the release notes and add the Kubernetes support to the catalog; unknown support is never guessed';
+    unblock =
+      'check the release notes and add the Kubernetes support to the catalog; unknown support is never guessed';
   }
   return { kept, checked: true, blocked: { wanted: newest.token, reason, unblock, rule } };
 }
@@ -227,6 +233,20 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
   const nodes = eligible
     .map((v) => ({ v, entry: kubedbEntry(ctx.catalog, v.version) }))
     .filter((n): n is { v: Verdict; entry: KubedbVersion } => n.entry !== undefined && !n.entry.deprecated);
+  // cairn's major rule holds on top of KubeDB's own: a major goes to the earliest minor of the next major.
+  const earliestLine = new Map<number, string>();
+  for (const n of nodes) {
+    const line = ctx.scheme.getLine(n.entry.name);
+    const cur = earliestLine.get(n.v.parsed.major);
+    if (!cur || ctx.scheme.compare(line, cur) < 0) earliestLine.set(n.v.parsed.major, line);
+  }
+  const majorOk = (from: KubedbVersion, to: { v: Verdict; entry: KubedbVersion }) => {
+    if (ctx.settings.majorUpgrade === 'direct') return true;
+    const fromMajor = ctx.scheme.getMajor(from.name);
+    const toMajor = to.v.parsed.major;
+    if (toMajor === fromMajor) return true;
+    return toMajor === fromMajor + 1 && ctx.scheme.getLine(to.entry.name) === earliestLine.get(toMajor);
+  };
   const prev = new Map<string, { from: string; why: string }>();
   const entries = new Map(nodes.map((n) => [n.v.version, n]));
   let frontier: KubedbVersion[] = [start];
@@ -236,6 +256,7 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
     for (const from of frontier) {
       for (const n of nodes) {
         if (seen.has(n.entry.name) || ctx.scheme.compare(n.entry.name, from.name) <= 0) continue;
+        if (!majorOk(from, n)) continue;
         const allowed = kubedbAllows(from, n.entry, ctx.scheme);
         if (!allowed.ok) continue;
         seen.add(n.entry.name);

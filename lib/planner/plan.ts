@@ -137,7 +137,12 @@ function shippedBy(catalog: Catalog, opVersion: string): string | undefined {
  * upgrade path the catalog allows, so a large jump alternates operator and
  * REC steps. Rewrites the operator's and REC's hops on one cluster.
  */
-function coupleRedisEnterprise(catalog: Catalog, facts: ClusterFacts | undefined, op: Work | undefined, rec: Work | undefined): void {
+function coupleRedisEnterprise(
+  catalog: Catalog,
+  facts: ClusterFacts | undefined,
+  op: Work | undefined,
+  rec: Work | undefined,
+): void {
   const recScheme = getScheme('redis-enterprise');
   const rule = catalogRule(catalog, 're-direct-upgrade-paths');
   const orderRule = catalogRule(catalog, 're-operator-cluster-database-order');
@@ -257,7 +262,13 @@ export function matchesPattern(scheme: VersionScheme, version: string, pattern: 
   return cmp(triple, num(pattern)) === 0;
 }
 
-function rdbRisk(catalog: Catalog, scheme: VersionScheme, component: string, from: string, to: string): { risk?: string; oneWay: boolean } {
+function rdbRisk(
+  catalog: Catalog,
+  scheme: VersionScheme,
+  component: string,
+  from: string,
+  to: string,
+): { risk?: string; oneWay: boolean } {
   const comp = catalog.components.get(component);
   const table = RDB_FALLBACK[component] ?? component;
   const hasFormats = comp?.server !== undefined || catalog.dataFormats.some((d) => d.component === table);
@@ -348,7 +359,13 @@ export function planUpgrade(input: PlanInput): Plan {
       .sort((a, b) => scheme.compare(a, b))
       .at(-1);
     if (newest) w.latest = newest;
-    if (!releases.length) w.note = `no releases of ${t.component} are known (empty feed)`;
+    if (!releases.length) {
+      w.blocked = {
+        wanted: '(any newer version)',
+        reason: `no releases of ${t.component} are known: the feed is empty`,
+        unblock: `check the feed snapshot or the release source for ${t.component}`,
+      };
+    }
     computePath(input, w, clusterFacts(input, t.cluster));
     works.push(w);
   }
