@@ -80,7 +80,23 @@ export function semverPath(ctx: PathContext, eligible: Verdict[]): PathResult {
   const hops: Hop[] = [];
   for (let major = ctx.current.major + 1; major <= goal.parsed.major; major++) {
     const inMajor = eligible.filter((v) => v.parsed.major === major);
-    if (!inMajor.length) continue;
+    if (!inMajor.length) {
+      // A major that was never released is no stop; one that exists but is not eligible blocks the way.
+      const known = [
+        ...ctx.verdicts.map((v) => v.version),
+        ...(ctx.catalog.components.get(ctx.component)?.releases.map((r) => r.version) ?? []),
+      ].some((v) => ctx.scheme.isValid(v) && ctx.scheme.getMajor(v) === major);
+      if (!known) continue;
+      return {
+        hops,
+        blocked: {
+          wanted: goal.token,
+          reason: `no eligible ${major}.x release to stop at on the way to ${goal.token}: a major first goes to the earliest minor of each major`,
+          unblock: `let a ${major}.x release pass the policy (release age, pin, deny), or set majorUpgrade: direct`,
+          rule: catalogRule(ctx.catalog, 'major-via-earliest-minor'),
+        },
+      };
+    }
     const earliestLine = ctx.scheme.getLine(inMajor[0]!.version);
     const hop = inMajor.filter((v) => ctx.scheme.getLine(v.version) === earliestLine).at(-1)!;
     hops.push({
