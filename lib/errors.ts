@@ -107,6 +107,13 @@ export class UnauthorizedError extends CairnError {
   readonly retryable = false;
 }
 
+/** Something the user named does not exist (a target id, a step id). */
+export class NotFoundError extends CairnError {
+  readonly code = 'not-found';
+  readonly retryable = false;
+  override readonly exitCode = 2;
+}
+
 /** A bug or an impossible state: never retry, report. */
 export class InternalError extends CairnError {
   readonly code = 'internal';
