@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/schema.ts';
 import { readClusterState } from '../cluster-state.ts';
 import { UsageError } from '../errors.ts';
 import { catalogReleases, parseFeed } from '../feed.ts';
-import type { ClusterFacts, Inventory } from '../model.ts';
+import type { ClusterFacts, Inventory, Release } from '../model.ts';
 import { planUpgrade } from '../planner/plan.ts';
 import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
@@ -30,6 +30,9 @@ export interface LocalPlanOptions {
 
 export interface LocalPlan {
   plan: Plan;
+  releases: Record<string, Release[]>;
+  clusters: Record<string, ClusterFacts>;
+  now: Date;
   inventory: Inventory;
   policy: Policy;
   catalog: Catalog;
@@ -98,5 +101,5 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now: opts.now });
-  return { plan, inventory, policy, catalog, conventions, repoDir };
+  return { plan, inventory, policy, catalog, conventions, repoDir, releases, clusters, now: opts.now };
 }

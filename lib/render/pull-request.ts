@@ -1,0 +1,76 @@
+// The title and body of a step's pull request. The body ends with a
+// machine-readable block holding the step, so the PR engine and the gate can
+// recover a step's plan from the PR alone (truth lives in Git and PRs).
+import type { Plan, Step } from '../planner/types.ts';
+import { stepSchema } from '../planner/types.ts';
+import { mermaid } from './markdown.ts';
+
+export const STEP_BLOCK_START = '<!-- cairn:step';
+export const STEP_BLOCK_END = '-->';
+
+export function pullRequestTitle(s: Step): string {
+  const where = s.cluster ? ` on ${s.cluster}` : '';
+  return `chore(deps): upgrade ${s.component} ${s.from} -> ${s.to}${where}`;
+}
+
+export function commitMessage(s: Step): string {
+  return `${pullRequestTitle(s)}\n\n${s.target.file} ${s.target.field}\n\nCairn-Step: ${s.id}\n`;
+}
+
+export function pullRequestBody(s: Step, plan: Plan): string {
+  const sameTarget = { ...plan, steps: plan.steps.filter((x) => x.target.id === s.target.id) };
+  const lines = [
+    `Upgrades **${s.component}** from \`${s.from}\` to \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`)${s.cluster ? ` on cluster **${s.cluster}**` : ''}.`,
+    '',
+    s.change === 'ops-request'
+      ? 'The version changes through a KubeDB `RedisOpsRequest` (type `UpdateVersion`) added next to the database manifest.'
+      : 'Only the version token changes; every other byte of the file stays as it was.',
+    '',
+    '### Why this hop is allowed',
+    ...s.rules.map((r) => `- \`${r.id}\`: ${r.text} _(${r.source})_`),
+  ];
+  if (s.preSteps.length)
+    lines.push('', '### Before merging', ...s.preSteps.map((p) => `- [ ] ${p.description}`));
+  if (s.risks.length) lines.push('', '### Risks', ...s.risks.map((r) => `- ${r}`));
+  if (s.oneWay)
+    lines.push(
+      '',
+      '**Rollback:** this hop is one-way; rolling back means restoring from the backup taken before it.',
+    );
+  lines.push(
+    '',
+    '### Gate: the next step opens only when',
+    '- Argo CD / Flux reports a revision that contains this merge commit',
+    ...s.gate.health.map((h) => `- ${h}`),
+    ...(s.gate.soak ? [`- it has run healthy for ${s.gate.soak}`] : []),
+  );
+  if (s.after.length) lines.push('', `Waits for: ${s.after.map((a) => `\`${a}\``).join(', ')}`);
+  lines.push(
+    '',
+    '### Path',
+    '',
+    '```mermaid',
+    mermaid(sameTarget),
+    '```',
+    '',
+    STEP_BLOCK_START,
+    JSON.stringify(s).replace(/-->/g, '--\\u003e'),
+    STEP_BLOCK_END,
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** Recovers the step recorded in a PR body; undefined when there is none or it does not validate. */
+export function stepFromPullRequestBody(body: string): Step | undefined {
+  const start = body.lastIndexOf(STEP_BLOCK_START);
+  if (start < 0) return undefined;
+  const end = body.indexOf(STEP_BLOCK_END, start + STEP_BLOCK_START.length);
+  if (end < 0) return undefined;
+  try {
+    const parsed = stepSchema.safeParse(JSON.parse(body.slice(start + STEP_BLOCK_START.length, end)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
