@@ -36,7 +36,12 @@ export function editTarget(text: string, target: Target, newVersion: string, opt
     target.fingerprint === fingerprint(text) &&
     text.slice(span.offset, span.offset + target.current.length) === target.current
   ) {
-    const token = { start: span.offset, end: span.offset + target.current.length, text: target.current, ...span };
+    const token = {
+      start: span.offset,
+      end: span.offset + target.current.length,
+      text: target.current,
+      ...span,
+    };
     checkNewVersion(token, newVersion, `${target.file}:${target.line} ${target.field}`);
     return spliceToken(text, token, newVersion);
   }
@@ -50,7 +55,8 @@ export function locateTarget(text: string, target: Target, opts: EditOptions = {
   const where = { file: target.file, line: target.line, field: target.field };
   const max = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const size = new TextEncoder().encode(text).byteLength;
-  if (size > max) throw new UnsafeFileError({ file: target.file }, `file is ${size} bytes, over the ${max}-byte limit`);
+  if (size > max)
+    throw new UnsafeFileError({ file: target.file }, `file is ${size} bytes, over the ${max}-byte limit`);
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     const line = text.slice(0, nul).split('\n').length;
@@ -65,9 +71,13 @@ export function locateTarget(text: string, target: Target, opts: EditOptions = {
       problem.reason,
     );
   }
-  const hit = hits.find((h) => h.kind === target.kind && h.document === target.document && h.found.field === target.field);
+  const hit = hits.find(
+    (h) => h.kind === target.kind && h.document === target.document && h.found.field === target.field,
+  );
   if (!hit) {
-    throw new PreconditionError(`${target.file}: ${target.field} is no longer in document ${target.document}`);
+    throw new PreconditionError(
+      `${target.file}: ${target.field} is no longer in document ${target.document}`,
+    );
   }
   if (!hit.found.token) {
     throw new UnsafeFileError(

@@ -12,7 +12,9 @@ export interface Embedded {
   toOuter(offset: number): number | undefined;
 }
 
-export type EmbeddedResult = { ok: true; embedded: Embedded } | { ok: false; reason: string; offset?: number };
+export type EmbeddedResult =
+  | { ok: true; embedded: Embedded }
+  | { ok: false; reason: string; offset?: number };
 
 export function parseEmbedded(outer: DocView, node: Node | undefined, field: string): EmbeddedResult {
   if (!node || !isScalar(node) || typeof node.value !== 'string' || !node.range) {
@@ -42,7 +44,9 @@ export function parseEmbedded(outer: DocView, node: Node | undefined, field: str
   if (explicit) indent = Number(explicit[1] ?? explicit[2]) + currentIndent(outer.text, node.range[0]);
   else {
     for (const s of lineStarts) {
-      const m = /^( *)(\S)/.exec(outer.text.slice(s, outer.text.indexOf('\n', s) < 0 ? undefined : outer.text.indexOf('\n', s)));
+      const m = /^( *)(\S)/.exec(
+        outer.text.slice(s, outer.text.indexOf('\n', s) < 0 ? undefined : outer.text.indexOf('\n', s)),
+      );
       if (m?.[1] !== undefined && m[2] !== '\r') {
         indent = m[1].length;
         break;

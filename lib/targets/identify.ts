@@ -20,7 +20,11 @@ const IMAGES: readonly ImageRule[] = [
   // howl-redis-operator/DERIVED-status-fields.md (`spec.imageName` default `redis:7.2`);
   // alauda-redis-operator/charts/redis-operator/values.yaml (`repository: redis`);
   // gitops-layouts/flux2-kustomize-helm-example/apps/base/podinfo/release.yaml (`…/docker/library/redis`).
-  { repositories: ['redis', 'library/redis', 'docker/library/redis'], component: 'redis', role: 'data-plane' },
+  {
+    repositories: ['redis', 'library/redis', 'docker/library/redis'],
+    component: 'redis',
+    role: 'data-plane',
+  },
   // redis-versions/valkey_tags.csv lists valkey-io/valkey tags, published as the `valkey/valkey` image
   // (the image name itself appears in no fixture file).
   { repositories: ['valkey/valkey'], component: 'valkey', role: 'data-plane' },
@@ -145,7 +149,8 @@ export function identifyChart(chart: string, where?: string): (Identity & { char
 
 /** Identity of a chart's own image at a values path (`image`, `operator.image`), when the chart is known. */
 export function chartImage(chartComponent: string, valuesPath: string): Identity | undefined {
-  for (const c of CHARTS) if (c.component === chartComponent && c.images[valuesPath]) return c.images[valuesPath];
+  for (const c of CHARTS)
+    if (c.component === chartComponent && c.images[valuesPath]) return c.images[valuesPath];
   return undefined;
 }
 

@@ -5,8 +5,8 @@
 //   createOpsRequestFiles(text, target, version)   (./ops-request.ts, KubeDB)
 // Each target kind is one module in ./kinds, registered in ./registry.ts;
 // image and chart names map to components in ./identify.ts.
-export { editTarget, locateTarget, type EditOptions } from './edit.ts';
-export { chartImage, identifyChart, identifyImage, type Identity } from './identify.ts';
+export { type EditOptions, editTarget, locateTarget } from './edit.ts';
+export { chartImage, type Identity, identifyChart, identifyImage } from './identify.ts';
 export type { Found, KindExample, TargetKind } from './kind.ts';
 export {
   addKustomizeResource,

@@ -11,8 +11,9 @@
 // The winner lists the ids it overrides in `shadows`; each loser lists its
 // winners in `shadowedBy`. An override that names only a tag (no repository)
 // takes its component from the layer it overrides.
-import type { Hit } from './scan.ts';
+
 import { joinRepoPath } from './paths.ts';
+import type { Hit } from './scan.ts';
 
 export interface KustomizationInfo {
   resources: string[];

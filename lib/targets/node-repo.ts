@@ -43,7 +43,8 @@ export function nodeRepo(root: string): RepoReader {
         return undefined;
       }
       const rel = relative(base, target);
-      if (rel === '' || rel.startsWith('..') || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel)) return undefined;
+      if (rel === '' || rel.startsWith('..') || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel))
+        return undefined;
       return rel.split(sep).join('/');
     },
   };

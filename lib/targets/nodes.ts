@@ -76,7 +76,11 @@ export function aliasUses(view: DocView): Map<string, string[]> {
       return;
     }
     if (isMap(node)) for (const it of mapItems(node)) walk(it.value, joinPath(path, it.key));
-    else if (isSeq(node)) node.items.forEach((item, i) => walk(item, joinPath(path, itemSegment(item, i))));
+    else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        walk(item, joinPath(path, itemSegment(item, i)));
+      });
+    }
   };
   if (view.hasAliases) walk(view.doc.contents, '');
   aliasCache.set(view, uses);

@@ -24,7 +24,10 @@ export interface OpsRequestOptions {
   kustomization?: NewFile;
 }
 
-const OPS_KIND: Record<string, string> = { Redis: 'RedisOpsRequest', RedisSentinel: 'RedisSentinelOpsRequest' };
+const OPS_KIND: Record<string, string> = {
+  Redis: 'RedisOpsRequest',
+  RedisSentinel: 'RedisSentinelOpsRequest',
+};
 
 /** Name of the ops request for a version change (DNS-1123, at most 63 characters). */
 export function opsRequestName(database: string, version: string): string {
@@ -107,12 +110,19 @@ export function createOpsRequestFiles(
 export function addKustomizeResource(kustomization: NewFile, entry: string): string {
   const { text, path } = kustomization;
   const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length) throw new UnsafeFileError({ file: path }, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length)
+    throw new UnsafeFileError({ file: path }, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const resources = child(doc.contents, 'resources');
   const items = seqItems(resources);
   if (items.some((i) => stringOf(i) === entry || stringOf(i) === `./${entry}`)) return text;
   const last = items[items.length - 1];
-  if (!isMap(doc.contents) || !last || !isScalar(last) || !last.range || (resources as { flow?: boolean }).flow) {
+  if (
+    !isMap(doc.contents) ||
+    !last ||
+    !isScalar(last) ||
+    !last.range ||
+    (resources as { flow?: boolean }).flow
+  ) {
     throw new UnsafeFileError(
       { file: path, field: 'resources' },
       `cannot append ${basename(entry)} to resources: no block list of resources to extend; add it by hand`,
@@ -122,7 +132,10 @@ export function addKustomizeResource(kustomization: NewFile, entry: string): str
   const lineStart = text.lastIndexOf('\n', last.range[0] - 1) + 1;
   const prefix = text.slice(lineStart, last.range[0]);
   if (!/^\s*-\s+$/.test(prefix)) {
-    throw new UnsafeFileError({ file: path, field: 'resources' }, 'unusual resources list layout; add it by hand');
+    throw new UnsafeFileError(
+      { file: path, field: 'resources' },
+      'unusual resources list layout; add it by hand',
+    );
   }
   const quote = last.type === 'QUOTE_DOUBLE' ? '"' : last.type === 'QUOTE_SINGLE' ? "'" : '';
   let lineEnd = text.indexOf('\n', last.range[1]);

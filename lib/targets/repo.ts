@@ -21,12 +21,19 @@ export interface RepoReader {
 }
 
 /** An in-memory repository: tests, and callers that already hold the files (a Git tree from an API). */
-export function memoryRepo(files: Record<string, string | Uint8Array>, links: Record<string, string | undefined> = {}): RepoReader {
+export function memoryRepo(
+  files: Record<string, string | Uint8Array>,
+  links: Record<string, string | undefined> = {},
+): RepoReader {
   const enc = new TextEncoder();
   const bytes = (v: string | Uint8Array) => (typeof v === 'string' ? enc.encode(v) : v);
   return {
     list: async () => [
-      ...Object.entries(files).map(([path, v]) => ({ path, isSymbolicLink: false, size: bytes(v).byteLength })),
+      ...Object.entries(files).map(([path, v]) => ({
+        path,
+        isSymbolicLink: false,
+        size: bytes(v).byteLength,
+      })),
       ...Object.keys(links).map((path) => ({ path, isSymbolicLink: true, size: 0 })),
     ],
     read: async (path) => {

@@ -65,7 +65,13 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   const entries = (await repo.list()).filter((e) => YAML_FILE.test(basename(e.path))).sort(byPath);
   const problems: UnreadableTarget[] = [];
   const hits: Hit[] = [];
-  const index: ScanIndex = { sources: new Map(), charts: new Map(), kustomizations: new Map(), argo: [], files: new Set() };
+  const index: ScanIndex = {
+    sources: new Map(),
+    charts: new Map(),
+    kustomizations: new Map(),
+    argo: [],
+    files: new Set(),
+  };
   let done = 0;
   let next = 0;
   const worker = async () => {
@@ -122,7 +128,10 @@ async function readEntry(
   if (entry.isSymbolicLink) {
     const real = await repo.realpath(entry.path);
     if (real === undefined) {
-      problems.push({ file: entry.path, reason: 'symbolic link points outside the repository (or nowhere): not read' });
+      problems.push({
+        file: entry.path,
+        reason: 'symbolic link points outside the repository (or nowhere): not read',
+      });
     }
     // A link inside the repository is read at its real path.
     return undefined;
@@ -158,12 +167,24 @@ async function readEntry(
 export function findInText(file: string, text: string): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
   const problems: UnreadableTarget[] = [];
-  const index: ScanIndex = { sources: new Map(), charts: new Map(), kustomizations: new Map(), argo: [], files: new Set() };
+  const index: ScanIndex = {
+    sources: new Map(),
+    charts: new Map(),
+    kustomizations: new Map(),
+    argo: [],
+    files: new Set(),
+  };
   scanText(file, text, index, hits, problems);
   return problems[0] ? { hits, problem: problems[0] } : { hits };
 }
 
-function scanText(file: string, text: string, index: ScanIndex, hits: Hit[], problems: UnreadableTarget[]): void {
+function scanText(
+  file: string,
+  text: string,
+  index: ScanIndex,
+  hits: Hit[],
+  problems: UnreadableTarget[],
+): void {
   index.files.add(file);
   const parsed = parseFile(file, text);
   if (!parsed.ok) {
@@ -246,7 +267,10 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
     index.kustomizations.set(ctx.dir, { resources, patches });
     return;
   }
-  if (apiGroup(view.apiVersion) === 'argoproj.io' && (view.kind === 'Application' || view.kind === 'ApplicationSet')) {
+  if (
+    apiGroup(view.apiVersion) === 'argoproj.io' &&
+    (view.kind === 'Application' || view.kind === 'ApplicationSet')
+  ) {
     const specPath = view.kind === 'ApplicationSet' ? ['spec', 'template', 'spec'] : ['spec'];
     const spec = childIn(root, specPath);
     const base = specPath.join('.');
@@ -269,13 +293,18 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   }
 }
 
-function resolveChart(ref: ChartRef | undefined, index: ScanIndex): (Identity & { chart?: ChartInfo }) | undefined {
+function resolveChart(
+  ref: ChartRef | undefined,
+  index: ScanIndex,
+): (Identity & { chart?: ChartInfo }) | undefined {
   if (!ref) return undefined;
   if (ref.dir !== undefined) {
     const info = index.charts.get(ref.dir);
     if (!info) return undefined;
     const id = identifyChart(info.name, info.where);
-    return id ? { component: id.component, role: id.role, chart: info } : { component: '', role: 'data-plane', chart: info };
+    return id
+      ? { component: id.component, role: id.role, chart: info }
+      : { component: '', role: 'data-plane', chart: info };
   }
   let url = ref.repo;
   if (ref.sourceRef) {

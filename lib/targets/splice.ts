@@ -18,7 +18,11 @@ function yamlType(plain: string): string {
 }
 
 /** Throws when `newVersion` cannot replace `token` without changing more than the version. */
-export function checkNewVersion(token: Pick<Token, 'text' | 'style' | 'whole'>, newVersion: string, where: string): void {
+export function checkNewVersion(
+  token: Pick<Token, 'text' | 'style' | 'whole'>,
+  newVersion: string,
+  where: string,
+): void {
   const issue = (message: string) => new ValidationError([{ file: where, field: 'version', message }]);
   if (!SAFE_VERSION.test(newVersion)) {
     throw issue(

@@ -111,7 +111,11 @@ export const pickUrlRef: Picker = (value) => {
  * node ranges are offsets into it. `shift` maps offsets of a YAML string
  * embedded in another file (Argo `helm.values`) back to the outer file.
  */
-export function scalarToken(text: string, node: Node | null | undefined, pick: Picker = pickWhole): TokenResult {
+export function scalarToken(
+  text: string,
+  node: Node | null | undefined,
+  pick: Picker = pickWhole,
+): TokenResult {
   if (!node || !isScalar(node)) return { ok: false, reason: 'not a scalar value' };
   const range = node.range;
   if (!range) return { ok: false, reason: 'value has no source position' };
@@ -131,13 +135,15 @@ export function scalarToken(text: string, node: Node | null | undefined, pick: P
       style = 'single';
       innerStart = range[0] + 1;
       inner = src.slice(1, -1);
-      if (inner.includes("''")) return { ok: false, reason: 'single-quoted value with escaped quotes', offset };
+      if (inner.includes("''"))
+        return { ok: false, reason: 'single-quoted value with escaped quotes', offset };
       break;
     case Scalar.QUOTE_DOUBLE:
       style = 'double';
       innerStart = range[0] + 1;
       inner = src.slice(1, -1);
-      if (inner.includes('\\')) return { ok: false, reason: 'double-quoted value with escape sequences', offset };
+      if (inner.includes('\\'))
+        return { ok: false, reason: 'double-quoted value with escape sequences', offset };
       break;
     default:
       return { ok: false, reason: 'version in a block scalar (| or >): cannot edit it exactly', offset };

@@ -9,7 +9,7 @@
 //   redisOperator: {imageName, imageTag}          OT operator chart
 //   images: [{image, tag}] / images.x: {repository, tag, digest}   Alauda
 //   imageName: repo:tag, image: repo:tag          single-string references
-//   redis.image.tag (no repository)               sub-chart or overlay override
+//   redis.image.tag, redis.tag (no repository)    sub-chart or overlay override
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { foundAt } from './found.ts';
 import { identifyImage } from './identify.ts';
@@ -28,7 +28,12 @@ function nonEmpty(s: string | undefined): string | undefined {
  * Every image version in a values tree rooted at `root` (found at `basePath`
  * in the document). `chart` is the chart these values configure, when known.
  */
-export function findValuesImages(view: DocView, root: Node | undefined, basePath: string, chart?: ChartRef): Found[] {
+export function findValuesImages(
+  view: DocView,
+  root: Node | undefined,
+  basePath: string,
+  chart?: ChartRef,
+): Found[] {
   const out: Found[] = [];
   const walk = (node: unknown, field: string, vpath: string, anchors: string[], depth: number): void => {
     if (depth > MAX_DEPTH || !node || isAlias(node)) return;
@@ -81,9 +86,9 @@ function inspectMap(
     const repoText = isScalar(repository) || isAlias(repository) ? scalarValue(view, repository) : undefined;
     const imageText = isScalar(imageNode) || isAlias(imageNode) ? scalarValue(view, imageNode) : undefined;
     const regText = isScalar(registry) || isAlias(registry) ? scalarValue(view, registry) : undefined;
-    const hasRepoKeys = repository !== undefined || (imageNode !== undefined && isScalar(imageNode)) || !!regText;
-    const lastKey = vpath.split('.').pop() ?? '';
-    if (hasRepoKeys || /image$/i.test(lastKey)) {
+    // A `tag` with no repository beside it is still reported: a sub-chart's default image, or an
+    // overlay that overrides only the tag, is identified later through the chart or the base layer.
+    {
       const path = nonEmpty(repoText) ?? nonEmpty(imageText);
       const repo = path ? [nonEmpty(regText), path].filter(Boolean).join('/') : undefined;
       const f = foundAt(view, joinPath(field, 'tag'), tagNode, undefined, anchors);
@@ -100,7 +105,8 @@ function inspectMap(
         delete f.token;
       }
       if (f.problem === 'value is empty') {
-        f.problem = 'image tag is empty: the chart appVersion decides the version (pin the tag, or upgrade the chart version)';
+        f.problem =
+          'image tag is empty: the chart appVersion decides the version (pin the tag, or upgrade the chart version)';
       }
       push(f, 'tag');
     }
@@ -119,7 +125,8 @@ function inspectMap(
       if (id) f.identity = id;
     }
     if (f.problem === 'value is empty') {
-      f.problem = 'imageTag is empty: the chart appVersion decides the version (pin the tag, or upgrade the chart version)';
+      f.problem =
+        'imageTag is empty: the chart appVersion decides the version (pin the tag, or upgrade the chart version)';
     }
     push(f, 'imageTag');
   }
@@ -131,7 +138,7 @@ function inspectMap(
     if (it.key === 'image' && tagNode) continue;
     const v = it.value && isAlias(it.value) ? it.value.resolve(view.doc) : it.value;
     const text = stringOf(v);
-    if (!text || !text.includes(':') || text.includes('://')) continue;
+    if (!text?.includes(':') || text.includes('://')) continue;
     const id = identifyImage(text);
     if (!id) continue;
     const f = foundAt(view, joinPath(field, it.key), it.value, pickImageTag, anchors);

@@ -43,8 +43,16 @@ const examples: KindExample[] = [
     ].join('\n'),
     expect: [
       { field: 'spec.source.targetRevision', current: '18.16.1', component: 'bitnami-redis-chart' },
-      { field: 'spec.source.helm.values/image.tag', current: '7.2.4-debian-12-r9', component: 'bitnami-redis' },
-      { field: 'spec.source.helm.parameters[name=sentinel.image.tag].value', current: '7.2.4', component: 'redis' },
+      {
+        field: 'spec.source.helm.values/image.tag',
+        current: '7.2.4-debian-12-r9',
+        component: 'bitnami-redis',
+      },
+      {
+        field: 'spec.source.helm.parameters[name=sentinel.image.tag].value',
+        current: '7.2.4',
+        component: 'redis',
+      },
     ],
   },
 ];
@@ -54,7 +62,11 @@ function findSource(view: DocView, source: Node, base: string): Found[] {
   const chartName = stringOf(child(source, 'chart'));
   const repoURL = stringOf(child(source, 'repoURL')) ?? '';
   const path = stringOf(child(source, 'path'));
-  const chart: ChartRef = chartName ? { name: chartName, repo: repoURL } : path ? { dir: path.replace(/^\.\/|\/$/g, '') } : {};
+  const chart: ChartRef = chartName
+    ? { name: chartName, repo: repoURL }
+    : path
+      ? { dir: path.replace(/^\.\/|\/$/g, '') }
+      : {};
   const rev = child(source, 'targetRevision');
   if (rev) {
     const f = foundAt(view, joinPath(base, 'targetRevision'), rev);
@@ -81,12 +93,22 @@ function findSource(view: DocView, source: Node, base: string): Found[] {
     const field = joinPath(hbase, 'values');
     const parsed = parseEmbedded(view, valuesNode, field);
     if (parsed.ok) {
-      for (const f of findValuesImages(parsed.embedded.view, parsed.embedded.view.doc.contents ?? undefined, '', chart)) {
+      for (const f of findValuesImages(
+        parsed.embedded.view,
+        parsed.embedded.view.doc.contents ?? undefined,
+        '',
+        chart,
+      )) {
         const lifted = liftFound(view.text, parsed.embedded, f);
         out.push({ ...lifted, field: `${field}/${f.field}` });
       }
     } else if (/image|tag/.test(scalarText(view.text, valuesNode) ?? '')) {
-      out.push({ field, problem: parsed.reason, ...(parsed.offset !== undefined ? { problemOffset: parsed.offset } : {}), chart });
+      out.push({
+        field,
+        problem: parsed.reason,
+        ...(parsed.offset !== undefined ? { problemOffset: parsed.offset } : {}),
+        chart,
+      });
     }
   }
   out.push(...findParameters(view, child(helm, 'parameters'), joinPath(hbase, 'parameters'), chart));
@@ -126,9 +148,11 @@ function findParameters(view: DocView, params: Node | undefined, base: string, c
 
 export const argocdApplication = defineKind({
   id: 'argocd-application',
-  summary: 'Argo CD Application/ApplicationSet targetRevision, helm.valuesObject, helm.values, helm.parameters',
+  summary:
+    'Argo CD Application/ApplicationSet targetRevision, helm.valuesObject, helm.values, helm.parameters',
   accepts: (view) =>
-    apiGroup(view.apiVersion) === 'argoproj.io' && (view.kind === 'Application' || view.kind === 'ApplicationSet'),
+    apiGroup(view.apiVersion) === 'argoproj.io' &&
+    (view.kind === 'Application' || view.kind === 'ApplicationSet'),
   find: (view) => {
     const specPath = view.kind === 'ApplicationSet' ? ['spec', 'template', 'spec'] : ['spec'];
     const spec = childIn(view.doc.contents, specPath);

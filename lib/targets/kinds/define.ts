@@ -6,7 +6,8 @@ import { checkNewVersion, spliceToken } from '../splice.ts';
 type KindBody = Omit<TargetKind, 'read' | 'edit'> & Partial<Pick<TargetKind, 'read' | 'edit'>>;
 
 function tokenOf(found: Found, file = 'file') {
-  if (!found.token) throw new UnsafeFileError({ file, field: found.field }, found.problem ?? 'no readable version');
+  if (!found.token)
+    throw new UnsafeFileError({ file, field: found.field }, found.problem ?? 'no readable version');
   return found.token;
 }
 

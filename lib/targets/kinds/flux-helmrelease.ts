@@ -34,7 +34,12 @@ const examples: KindExample[] = [
       '',
     ].join('\n'),
     expect: [
-      { field: 'spec.values.image.tag', current: '0.2.6', component: 'howl-redis-operator', role: 'operator' },
+      {
+        field: 'spec.values.image.tag',
+        current: '0.2.6',
+        component: 'howl-redis-operator',
+        role: 'operator',
+      },
       { field: 'spec.chart.spec.version', current: '0.2.6' },
     ],
   },
@@ -61,12 +66,14 @@ export const fluxHelmRelease = defineKind({
       const srcNs = stringOf(childIn(chartSpec, ['sourceRef', 'namespace'])) ?? view.namespace;
       chart = {};
       if (name) chart.name = name.replace(/\/+$/, '').split('/').pop() ?? name;
-      if (srcKind && srcName) chart.sourceRef = { kind: srcKind, name: srcName, ...(srcNs ? { namespace: srcNs } : {}) };
+      if (srcKind && srcName)
+        chart.sourceRef = { kind: srcKind, name: srcName, ...(srcNs ? { namespace: srcNs } : {}) };
     } else if (chartRefNode) {
       const srcKind = stringOf(childIn(chartRefNode, ['kind']));
       const srcName = stringOf(childIn(chartRefNode, ['name']));
       const srcNs = stringOf(childIn(chartRefNode, ['namespace'])) ?? view.namespace;
-      if (srcKind && srcName) chart = { sourceRef: { kind: srcKind, name: srcName, ...(srcNs ? { namespace: srcNs } : {}) } };
+      if (srcKind && srcName)
+        chart = { sourceRef: { kind: srcKind, name: srcName, ...(srcNs ? { namespace: srcNs } : {}) } };
     }
     out.push(...findValuesImages(view, childIn(spec, ['spec', 'values']), 'spec.values', chart));
     const version = childIn(chartSpec, ['version']);

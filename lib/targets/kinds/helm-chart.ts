@@ -21,7 +21,9 @@ const examples: KindExample[] = [
       '    repository: oci://charts.example.com/bitnamicharts',
       '',
     ].join('\n'),
-    expect: [{ field: 'dependencies[name=redis].version', current: '18.16.1', component: 'bitnami-redis-chart' }],
+    expect: [
+      { field: 'dependencies[name=redis].version', current: '18.16.1', component: 'bitnami-redis-chart' },
+    ],
   },
 ];
 

@@ -29,7 +29,8 @@ const examples: KindExample[] = [
 
 export const helmValues = defineKind({
   id: 'helm-values',
-  summary: 'Helm values files: image.tag, image.repository+tag, registry+repository+tag, imageName, sub-chart values',
+  summary:
+    'Helm values files: image.tag, image.repository+tag, registry+repository+tag, imageName, sub-chart values',
   accepts: (view, ctx) => !view.kind && !view.apiVersion && /values[^/]*\.ya?ml$/i.test(basename(ctx.file)),
   find: (view, ctx) => findValuesImages(view, view.doc.contents ?? undefined, '', { dir: ctx.dir }),
   examples,

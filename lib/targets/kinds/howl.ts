@@ -56,7 +56,8 @@ export const howlRedisCluster = defineKind({
       f.problemOffset = f.token?.start ?? node.range?.[0] ?? 0;
       delete f.token;
     }
-    if (!f.identity) f.identity = { component: 'redis', role: 'data-plane', managedBy: 'howl-redis-operator' };
+    if (!f.identity)
+      f.identity = { component: 'redis', role: 'data-plane', managedBy: 'howl-redis-operator' };
     return [f];
   },
   examples,

@@ -34,8 +34,16 @@ const examples: KindExample[] = [
     expect: [
       { field: 'resources[0]', current: 'v0.2.5', component: 'howl-redis-operator', role: 'crds' },
       { field: 'images[name=redis].newTag', current: '7.2.4', component: 'redis' },
-      { field: 'helmCharts[name=redis-operator].version', current: '0.2.5', component: 'howl-redis-operator' },
-      { field: 'helmCharts[name=redis-operator].valuesInline.image.tag', current: '0.2.5', component: 'howl-redis-operator' },
+      {
+        field: 'helmCharts[name=redis-operator].version',
+        current: '0.2.5',
+        component: 'howl-redis-operator',
+      },
+      {
+        field: 'helmCharts[name=redis-operator].valuesInline.image.tag',
+        current: '0.2.5',
+        component: 'howl-redis-operator',
+      },
     ],
   },
 ];
@@ -43,7 +51,8 @@ const examples: KindExample[] = [
 const KUSTOMIZATION_FILE = /^(kustomization\.ya?ml|Kustomization)$/;
 
 export function isKustomization(view: DocView, file: string): boolean {
-  if (view.kind === 'Kustomization' && (view.apiVersion ?? '').startsWith('kustomize.config.k8s.io')) return true;
+  if (view.kind === 'Kustomization' && (view.apiVersion ?? '').startsWith('kustomize.config.k8s.io'))
+    return true;
   return !view.kind && KUSTOMIZATION_FILE.test(basename(file));
 }
 
@@ -56,7 +65,7 @@ export const kustomize = defineKind({
     const out: Found[] = [];
     seqItems(child(root, 'resources')).forEach((r, i) => {
       const url = stringOf(r);
-      if (!url || !url.includes('ref=')) return;
+      if (!url?.includes('ref=')) return;
       const id = identifyGitRepository(url);
       if (!id) return;
       const f = foundAt(view, `resources[${i}]`, r, pickUrlRef);

@@ -10,7 +10,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { ComponentRole } from '../../model.ts';
 import { foundAt } from '../found.ts';
-import { identifyImage, type Identity } from '../identify.ts';
+import { type Identity, identifyImage } from '../identify.ts';
 import type { Found, KindExample } from '../kind.ts';
 import { itemSegment, joinPath, mapItems } from '../nodes.ts';
 import { pickImageTag, pickWhole } from '../tokens.ts';

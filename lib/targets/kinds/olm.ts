@@ -27,7 +27,9 @@ const examples: KindExample[] = [
       '  startingCSV: redis-operator.v3.18.0',
       '',
     ].join('\n'),
-    expect: [{ field: 'spec.startingCSV', current: '3.18.0', component: 'alauda-redis-operator', role: 'operator' }],
+    expect: [
+      { field: 'spec.startingCSV', current: '3.18.0', component: 'alauda-redis-operator', role: 'operator' },
+    ],
   },
 ];
 

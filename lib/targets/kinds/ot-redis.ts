@@ -28,13 +28,16 @@ const examples: KindExample[] = [
       '    imagePullPolicy: IfNotPresent',
       '',
     ].join('\n'),
-    expect: [{ field: 'spec.kubernetesConfig.image', current: 'v7.0.15', component: 'redis', role: 'data-plane' }],
+    expect: [
+      { field: 'spec.kubernetesConfig.image', current: 'v7.0.15', component: 'redis', role: 'data-plane' },
+    ],
   },
 ];
 
 export const otRedis = defineKind({
   id: 'ot-redis',
-  summary: 'OT-Container-Kit Redis / RedisReplication / RedisCluster / RedisSentinel spec.kubernetesConfig.image',
+  summary:
+    'OT-Container-Kit Redis / RedisReplication / RedisCluster / RedisSentinel spec.kubernetesConfig.image',
   accepts: (view) => apiGroup(view.apiVersion) === 'redis.redis.opstreelabs.in' && KINDS.has(view.kind ?? ''),
   find: (view) => {
     const node = childIn(view.doc.contents, ['spec', 'kubernetesConfig', 'image']);

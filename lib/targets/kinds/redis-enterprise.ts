@@ -38,7 +38,11 @@ const examples: KindExample[] = [
       '',
     ].join('\n'),
     expect: [
-      { field: 'spec.redisEnterpriseImageSpec.versionTag', current: '7.4.6-102', component: 'redis-enterprise' },
+      {
+        field: 'spec.redisEnterpriseImageSpec.versionTag',
+        current: '7.4.6-102',
+        component: 'redis-enterprise',
+      },
       { field: 'spec.bootstrapperImageSpec.versionTag', current: '7.4.6-2', component: RE_OPERATOR },
       { field: 'spec.redisVersion', current: '7.2', component: 'redis-enterprise-database' },
     ],

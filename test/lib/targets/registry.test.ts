@@ -1,12 +1,12 @@
 // Contract test: every kind registered in the table finds, reads and edits
 // its own examples, and an edit changes exactly the version token.
 import { describe, expect, it } from 'vitest';
+import { editTarget } from '../../../lib/targets/edit.ts';
+import { dirname } from '../../../lib/targets/paths.ts';
 import { TARGET_KINDS } from '../../../lib/targets/registry.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
-import { editTarget } from '../../../lib/targets/edit.ts';
 import { parseFile } from '../../../lib/targets/yaml-file.ts';
-import { dirname } from '../../../lib/targets/paths.ts';
 import { bump, expectOneTokenEdit } from './helpers.ts';
 
 describe('target kinds registry', () => {
@@ -26,7 +26,9 @@ describe('target kinds registry', () => {
           const parsed = parseFile(ex.file, ex.text);
           if (!parsed.ok) throw new Error(parsed.problem.reason);
           const ctx = { file: ex.file, dir: dirname(ex.file) };
-          const found = parsed.parsed.docs.filter((d) => kind.accepts(d, ctx)).flatMap((d) => kind.find(d, ctx));
+          const found = parsed.parsed.docs
+            .filter((d) => kind.accepts(d, ctx))
+            .flatMap((d) => kind.find(d, ctx));
           for (const e of ex.expect) {
             const f = found.find((x) => x.field === e.field);
             expect(f, `${kind.id} ${e.field} in ${found.map((x) => x.field).join(', ')}`).toBeDefined();
@@ -42,7 +44,9 @@ describe('target kinds registry', () => {
             expect(out.length).toBe(ex.text.length - e.current.length + next.length);
             const reparsed = parseFile(ex.file, out);
             if (!reparsed.ok) throw new Error(reparsed.problem.reason);
-            const again = reparsed.parsed.docs.filter((d) => kind.accepts(d, ctx)).flatMap((d) => kind.find(d, ctx));
+            const again = reparsed.parsed.docs
+              .filter((d) => kind.accepts(d, ctx))
+              .flatMap((d) => kind.find(d, ctx));
             expect(kind.read(out, again.find((x) => x.field === e.field)!)).toBe(next);
           }
         });
