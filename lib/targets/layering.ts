@@ -25,7 +25,8 @@ export interface ArgoHelmSource {
   document: number;
   /** Field path of the source, e.g. `spec.source` or `spec.sources[1]`. */
   sourceField: string;
-  chartDir: string;
+  /** Directory of a chart kept in this repository (`path:`); absent for a chart from a chart repository. */
+  chartDir?: string;
   valueFiles: string[];
 }
 
@@ -120,6 +121,7 @@ function applyArgoLayers(byFile: Map<string, Hit[]>, index: LayerIndex, locate?:
   for (const src of index.argo) {
     const files: string[] = [];
     const add = (rel: string) => {
+      if (src.chartDir === undefined) return;
       const p = joinRepoPath(src.chartDir, rel);
       if (p !== undefined && !files.includes(p)) files.push(p);
     };

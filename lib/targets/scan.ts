@@ -281,14 +281,19 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
       sources.push([s, `${base}.sources[${i}]`]);
     });
     for (const [source, field] of sources) {
-      const path = stringOf(child(source, 'path'));
-      if (!path || stringOf(child(source, 'chart'))) continue;
-      const chartDir = joinRepoPath('', path);
-      if (chartDir === undefined) continue;
+      // A chart from a chart repository has no values files here; its own settings still layer.
+      const path = stringOf(child(source, 'chart')) ? undefined : stringOf(child(source, 'path'));
+      const chartDir = path === undefined ? undefined : joinRepoPath('', path);
       const valueFiles = seqItems(childIn(source, ['helm', 'valueFiles']))
         .map(stringOf)
         .filter((s): s is string => !!s);
-      index.argo.push({ file: ctx.file, document: view.index, sourceField: field, chartDir, valueFiles });
+      index.argo.push({
+        file: ctx.file,
+        document: view.index,
+        sourceField: field,
+        ...(chartDir !== undefined ? { chartDir } : {}),
+        valueFiles,
+      });
     }
   }
 }
