@@ -11,7 +11,8 @@ import { editTarget } from '../../../lib/targets/edit.ts';
 import { nodeRepo } from '../../../lib/targets/node-repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
 
-const good = 'apiVersion: redis.io/v1\nkind: RedisCluster\nmetadata:\n  name: cache\nspec:\n  imageName: redis:7.2.4\n';
+const good =
+  'apiVersion: redis.io/v1\nkind: RedisCluster\nmetadata:\n  name: cache\nspec:\n  imageName: redis:7.2.4\n';
 
 const bomb = [
   'a: &a ["x","x","x","x","x","x","x","x","x"]',
@@ -27,8 +28,16 @@ const bomb = [
 
 // Each bad file, the line the problem must name (undefined: the file as a whole) and the reason.
 const BAD: Record<string, { text: string | Uint8Array; line?: number; reason: RegExp }> = {
-  'malformed/values.yaml': { text: 'image:\n  repository: redis\n  tag: [7.2.4\n', line: 4, reason: /malformed YAML/ },
-  'duplicate/values.yaml': { text: 'image:\n  repository: redis\n  tag: 7.2.4\n  tag: 7.2.5\n', line: 4, reason: /duplicate key/ },
+  'malformed/values.yaml': {
+    text: 'image:\n  repository: redis\n  tag: [7.2.4\n',
+    line: 4,
+    reason: /malformed YAML/,
+  },
+  'duplicate/values.yaml': {
+    text: 'image:\n  repository: redis\n  tag: 7.2.4\n  tag: 7.2.5\n',
+    line: 4,
+    reason: /duplicate key/,
+  },
   'variable/release.yaml': {
     text: good.replace('redis:7.2.4', 'redis:${TAG}'),
     line: 6,
@@ -50,7 +59,10 @@ const BAD: Record<string, { text: string | Uint8Array; line?: number; reason: Re
     line: 3,
     reason: /binary/,
   },
-  'big/values.yaml': { text: `image:\n  repository: redis\n  tag: 7.2.4\n${'#'.repeat(4096)}\n`, reason: /over the 4000-byte limit/ },
+  'big/values.yaml': {
+    text: `image:\n  repository: redis\n  tag: 7.2.4\n${'#'.repeat(4096)}\n`,
+    reason: /over the 4000-byte limit/,
+  },
 };
 
 describe('bad input', () => {
@@ -88,7 +100,10 @@ describe('bad input', () => {
   });
 
   it('reports a symbolic link out of the repository without reading it', () => {
-    expect(inv.problems).toContainEqual({ file: 'escape.yaml', reason: expect.stringMatching(/outside the repository/) });
+    expect(inv.problems).toContainEqual({
+      file: 'escape.yaml',
+      reason: expect.stringMatching(/outside the repository/),
+    });
     expect(inv.targets.some((t) => t.file === 'escape.yaml')).toBe(false);
   });
 
@@ -124,8 +139,11 @@ describe('bad input', () => {
   it('refuses a file over the size limit when editing', () => {
     const c = BAD['big/values.yaml']!;
     const t = inv.targets[0]!;
-    expect(() => editTarget(c.text as string, { ...t, file: 'big/values.yaml', fingerprint: 'x' }, '7.2.5', { maxFileBytes: 4000 }))
-      .toThrow(/big\/values.yaml: file is \d+ bytes, over the 4000-byte limit/);
+    expect(() =>
+      editTarget(c.text as string, { ...t, file: 'big/values.yaml', fingerprint: 'x' }, '7.2.5', {
+        maxFileBytes: 4000,
+      }),
+    ).toThrow(/big\/values.yaml: file is \d+ bytes, over the 4000-byte limit/);
   });
 
   it('never trusts a stale scan: a changed token is refused, not overwritten', () => {
