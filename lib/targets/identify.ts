@@ -31,7 +31,7 @@ const IMAGES: readonly ImageRule[] = [
   // bitnami-redis/bitnami/redis/values.yaml (`repository: bitnami/redis`, `tag: 8.2.1-debian-12-r0`);
   // bitnami-redis/chart-18.16.1/bitnami/redis/values.yaml (`tag: 7.2.4-debian-12-r9`).
   { repositories: ['bitnami/redis'], component: 'bitnami-redis', role: 'data-plane' },
-  // howl-redis-operator/charts/redis-operator/values.yaml (`repository: ghcr.io/howl-cloud/redis-operator`).
+  // howl-redis-operator/charts/redis-operator/values.yaml (`repository: …/howl-cloud/redis-operator`).
   { repositories: ['howl-cloud/redis-operator'], component: 'howl-redis-operator', role: 'operator' },
   // redis-enterprise-k8s/redis-enterprise-k8s-docs/operator.yaml (`image: redislabs/operator:8.0.20-23`);
   // redis-enterprise-k8s/redis-enterprise-k8s-docs/openshift/operator_rhel.yaml (`…/redislabs/redis-enterprise-operator:8.0.20-23`).
@@ -48,10 +48,10 @@ const IMAGES: readonly ImageRule[] = [
     role: 'data-plane',
     managedBy: 'redis-enterprise-operator',
   },
-  // ot-redis-operator/charts/redis-operator/values.yaml (`imageName: quay.io/opstree/redis-operator`).
+  // ot-redis-operator/charts/redis-operator/values.yaml (`imageName: …/opstree/redis-operator`).
   { repositories: ['opstree/redis-operator'], component: 'ot-redis-operator', role: 'operator' },
-  // ot-redis-operator/charts/redis-cluster/values.yaml (`image: quay.io/opstree/redis`, `tag: v7.0.15`) and
-  // ot-redis-operator/charts/redis-sentinel/values.yaml (`quay.io/opstree/redis-sentinel`, same tags):
+  // ot-redis-operator/charts/redis-cluster/values.yaml (`image: …/opstree/redis`, `tag: v7.0.15`) and
+  // ot-redis-operator/charts/redis-sentinel/values.yaml (`…/opstree/redis-sentinel`, same tags):
   // OT's builds of Redis, tagged `v<redis version>`.
   {
     repositories: ['opstree/redis', 'opstree/redis-sentinel'],

@@ -27,7 +27,7 @@ export const pickWhole: Picker = (value) => [0, value.length];
 
 /** Parsed container image reference `[host/]path[:tag][@digest]`. */
 export interface ImageRef {
-  /** Registry host when the reference names one (`ghcr.io`, `localhost:5000`). */
+  /** Registry host when the reference names one (`mirror.example.com`, `localhost:5000`). */
   host?: string;
   /** Repository path without host, e.g. `bitnami/redis`, `redis`. */
   path: string;
@@ -69,7 +69,7 @@ export function parseImageRef(ref: string): ImageRef {
   return out;
 }
 
-/** Repository path of an image without registry host and tag, lower-cased (`ghcr.io/A/b:1` -> `a/b`). */
+/** Repository path of an image without registry host and tag, lower-cased (`mirror.example.com/A/b:1` -> `a/b`). */
 export function imageRepository(ref: string): string {
   return parseImageRef(ref).path.toLowerCase();
 }

@@ -29,7 +29,7 @@ const examples: KindExample[] = [
       '        name: howl',
       '  values:',
       '    image:',
-      '      repository: ghcr.io/howl-cloud/redis-operator',
+      '      repository: mirror.example.com/howl-cloud/redis-operator',
       '      tag: 0.2.6',
       '',
     ].join('\n'),

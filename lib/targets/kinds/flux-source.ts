@@ -21,7 +21,7 @@ const examples: KindExample[] = [
       '  name: redis-operator',
       '  namespace: flux-system',
       'spec:',
-      '  url: oci://ghcr.io/howl-cloud/charts/redis-operator',
+      '  url: oci://mirror.example.com/howl-cloud/charts/redis-operator',
       '  ref:',
       '    tag: 0.2.5',
       '',

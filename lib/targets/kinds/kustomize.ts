@@ -25,10 +25,10 @@ const examples: KindExample[] = [
       '    newTag: "7.2.4"',
       'helmCharts:',
       '  - name: redis-operator',
-      '    repo: oci://ghcr.io/howl-cloud/charts',
+      '    repo: oci://mirror.example.com/howl-cloud/charts',
       '    version: 0.2.5',
       '    valuesInline:',
-      '      image: {repository: ghcr.io/howl-cloud/redis-operator, tag: 0.2.5}',
+      '      image: {repository: mirror.example.com/howl-cloud/redis-operator, tag: 0.2.5}',
       '',
     ].join('\n'),
     expect: [

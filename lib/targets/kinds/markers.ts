@@ -1,5 +1,5 @@
 // Comment markers, for fields no kind knows:
-//   image: ghcr.io/acme/redis:7.2.4 # {"$imagepolicy": "flux-system:redis"}
+//   image: mirror.example.com/acme/redis:7.2.4 # {"$imagepolicy": "flux-system:redis"}
 //   tag: 7.2.4 # {"$imagepolicy": "flux-system:redis:tag"}
 //   version: 7.2.4 # cairn: component=redis
 //   # cairn: component=redis-enterprise role=data-plane managedBy=redis-enterprise-operator

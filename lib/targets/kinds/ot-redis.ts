@@ -1,7 +1,7 @@
 // OT-Container-Kit redis-operator custom resources
 // (redis.redis.opstreelabs.in): Redis, RedisReplication, RedisCluster and
 // RedisSentinel all run `spec.kubernetesConfig.image` (e.g.
-// quay.io/opstree/redis:v7.0.15, see ot-redis-operator/example/v1beta2/).
+// …/opstree/redis:v7.0.15, see ot-redis-operator/example/v1beta2/).
 import { foundAt } from '../found.ts';
 import { identifyImage } from '../identify.ts';
 import type { Found, KindExample } from '../kind.ts';
