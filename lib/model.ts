@@ -47,6 +47,16 @@ export interface Target {
   shadows?: string[];
   /** How the change is made in Git: replace the token in place, or add a KubeDB RedisOpsRequest. */
   change: 'in-place' | 'ops-request';
+  /** Ids of targets in other layers that override this one for some cluster (it loses to them there). */
+  shadowedBy?: string[];
+  /** Field paths that share this value through YAML aliases: editing the anchor changes them too. */
+  sharedWith?: string[];
+  /** The token is a version range or channel (`>=1.0.0`, `1.x`), not one pinned version. */
+  range?: boolean;
+  /** Exact position of the token: 0-based offset in the file text and its quoting style. */
+  span?: { offset: number; style: 'plain' | 'single' | 'double'; whole: boolean };
+  /** Fingerprint of the file text the scan read; an edit of the same text skips re-parsing. */
+  fingerprint?: string;
 }
 
 /** A target found but not safe to read or edit, with the reason shown to the user. */

@@ -1,0 +1,158 @@
+// When one value is set in several layers, the layer that wins for a cluster
+// is the one to edit. Two layouts are understood:
+//  - Kustomize overlays: a file in an overlay's `patches[].path` /
+//    `patchesStrategicMerge` overrides the same field of the same resource in
+//    the bases it builds on (flux2-kustomize-helm-example: apps/base +
+//    apps/staging|production HelmRelease patches).
+//  - Argo CD Helm sources: `helm.valueFiles` of a chart in this repository
+//    override the chart's values.yaml in order, and the Application's own
+//    `helm.values` < `helm.valuesObject` < `helm.parameters` override them all
+//    (argocd-example-apps helm-guestbook: values.yaml + values-production.yaml).
+// The winner lists the ids it overrides in `shadows`; each loser lists its
+// winners in `shadowedBy`. An override that names only a tag (no repository)
+// takes its component from the layer it overrides.
+
+import { joinRepoPath } from './paths.ts';
+import type { Hit } from './scan.ts';
+
+export interface KustomizationInfo {
+  resources: string[];
+  patches: string[];
+}
+
+export interface ArgoHelmSource {
+  file: string;
+  document: number;
+  /** Field path of the source, e.g. `spec.source` or `spec.sources[1]`. */
+  sourceField: string;
+  /** Directory of a chart kept in this repository (`path:`); absent for a chart from a chart repository. */
+  chartDir?: string;
+  valueFiles: string[];
+}
+
+export interface LayerIndex {
+  kustomizations: Map<string, KustomizationInfo>;
+  argo: ArgoHelmSource[];
+  files: Set<string>;
+}
+
+type Locate = (file: string) => { cluster?: string; environment?: string };
+
+export function applyLayers(hits: Hit[], index: LayerIndex, locate?: Locate): void {
+  const byFile = new Map<string, Hit[]>();
+  for (const h of hits) {
+    const list = byFile.get(h.file) ?? [];
+    list.push(h);
+    byFile.set(h.file, list);
+  }
+  applyKustomizeLayers(byFile, index);
+  applyArgoLayers(byFile, index, locate);
+}
+
+function link(winner: Hit, loser: Hit): void {
+  if (winner === loser) return;
+  winner.shadows.add(loser.id);
+  loser.shadowedBy.add(winner.id);
+  if (!winner.identity && loser.identity) {
+    winner.identity = loser.identity;
+    if (!winner.found.image && loser.found.image) winner.found.image = loser.found.image;
+  }
+}
+
+/** Files a kustomization directory builds from (its resources, recursively, and their patches). */
+function baseFiles(dir: string, index: LayerIndex, seen = new Set<string>()): string[] {
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  const k = index.kustomizations.get(dir);
+  if (!k) return [];
+  const out: string[] = [];
+  for (const r of k.resources) {
+    if (r.includes('://') || /^[\w.-]+\.[a-z]{2,}\//i.test(r)) continue;
+    const p = joinRepoPath(dir, r);
+    if (p === undefined) continue;
+    if (index.files.has(p)) out.push(p);
+    else if (index.kustomizations.has(p)) {
+      out.push(...baseFiles(p, index, seen));
+      for (const patch of index.kustomizations.get(p)!.patches) {
+        const pp = joinRepoPath(p, patch);
+        if (pp) out.push(pp);
+      }
+    }
+  }
+  return out;
+}
+
+function sameResource(a: Hit, b: Hit): boolean {
+  const ra = a.resource;
+  const rb = b.resource;
+  if (!ra || !rb) return false;
+  if (ra.kind !== rb.kind || ra.name !== rb.name) return false;
+  return !ra.namespace || !rb.namespace || ra.namespace === rb.namespace;
+}
+
+function applyKustomizeLayers(byFile: Map<string, Hit[]>, index: LayerIndex): void {
+  for (const [dir, k] of index.kustomizations) {
+    if (!k.patches.length) continue;
+    const bases = baseFiles(dir, index).flatMap((f) => byFile.get(f) ?? []);
+    if (!bases.length) continue;
+    for (const patch of k.patches) {
+      const file = joinRepoPath(dir, patch);
+      if (!file) continue;
+      for (const winner of byFile.get(file) ?? []) {
+        for (const loser of bases) {
+          if (loser.found.field === winner.found.field && sameResource(winner, loser)) link(winner, loser);
+        }
+      }
+    }
+  }
+}
+
+/** Precedence of an Application's own Helm settings, above every values file. */
+function appLayer(field: string, sourceField: string): number | undefined {
+  if (!field.startsWith(`${sourceField}.helm.`)) return undefined;
+  const rest = field.slice(sourceField.length + '.helm.'.length);
+  if (rest.startsWith('values/')) return 1000;
+  if (rest.startsWith('valuesObject')) return 1001;
+  if (rest.startsWith('parameters')) return 1002;
+  return undefined;
+}
+
+function applyArgoLayers(byFile: Map<string, Hit[]>, index: LayerIndex, locate?: Locate): void {
+  for (const src of index.argo) {
+    const files: string[] = [];
+    const add = (rel: string) => {
+      if (src.chartDir === undefined) return;
+      const p = joinRepoPath(src.chartDir, rel);
+      if (p !== undefined && !files.includes(p)) files.push(p);
+    };
+    add('values.yaml');
+    for (const v of src.valueFiles) add(v);
+    const layered: { hit: Hit; layer: number }[] = [];
+    files.forEach((f, i) => {
+      for (const hit of byFile.get(f) ?? []) if (hit.kind === 'helm-values') layered.push({ hit, layer: i });
+    });
+    for (const hit of byFile.get(src.file) ?? []) {
+      if (hit.document !== src.document) continue;
+      const layer = appLayer(hit.found.field, src.sourceField);
+      if (layer !== undefined) layered.push({ hit, layer });
+    }
+    const where = locate?.(src.file) ?? {};
+    const byPath = new Map<string, { hit: Hit; layer: number }[]>();
+    for (const l of layered) {
+      const key = l.hit.found.valuesPath;
+      if (!key) continue;
+      const list = byPath.get(key) ?? [];
+      list.push(l);
+      byPath.set(key, list);
+    }
+    for (const list of byPath.values()) {
+      if (list.length < 2) continue;
+      list.sort((a, b) => a.layer - b.layer);
+      const winner = list[list.length - 1]!;
+      for (const l of list.slice(0, -1)) link(winner.hit, l.hit);
+      // An override file selected by this Application deploys where the Application does.
+      if (!winner.hit.cluster && where.cluster) winner.hit.cluster = where.cluster;
+      if (!winner.hit.environment && where.environment) winner.hit.environment = where.environment;
+    }
+  }
+}

@@ -1,0 +1,420 @@
+// Scans a GitOps repository for every version token of a known component.
+// One bad file never fails the scan: it is listed in `Inventory.problems`
+// with its line and the rest of the repository is still read.
+import type { Inventory, ResourceRef, Target, UnreadableTarget } from '../model.ts';
+import { chartImage, type Identity, identifyChart } from './identify.ts';
+import type { ChartRef, FindContext, Found } from './kind.ts';
+import { applyLayers, type LayerIndex } from './layering.ts';
+import { child, childIn, seqItems, stringOf } from './nodes.ts';
+import { basename, dirname, joinRepoPath } from './paths.ts';
+import { TARGET_KINDS } from './registry.ts';
+import type { RepoEntry, RepoReader } from './repo.ts';
+import {
+  apiGroup,
+  checkBytes,
+  DEFAULT_MAX_FILE_BYTES,
+  type DocView,
+  decodeText,
+  fingerprint,
+  parseFile,
+} from './yaml-file.ts';
+
+export interface ScanOptions {
+  /** Which cluster / environment a file deploys to (e.g. from `clusters/<name>/…`). */
+  locate?: (file: string) => { cluster?: string; environment?: string };
+  /** Files larger than this are reported, not read. Default 2 MiB. */
+  maxFileBytes?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A found token with everything the scan knows about where it sits. */
+export interface Hit {
+  kind: string;
+  file: string;
+  document: number;
+  resource?: ResourceRef;
+  found: Found;
+  line: number;
+  fingerprint: string;
+  identity?: Identity;
+  id: string;
+  shadows: Set<string>;
+  shadowedBy: Set<string>;
+  cluster?: string;
+  environment?: string;
+}
+
+interface ChartInfo {
+  name: string;
+  where: string;
+  deps: { name: string; alias?: string; repository?: string }[];
+}
+
+interface ScanIndex extends LayerIndex {
+  /** `Kind/namespace/name` of Flux sources -> URL. */
+  sources: Map<string, string>;
+  /** Directory -> the Chart.yaml in it. */
+  charts: Map<string, ChartInfo>;
+}
+
+const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
+const CONCURRENCY = 32;
+
+export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const entries = (await repo.list()).filter((e) => YAML_FILE.test(basename(e.path))).sort(byPath);
+  const problems: UnreadableTarget[] = [];
+  const hits: Hit[] = [];
+  const index: ScanIndex = {
+    sources: new Map(),
+    charts: new Map(),
+    kustomizations: new Map(),
+    argo: [],
+    files: new Set(),
+  };
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const entry = entries[next++]!;
+      const text = await readEntry(repo, entry, maxBytes, problems);
+      if (text !== undefined) scanText(entry.path, text, index, hits, problems);
+      done++;
+      opts.onProgress?.(done, entries.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+
+  for (const hit of hits) resolveIdentity(hit, index);
+  const unique = dedupe(hits);
+  assignIds(unique);
+  for (const hit of unique) {
+    const where = opts.locate?.(hit.file);
+    if (where?.cluster) hit.cluster = where.cluster;
+    if (where?.environment) hit.environment = where.environment;
+  }
+  applyLayers(unique, index, opts.locate);
+
+  const targets: Target[] = [];
+  const kept = unique.filter((h) => h.identity);
+  const keptIds = new Set(kept.filter((h) => h.found.token).map((h) => h.id));
+  for (const hit of kept) {
+    if (!hit.found.token || hit.found.problem) {
+      problems.push({
+        file: hit.file,
+        line: hit.line,
+        field: hit.found.field,
+        reason: hit.found.problem ?? 'no readable version',
+      });
+      continue;
+    }
+    targets.push(toTarget(hit, keptIds));
+  }
+  targets.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || a.span!.offset - b.span!.offset);
+  problems.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || (a.line ?? 0) - (b.line ?? 0));
+  return { targets, problems };
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+async function readEntry(
+  repo: RepoReader,
+  entry: RepoEntry,
+  maxBytes: number,
+  problems: UnreadableTarget[],
+): Promise<string | undefined> {
+  if (entry.isSymbolicLink) {
+    const real = await repo.realpath(entry.path);
+    if (real === undefined) {
+      problems.push({
+        file: entry.path,
+        reason: 'symbolic link points outside the repository (or nowhere): not read',
+      });
+    }
+    // A link inside the repository is read at its real path.
+    return undefined;
+  }
+  if (entry.size > maxBytes) {
+    problems.push({
+      file: entry.path,
+      reason: `file is ${entry.size} bytes, over the ${maxBytes}-byte limit: not read (raise maxFileBytes to include it)`,
+    });
+    return undefined;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await repo.read(entry.path);
+  } catch (e) {
+    problems.push({ file: entry.path, reason: `cannot read: ${(e as Error).message}` });
+    return undefined;
+  }
+  const bad = checkBytes(entry.path, bytes, maxBytes);
+  if (bad) {
+    problems.push(bad);
+    return undefined;
+  }
+  const decoded = decodeText(entry.path, bytes);
+  if ('problem' in decoded) {
+    problems.push(decoded.problem);
+    return undefined;
+  }
+  return decoded.text;
+}
+
+/** Scans one file's text into hits (exported for edit.ts, which re-locates a target in new text). */
+export function findInText(file: string, text: string): { hits: Hit[]; problem?: UnreadableTarget } {
+  const hits: Hit[] = [];
+  const problems: UnreadableTarget[] = [];
+  const index: ScanIndex = {
+    sources: new Map(),
+    charts: new Map(),
+    kustomizations: new Map(),
+    argo: [],
+    files: new Set(),
+  };
+  scanText(file, text, index, hits, problems);
+  return problems[0] ? { hits, problem: problems[0] } : { hits };
+}
+
+function scanText(
+  file: string,
+  text: string,
+  index: ScanIndex,
+  hits: Hit[],
+  problems: UnreadableTarget[],
+): void {
+  index.files.add(file);
+  const parsed = parseFile(file, text);
+  if (!parsed.ok) {
+    problems.push(parsed.problem);
+    return;
+  }
+  const fp = fingerprint(text);
+  const ctx: FindContext = { file, dir: dirname(file) };
+  for (const view of parsed.parsed.docs) {
+    collectIndex(view, ctx, index);
+    for (const kind of TARGET_KINDS) {
+      if (!kind.accepts(view, ctx)) continue;
+      for (const found of kind.find(view, ctx)) {
+        const offset = found.token?.start ?? found.problemOffset ?? view.doc.contents?.range?.[0] ?? 0;
+        const hit: Hit = {
+          kind: kind.id,
+          file,
+          document: view.index,
+          found,
+          line: view.lines.linePos(offset).line,
+          fingerprint: fp,
+          id: '',
+          shadows: new Set(),
+          shadowedBy: new Set(),
+        };
+        const resource = resourceOf(view);
+        if (resource) hit.resource = resource;
+        if (found.identity) hit.identity = found.identity;
+        hits.push(hit);
+      }
+    }
+  }
+}
+
+function resourceOf(view: DocView): ResourceRef | undefined {
+  if (!view.kind || !view.name) return undefined;
+  return {
+    kind: view.kind,
+    name: view.name,
+    ...(view.apiVersion ? { apiVersion: view.apiVersion } : {}),
+    ...(view.namespace ? { namespace: view.namespace } : {}),
+  };
+}
+
+function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
+  const root = view.doc.contents;
+  if (apiGroup(view.apiVersion) === 'source.toolkit.fluxcd.io' && view.kind && view.name) {
+    const url = stringOf(childIn(root, ['spec', 'url']));
+    if (url) index.sources.set(`${view.kind}/${view.namespace ?? ''}/${view.name}`, url);
+    return;
+  }
+  if (basename(ctx.file) === 'Chart.yaml') {
+    const name = stringOf(child(root, 'name'));
+    if (!name) return;
+    const where = [stringOf(child(root, 'home')), ...seqItems(child(root, 'sources')).map(stringOf)]
+      .filter(Boolean)
+      .join(' ');
+    const deps = seqItems(child(root, 'dependencies')).flatMap((d) => {
+      const depName = stringOf(child(d, 'name'));
+      if (!depName) return [];
+      const alias = stringOf(child(d, 'alias'));
+      const repository = stringOf(child(d, 'repository'));
+      return [{ name: depName, ...(alias ? { alias } : {}), ...(repository ? { repository } : {}) }];
+    });
+    index.charts.set(ctx.dir, { name, where, deps });
+    return;
+  }
+  const isKustomization =
+    (view.kind === 'Kustomization' && (view.apiVersion ?? '').startsWith('kustomize.config.k8s.io')) ||
+    (!view.kind && /^(kustomization\.ya?ml|Kustomization)$/.test(basename(ctx.file)));
+  if (isKustomization) {
+    const resources = seqItems(child(root, 'resources'))
+      .concat(seqItems(child(root, 'bases')))
+      .map(stringOf)
+      .filter((s): s is string => !!s);
+    const patches = seqItems(child(root, 'patches'))
+      .map((p) => stringOf(child(p, 'path')))
+      .concat(seqItems(child(root, 'patchesStrategicMerge')).map(stringOf))
+      .filter((s): s is string => !!s);
+    index.kustomizations.set(ctx.dir, { resources, patches });
+    return;
+  }
+  if (
+    apiGroup(view.apiVersion) === 'argoproj.io' &&
+    (view.kind === 'Application' || view.kind === 'ApplicationSet')
+  ) {
+    const specPath = view.kind === 'ApplicationSet' ? ['spec', 'template', 'spec'] : ['spec'];
+    const spec = childIn(root, specPath);
+    const base = specPath.join('.');
+    const sources: [unknown, string][] = [];
+    const single = child(spec, 'source');
+    if (single) sources.push([single, `${base}.source`]);
+    seqItems(child(spec, 'sources')).forEach((s, i) => {
+      sources.push([s, `${base}.sources[${i}]`]);
+    });
+    for (const [source, field] of sources) {
+      // A chart from a chart repository has no values files here; its own settings still layer.
+      const path = stringOf(child(source, 'chart')) ? undefined : stringOf(child(source, 'path'));
+      const chartDir = path === undefined ? undefined : joinRepoPath('', path);
+      const valueFiles = seqItems(childIn(source, ['helm', 'valueFiles']))
+        .map(stringOf)
+        .filter((s): s is string => !!s);
+      index.argo.push({
+        file: ctx.file,
+        document: view.index,
+        sourceField: field,
+        ...(chartDir !== undefined ? { chartDir } : {}),
+        valueFiles,
+      });
+    }
+  }
+}
+
+function resolveChart(
+  ref: ChartRef | undefined,
+  index: ScanIndex,
+): (Identity & { chart?: ChartInfo }) | undefined {
+  if (!ref) return undefined;
+  if (ref.dir !== undefined) {
+    const info = index.charts.get(ref.dir);
+    if (!info) return undefined;
+    const id = identifyChart(info.name, info.where);
+    return id
+      ? { component: id.component, role: id.role, chart: info }
+      : { component: '', role: 'data-plane', chart: info };
+  }
+  let url = ref.repo;
+  if (ref.sourceRef) {
+    url = index.sources.get(`${ref.sourceRef.kind}/${ref.sourceRef.namespace ?? ''}/${ref.sourceRef.name}`);
+  }
+  const name = ref.name ?? url?.replace(/\/+$/, '').split('/').pop();
+  if (!name) return undefined;
+  const id = identifyChart(name, url);
+  return id ? { component: id.component, role: id.role } : undefined;
+}
+
+function resolveIdentity(hit: Hit, index: ScanIndex): void {
+  if (hit.identity) return;
+  const f = hit.found;
+  const chart = resolveChart(f.chart, index);
+  if (!chart) return;
+  if (f.chartVersion) {
+    if (chart.component) hit.identity = { component: chart.component, role: chart.role };
+    return;
+  }
+  if (f.imagePath === undefined) return;
+  if (chart.component) {
+    const own = chartImage(chart.component, f.imagePath);
+    if (own) {
+      hit.identity = own;
+      return;
+    }
+  }
+  // A sub-chart's values sit under the dependency's name (or alias): `redis.image.tag`.
+  const [first, ...rest] = f.imagePath.split('.');
+  const dep = chart.chart?.deps.find((d) => (d.alias ?? d.name) === first);
+  if (dep && rest.length) {
+    const depChart = identifyChart(dep.name, dep.repository);
+    const img = depChart && chartImage(depChart.component, rest.join('.'));
+    if (img) hit.identity = img;
+  }
+}
+
+/** One hit per token: the first kind wins, but a `# cairn:` marker's identity overrides it. */
+function dedupe(hits: Hit[]): Hit[] {
+  const byToken = new Map<string, Hit>();
+  const out: Hit[] = [];
+  for (const hit of hits) {
+    const start = hit.found.token?.start;
+    if (start === undefined) {
+      out.push(hit);
+      continue;
+    }
+    const key = `${hit.file}\u0000${start}`;
+    const prev = byToken.get(key);
+    if (!prev) {
+      byToken.set(key, hit);
+      out.push(hit);
+    } else if (hit.found.marker === 'cairn' && hit.identity) {
+      prev.identity = hit.identity;
+    }
+  }
+  return out;
+}
+
+function assignIds(hits: Hit[]): void {
+  const seen = new Set<string>();
+  for (const hit of hits) {
+    const r = hit.resource;
+    let where: string;
+    if (r) where = r.namespace ? `${r.kind}/${r.namespace}/${r.name}` : `${r.kind}/${r.name}`;
+    else if (hit.kind === 'helm-values') where = 'values';
+    else if (hit.kind === 'helm-chart') where = 'Chart';
+    else if (hit.kind === 'kustomize') where = 'Kustomization';
+    else where = `doc${hit.document}`;
+    let id = `${hit.file}#${where}:${hit.found.field}`;
+    if (seen.has(id)) id = `${id}@${hit.document}`;
+    seen.add(id);
+    hit.id = id;
+  }
+}
+
+function toTarget(hit: Hit, keptIds: Set<string>): Target {
+  const f = hit.found;
+  const token = f.token!;
+  const id = hit.identity!;
+  const t: Target = {
+    id: hit.id,
+    kind: hit.kind,
+    file: hit.file,
+    line: hit.line,
+    document: hit.document,
+    field: f.field,
+    component: id.component,
+    role: id.role,
+    current: token.text,
+    change: f.change ?? 'in-place',
+    span: { offset: token.start, style: token.style, whole: token.whole },
+    fingerprint: hit.fingerprint,
+  };
+  if (hit.resource) t.resource = hit.resource;
+  if (id.managedBy) t.managedBy = id.managedBy;
+  if (f.image) t.image = f.image;
+  if (hit.cluster) t.cluster = hit.cluster;
+  if (hit.environment) t.environment = hit.environment;
+  const shadows = [...hit.shadows].filter((s) => keptIds.has(s)).sort();
+  const shadowedBy = [...hit.shadowedBy].filter((s) => keptIds.has(s)).sort();
+  if (shadows.length) t.shadows = shadows;
+  if (shadowedBy.length) t.shadowedBy = shadowedBy;
+  if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
+  if (f.range) t.range = true;
+  return t;
+}
