@@ -2,7 +2,7 @@
 // and say what pull request would be opened. All new file contents are
 // computed before anything is written; if writing or committing fails, the
 // work tree and branch are put back as they were.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NotFoundError, PreconditionError } from '../errors.ts';
 import type { Target } from '../model.ts';
@@ -22,26 +22,22 @@ export interface ApplyResult {
   body: string;
 }
 
-async function edits(
-  repoDir: string,
-  target: Target,
-  step: Step,
-  siblings: Target[],
-): Promise<Map<string, string>> {
+function edits(repoDir: string, target: Target, step: Step): Map<string, string> {
   const out = new Map<string, string>();
   const read = (f: string) => readFileSync(join(repoDir, f), 'utf8');
   if (target.change === 'ops-request') {
-    const files = createOpsRequestFiles(read(target.file), target, step.to, {
-      readFile: (p: string) => {
-        try {
-          return read(p);
-        } catch {
-          return undefined;
-        }
-      },
-      siblings,
-    });
-    for (const f of files) out.set(f.path, f.text);
+    const kustomizationPath = `${dirname(target.file) === '.' ? '' : `${dirname(target.file)}/`}kustomization.yaml`;
+    const kustomization = existsSync(join(repoDir, kustomizationPath))
+      ? { path: kustomizationPath, text: read(kustomizationPath) }
+      : undefined;
+    for (const f of createOpsRequestFiles(
+      read(target.file),
+      target,
+      step.to,
+      kustomization ? { kustomization } : {},
+    )) {
+      out.set(f.path, f.text);
+    }
   } else {
     out.set(target.file, editTarget(read(target.file), target, step.to, { verify: true }));
   }
@@ -73,7 +69,7 @@ export async function applyStep(
     );
   }
   const target = inventory.targets.find((t) => t.id === step.target.id)!;
-  const changes = await edits(repoDir, target, step, inventory.targets);
+  const changes = edits(repoDir, target, step);
   const branch = opts.branch ?? `cairn/${step.id}`;
   if (await gitMaybe(repoDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])) {
     throw new PreconditionError(`branch ${branch} already exists`);

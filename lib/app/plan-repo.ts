@@ -11,7 +11,7 @@ import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
 import { placeFile } from '../policy/resolve.ts';
 import type { Policy } from '../policy/schema.ts';
-import { nodeRepoReader } from '../targets/node-repo.ts';
+import { nodeRepo } from '../targets/node-repo.ts';
 import { scanRepository } from '../targets/scan.ts';
 import { conventionalMapping, placeByMapping } from './conventions.ts';
 import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
@@ -76,21 +76,19 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     conventions.push(...state.notes);
   }
 
-  const repo = nodeRepoReader(repoDir);
+  const repo = nodeRepo(repoDir);
   let locate: (file: string) => { cluster?: string; environment?: string };
   if (policy.clusters.length) {
     locate = (file) => placeFile(policy, file);
   } else {
-    const files = await repo.listFiles();
+    const entries = (await repo.list()).filter((e) => !e.isSymbolicLink && /\.ya?ml$/.test(e.path));
+    const texts = new Map<string, string>();
+    for (const e of entries.filter((x) => x.path.startsWith('clusters/'))) {
+      texts.set(e.path, new TextDecoder().decode(await repo.read(e.path)));
+    }
     const mapping = conventionalMapping(
-      files,
-      (f) => {
-        try {
-          return new TextDecoder().decode(repo.readFileSync(f));
-        } catch {
-          return undefined;
-        }
-      },
+      entries.map((e) => e.path),
+      (f) => texts.get(f),
       states.map((s) => s.name),
     );
     conventions.push(...mapping.conventions);

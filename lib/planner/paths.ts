@@ -152,7 +152,7 @@ export function filterByKubernetes(
   }
   const supports = (v: Verdict) => {
     const p = platformSupportFor(ctx.catalog, ctx.component, v.version);
-    if (!p || !p.kubernetes) return undefined;
+    if (!p?.kubernetes) return undefined;
     return [...p.kubernetes.supported, ...p.kubernetes.deprecated].includes(k8s);
   };
   const kept = eligible.filter((v) => supports(v) === true);
@@ -185,7 +185,7 @@ export function filterByKubernetes(
       ? `stay on a version that supports Kubernetes ${k8s}`
       : reachable
         ? `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} to ${reachable} first (the newest the running ${ctx.current.raw} supports); ${refused.version} needs at least ${minNeeded}`
-        : `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} towards ${minNeeded}, keeping it supported by the running ${ctx.current.raw} at every step (its support is ${cur ? 'exhausted above ' + k8s : 'unknown'})`;
+        : `upgrade Kubernetes on ${ctx.cluster ?? 'the cluster'} towards ${minNeeded}, keeping it supported by the running ${ctx.current.raw} at every step (its support is ${cur ? `exhausted above ${k8s}` : 'unknown'})`;
   } else {
     reason = unknownText;
     unblock =
