@@ -58,7 +58,8 @@ interface Work {
   /** Eligible releases that also pass the Kubernetes support check: what paths may use. */
   usable: Verdict[];
   hops: Hop[];
-  blocked?: PathBlock;
+  /** Why the path stops short of the newest release; several reasons may hold at once. */
+  blocks: PathBlock[];
   latest?: string;
   note?: string;
 }
@@ -113,8 +114,7 @@ function computePath(input: PlanInput, w: Work, facts: ClusterFacts | undefined)
   if (w.target.component === 'kubedb-redis') result = kubedbPath(ctx, k8s.kept);
   else result = semverPath(ctx, k8s.kept);
   w.hops = result.hops;
-  const block = k8s.blocked ?? result.blocked;
-  if (block) w.blocked = block;
+  for (const b of [k8s.blocked, result.blocked]) if (b) w.blocks.push(b);
   if (k8s.checked) {
     const rule = catalogRule(catalog, 'kubernetes-supported-throughout');
     for (const h of w.hops) h.rules.push(rule);
@@ -155,7 +155,9 @@ function coupleRedisEnterprise(
         matchesPattern(recScheme, from, p.from) &&
         matchesPattern(recScheme, to, p.to),
     );
-  const reachable = (from: string, to: string) => recScheme.compare(to, from) <= 0 || direct(from, to);
+  // Builds of one feature line (6.4.2-81 -> 6.4.2-115) are one `X.Y.x` row of the upgrade-path table.
+  const reachable = (from: string, to: string) =>
+    recScheme.compare(to, from) <= 0 || recScheme.getLine(from) === recScheme.getLine(to) || direct(from, to);
   const recHop = (release: string): Hop => ({
     to: rec ? (recScheme.render(rec.current.raw, release) ?? release) : release,
     release,
@@ -165,7 +167,7 @@ function coupleRedisEnterprise(
     if (!rec) return;
     const wanted = rec.hops.at(-1)?.to ?? rec.latest;
     rec.hops = [];
-    if (wanted) rec.blocked = { wanted, reason, unblock, rule: orderRule };
+    if (wanted) rec.blocks.push({ wanted, reason, unblock, rule: orderRule });
   };
 
   const runningOp = op?.current.raw ?? facts?.operators?.['redis-enterprise-operator'];
@@ -180,25 +182,25 @@ function coupleRedisEnterprise(
   const recHops: Hop[] = [];
   let pos = rec?.current.raw ?? ships(runningOp);
   const shipped = ships(runningOp);
-  if (rec && shipped && recScheme.compare(shipped, rec.current.raw) > 0 && direct(rec.current.raw, shipped)) {
+  if (rec && shipped && recScheme.compare(shipped, rec.current.raw) > 0 && reachable(rec.current.raw, shipped)) {
     recHops.push(recHop(shipped));
     pos = shipped;
   }
   if (!op) {
     if (rec) {
       rec.hops = recHops;
-      rec.blocked = undefined;
+      rec.blocks = [];
     }
     return;
   }
   if (!pos) {
     if (op.hops.length) {
-      op.blocked = {
+      op.blocks.push({
         wanted: op.hops.at(-1)!.to,
         reason: `which Redis Enterprise version operator ${op.current.raw} ships is unknown, so no direct upgrade path can be checked`,
         unblock: 'add the REC to the repository, or the ships fact to the catalog',
         rule,
-      };
+      });
       op.hops = [];
     }
     blockRec('the operator cannot move, and the REC follows it', 'unblock the operator first');
@@ -226,19 +228,19 @@ function coupleRedisEnterprise(
       pos = s;
     }
   }
-  if (wanted && chain.at(-1)?.release !== wanted.release && !op.blocked) {
+  if (wanted && chain.at(-1)?.release !== wanted.release && !op.blocks.length) {
     const target = ships(wanted.release);
-    op.blocked = {
+    op.blocks.push({
       wanted: wanted.to,
       reason: `no chain of direct Redis Enterprise upgrade paths leads from ${pos} to ${target ?? `the unknown version ${wanted.release} ships`}`,
       unblock: 'check the Redis Software upgrade paths in the release notes; unknown paths are never guessed',
       rule,
-    };
+    });
   }
   op.hops = chain;
   if (rec) {
     rec.hops = recHops;
-    rec.blocked = undefined;
+    rec.blocks = [];
   }
 }
 
@@ -352,7 +354,7 @@ export function planUpgrade(input: PlanInput): Plan {
       published: new Map(releases.map((r) => [r.version, r.published])),
     };
     const verdicts = judgeReleases(ctx, parsed.version, releases);
-    const w: Work = { target: t, scheme, settings, current: parsed.version, verdicts, usable: [], hops: [] };
+    const w: Work = { target: t, scheme, settings, current: parsed.version, verdicts, usable: [], hops: [], blocks: [] };
     const newest = [...releases]
       .map((r) => r.version)
       .filter((v) => scheme.isValid(v) && scheme.isStable(v))
@@ -360,11 +362,11 @@ export function planUpgrade(input: PlanInput): Plan {
       .at(-1);
     if (newest) w.latest = newest;
     if (!releases.length) {
-      w.blocked = {
+      w.blocks.push({
         wanted: '(any newer version)',
         reason: `no releases of ${t.component} are known: the feed is empty`,
         unblock: `check the feed snapshot or the release source for ${t.component}`,
-      };
+      });
     }
     computePath(input, w, clusterFacts(input, t.cluster));
     works.push(w);
@@ -408,12 +410,12 @@ export function planUpgrade(input: PlanInput): Plan {
         );
         if (missing.length) {
           const p = missing[0]!;
-          w.blocked = {
+          w.blocks.push({
             wanted: hop.to,
             reason: `${hop.to} has not run in ${p.target.environment} yet (there: ${[p.current.raw, ...p.hops.map((h) => h.to)].join(' -> ')})`,
             unblock: `let ${hop.to} run in ${p.target.environment} first`,
             rule: envRule,
-          };
+          });
           w.hops = w.hops.slice(0, i);
           break;
         }
@@ -435,13 +437,13 @@ export function planUpgrade(input: PlanInput): Plan {
     const min = w.settings.minimumVersion;
     if (!min || !w.scheme.isValid(min)) continue;
     const reach = w.hops.at(-1)?.release ?? w.current.raw;
-    if (w.scheme.compare(reach, min) < 0 && !w.blocked) {
-      w.blocked = {
+    if (w.scheme.compare(reach, min) < 0) {
+      w.blocks.push({
         wanted: min,
         reason: `the policy requires at least ${min}, but the plan only reaches ${reach}`,
         unblock:
           'relax the policy settings that exclude newer releases (pin, deny, release age), or wait for the release',
-      };
+      });
     }
   }
 
@@ -610,12 +612,12 @@ export function planUpgrade(input: PlanInput): Plan {
       s.next = steps[0]!.to;
       s.goal = steps.at(-1)!.to;
     }
-    if (w.blocked) {
+    if (w.blocks.length) {
       if (!steps.length) s.status = 'blocked';
-      blocked.push(describeBlocked(w, w.blocked));
+      for (const b of w.blocks) blocked.push(describeBlocked(w, b));
     }
     if (w.note) s.note = w.note;
-    else if (!steps.length && !w.blocked) {
+    else if (!steps.length && !w.blocks.length) {
       const newer = w.verdicts.at(-1);
       if (newer && !newer.eligible)
         s.note = `${newer.token} is newer but not eligible: ${newer.failed.map((f) => f.detail).join('; ')}`;
