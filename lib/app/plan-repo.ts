@@ -57,9 +57,12 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     repoDir,
   );
   const policy = policyDir ? loadPolicyDir(resolve(opts.cwd, policyDir), opts.cwd) : EMPTY_POLICY;
-  const releases = opts.feed
-    ? parseFeed(readTextFile(resolve(opts.cwd, opts.feed), 'feed'), opts.feed, catalog)
-    : catalogReleases(catalog);
+  // A feed snapshot replaces the catalog's release list of each component it names (an empty list means
+  // "nothing is known"); components it does not name keep the catalog's list.
+  const releases = {
+    ...catalogReleases(catalog),
+    ...(opts.feed ? parseFeed(readTextFile(resolve(opts.cwd, opts.feed), 'feed'), opts.feed, catalog) : {}),
+  };
 
   const states = parseClusterStateArgs(opts.clusterStates ?? []);
   const clusters: Record<string, ClusterFacts> = {};

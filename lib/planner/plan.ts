@@ -182,7 +182,12 @@ function coupleRedisEnterprise(
   const recHops: Hop[] = [];
   let pos = rec?.current.raw ?? ships(runningOp);
   const shipped = ships(runningOp);
-  if (rec && shipped && recScheme.compare(shipped, rec.current.raw) > 0 && reachable(rec.current.raw, shipped)) {
+  if (
+    rec &&
+    shipped &&
+    recScheme.compare(shipped, rec.current.raw) > 0 &&
+    reachable(rec.current.raw, shipped)
+  ) {
     recHops.push(recHop(shipped));
     pos = shipped;
   }
@@ -322,6 +327,12 @@ export function planUpgrade(input: PlanInput): Plan {
       status: 'up-to-date',
     };
     summaries.set(t.id, base);
+    if (t.shadowedBy?.length) {
+      // Another layer wins for this cluster: that one is planned and edited, not this one.
+      base.status = 'shadowed';
+      base.note = `overridden by ${t.shadowedBy.join(', ')}`;
+      continue;
+    }
     const comp = catalog.components.get(t.component);
     if (!comp) {
       base.status = 'unknown-component';
@@ -354,7 +365,16 @@ export function planUpgrade(input: PlanInput): Plan {
       published: new Map(releases.map((r) => [r.version, r.published])),
     };
     const verdicts = judgeReleases(ctx, parsed.version, releases);
-    const w: Work = { target: t, scheme, settings, current: parsed.version, verdicts, usable: [], hops: [], blocks: [] };
+    const w: Work = {
+      target: t,
+      scheme,
+      settings,
+      current: parsed.version,
+      verdicts,
+      usable: [],
+      hops: [],
+      blocks: [],
+    };
     const newest = [...releases]
       .map((r) => r.version)
       .filter((v) => scheme.isValid(v) && scheme.isStable(v))

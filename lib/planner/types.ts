@@ -88,6 +88,7 @@ export const targetStatusSchema = z.enum([
   'blocked',
   'unplannable',
   'unknown-component',
+  'shadowed',
 ]);
 
 export const targetSummarySchema = z.strictObject({
