@@ -13,8 +13,7 @@ export interface Embedded {
 }
 
 export type EmbeddedResult =
-  | { ok: true; embedded: Embedded }
-  | { ok: false; reason: string; offset?: number };
+  { ok: true; embedded: Embedded } | { ok: false; reason: string; offset?: number };
 
 export function parseEmbedded(outer: DocView, node: Node | undefined, field: string): EmbeddedResult {
   if (!node || !isScalar(node) || typeof node.value !== 'string' || !node.range) {

@@ -92,8 +92,7 @@ export function parseFile(file: string, text: string): ParseResult {
   let documents: Document.Parsed[];
   try {
     documents = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, keepSourceTokens: false }) as
-      | Document.Parsed[]
-      | never;
+      Document.Parsed[] | never;
   } catch (e) {
     return { ok: false, problem: { file, reason: `cannot parse YAML: ${(e as Error).message}` } };
   }

@@ -47,7 +47,12 @@ describe('target kinds registry', () => {
             const again = reparsed.parsed.docs
               .filter((d) => kind.accepts(d, ctx))
               .flatMap((d) => kind.find(d, ctx));
-            expect(kind.read(out, again.find((x) => x.field === e.field)!)).toBe(next);
+            expect(
+              kind.read(
+                out,
+                again.find((x) => x.field === e.field)!,
+              ),
+            ).toBe(next);
           }
         });
 
