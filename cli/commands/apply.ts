@@ -1,7 +1,7 @@
 import { applyStep } from '../../lib/app/apply-step.ts';
 import type { Command } from '../args.ts';
-import { list, requireStr, str } from '../args.ts';
-import { parseNow, planOptions } from './plan.ts';
+import { requireStr, str } from '../args.ts';
+import { localPlanOptions, planOptions } from './plan.ts';
 
 export const applyCommand: Command = {
   name: 'apply',
@@ -17,15 +17,9 @@ export const applyCommand: Command = {
   },
   async run(values, _pos, ctx) {
     const result = await applyStep({
-      repo: requireStr(values, 'repo', 'apply'),
+      ...localPlanOptions(values, ctx, 'apply'),
       stepId: requireStr(values, 'step', 'apply'),
       ...(str(values, 'branch') ? { branch: str(values, 'branch')! } : {}),
-      ...(str(values, 'policies') ? { policies: str(values, 'policies')! } : {}),
-      ...(str(values, 'feed') ? { feed: str(values, 'feed')! } : {}),
-      clusterStates: list(values, 'cluster-state'),
-      now: parseNow(str(values, 'now')),
-      cwd: ctx.cwd,
-      env: ctx.env,
     });
     ctx.log.info('created branch', { branch: result.branch, commit: result.commit, files: result.files });
     ctx.stdout(

@@ -1,8 +1,8 @@
 import { planLocalRepository } from '../../lib/app/plan-repo.ts';
 import { explain } from '../../lib/planner/explain.ts';
 import type { Command } from '../args.ts';
-import { list, requireStr, str } from '../args.ts';
-import { parseNow, planOptions } from './plan.ts';
+import { requireStr, str } from '../args.ts';
+import { localPlanOptions, planOptions } from './plan.ts';
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -21,15 +21,7 @@ export const explainCommand: Command = {
     },
   },
   async run(values, positionals, ctx) {
-    const local = await planLocalRepository({
-      repo: requireStr(values, 'repo', 'explain'),
-      ...(str(values, 'policies') ? { policies: str(values, 'policies')! } : {}),
-      ...(str(values, 'feed') ? { feed: str(values, 'feed')! } : {}),
-      clusterStates: list(values, 'cluster-state'),
-      now: parseNow(str(values, 'now')),
-      cwd: ctx.cwd,
-      env: ctx.env,
-    });
+    const local = await planLocalRepository(localPlanOptions(values, ctx, 'explain'));
     const { plan: _p, inventory, policy, catalog, releases, clusters, now } = local;
     const e = explain(
       { inventory, policy, catalog, releases, clusters, now },

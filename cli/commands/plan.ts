@@ -3,7 +3,8 @@ import { UsageError } from '../../lib/errors.ts';
 import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText } from '../../lib/render/text.ts';
-import type { Command } from '../args.ts';
+import type { LocalPlanOptions } from '../../lib/app/plan-repo.ts';
+import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
 
 export function parseNow(text: string | undefined): Date {
@@ -40,6 +41,19 @@ export const planOptions = {
   },
 } as const;
 
+/** The planning inputs shared by plan, apply and explain, from their common flags. */
+export function localPlanOptions(values: Values, ctx: CommandContext, command: string): LocalPlanOptions {
+  return {
+    repo: requireStr(values, 'repo', command),
+    ...(str(values, 'policies') ? { policies: str(values, 'policies')! } : {}),
+    ...(str(values, 'feed') ? { feed: str(values, 'feed')! } : {}),
+    clusterStates: list(values, 'cluster-state'),
+    now: parseNow(str(values, 'now')),
+    cwd: ctx.cwd,
+    env: ctx.env,
+  };
+}
+
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Compute the validated upgrade path for every target in a GitOps repository',
@@ -57,7 +71,6 @@ export const planCommand: Command = {
     },
   },
   async run(values, _pos, ctx) {
-    const repo = requireStr(values, 'repo', 'plan');
     const progress = ctx.isTTY
       ? (done: number, total: number) => {
           if (total >= 200 && (done % 100 === 0 || done === total))
@@ -65,16 +78,14 @@ export const planCommand: Command = {
         }
       : undefined;
     const result = await planLocalRepository({
-      repo,
-      ...(str(values, 'policies') ? { policies: str(values, 'policies')! } : {}),
-      ...(str(values, 'feed') ? { feed: str(values, 'feed')! } : {}),
-      clusterStates: list(values, 'cluster-state'),
-      now: parseNow(str(values, 'now')),
-      cwd: ctx.cwd,
-      env: ctx.env,
+      ...localPlanOptions(values, ctx, 'plan'),
       ...(progress ? { onProgress: progress } : {}),
     });
-    const rctx = { repo, conventions: result.conventions, problems: result.inventory.problems };
+    const rctx = {
+      repo: requireStr(values, 'repo', 'plan'),
+      conventions: result.conventions,
+      problems: result.inventory.problems,
+    };
     const format = str(values, 'format');
     if (format === 'json') ctx.stdout(`${JSON.stringify(toPlanJson(result.plan, rctx), null, 2)}\n`);
     else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));

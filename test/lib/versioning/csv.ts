@@ -1,47 +1,11 @@
-// Minimal RFC 4180 reader for the DERIVED fixture tables (quoted fields may hold commas).
+// Readers for the DERIVED fixture tables (RFC 4180: quoted fields may hold commas).
+import { parseCsv } from '../../../scripts/build-catalog.ts';
 import { readFixture } from '../../support/fixtures.ts';
 
 export type Row = Record<string, string>;
 
 export function readCsv(rel: string): Row[] {
-  const records = parseCsv(readFixture(rel));
-  const [header, ...rows] = records;
-  if (!header) throw new Error(`${rel}: empty CSV`);
-  return rows
-    .filter((r) => r.length > 1 || r[0] !== '')
-    .map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
-}
-
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      out.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    out.push(row);
-  }
-  return out;
+  return parseCsv(readFixture(rel));
 }
 
 /** Month index for `January 2020`, `Sept 2022`, `Dec 2023` -> 2020*12+0 ... */
