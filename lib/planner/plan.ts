@@ -72,11 +72,26 @@ function clusterFacts(input: PlanInput, cluster: string | undefined): ClusterFac
   return { name: cluster, ...reported, ...(kubernetesVersion ? { kubernetesVersion } : {}) };
 }
 
+/**
+ * A resource name without its environment or cluster affix. One Argo CD
+ * instance keeps every environment's Applications in one namespace, so they
+ * are named `cache-dev`, `cache-prod` (or `prod-cache`): one workload.
+ */
+export function workloadName(name: string, where: { environment?: string; cluster?: string }): string {
+  for (const affix of [where.environment, where.cluster]) {
+    if (!affix || affix === name) continue;
+    for (const sep of ['-', '.', '_']) {
+      if (name.endsWith(`${sep}${affix}`)) return name.slice(0, -(affix.length + 1));
+      if (name.startsWith(`${affix}${sep}`)) return name.slice(affix.length + 1);
+    }
+  }
+  return name;
+}
+
 /** Counterparts of a target in another environment: the same workload, deployed elsewhere. */
 function workloadKey(t: Target): string {
-  return [t.component, t.resource?.kind ?? '', t.resource?.name ?? t.file.split('/').pop(), t.field].join(
-    '|',
-  );
+  const name = t.resource ? workloadName(t.resource.name, t) : t.file.split('/').pop();
+  return [t.component, t.resource?.kind ?? '', name, t.field].join('|');
 }
 
 function describeBlocked(w: Work, b: PathBlock): Blocked {

@@ -311,6 +311,51 @@ rules:
   });
 });
 
+describe('environment promotion across Argo CD Applications named per environment', () => {
+  // One Argo CD instance holds every environment's Applications in one namespace,
+  // so the same workload is `cache-dev` in dev and `cache-prod` in prod.
+  const pol = policy(`
+clusters:
+  - { name: dev, environment: dev, paths: ["clusters/dev/**"] }
+  - { name: prod, environment: prod, paths: ["clusters/prod/**"] }
+environments:
+  - name: dev
+  - name: prod
+    after: [dev]
+`);
+  const app = (env: string, name: string) =>
+    target({
+      id: `clusters/${env}/apps/cache.yaml#Application/argocd/${name}:spec.source.helm.valuesObject.image.tag`,
+      component: 'redis',
+      current: '7.2.4',
+      cluster: env,
+      environment: env,
+      field: 'spec.source.helm.valuesObject.image.tag',
+      resource: { kind: 'Application', namespace: 'argocd', name },
+    });
+
+  it('prod waits for dev although the Application names carry the environment', () => {
+    const p = plan([app('dev', 'cache-dev'), app('prod', 'cache-prod')], {
+      policy: pol,
+      releases: { redis: rel('7.2.5') },
+    });
+    const d = p.steps.find((s) => s.environment === 'dev')!;
+    const q = p.steps.find((s) => s.environment === 'prod')!;
+    expect(q.after).toEqual([d.id]);
+    expect(q.rules.map((r) => r.id)).toContain('lower-environment-first');
+  });
+
+  it('a prefix works too, and different workloads stay apart', () => {
+    const p = plan([app('dev', 'dev-cache'), app('prod', 'prod-cache'), app('prod', 'prod-sessions')], {
+      policy: pol,
+      releases: { redis: rel('7.2.5') },
+    });
+    const d = p.steps.find((s) => s.environment === 'dev')!;
+    expect(p.steps.find((s) => s.target.name.endsWith('prod-cache'))!.after).toEqual([d.id]);
+    expect(p.steps.find((s) => s.target.name.endsWith('prod-sessions'))!.after).toEqual([]);
+  });
+});
+
 describe('determinism', () => {
   it('the same input gives the same plan, and step ids do not depend on inventory order', () => {
     const targets = [howlOperator, redisCluster];
