@@ -299,7 +299,7 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
     ? `${newest.version} is not in the KubeDB RedisVersion catalog`
     : newestEntry.deprecated
       ? `RedisVersion ${newest.version} is deprecated in the KubeDB catalog`
-      : `no chain of allowed updates reaches ${newest.version}: ${kubedbAllows(start, newestEntry, ctx.scheme).why}`;
+      : `no chain of allowed updates reaches ${newest.version}: ${kubedbAllows(kubedbEntry(ctx.catalog, goal?.version ?? start.name) ?? start, newestEntry, ctx.scheme).why}`;
   return {
     hops,
     blocked: {
