@@ -367,7 +367,9 @@ export function planUpgrade(input: PlanInput): Plan {
         current: t.current,
         wanted: '(any newer version)',
         reason: parsed.reason,
-        unblock: 'pin an exact version in the manifest',
+        unblock: parsed.reason.includes('latest')
+          ? 'pin an exact version in the manifest'
+          : 'write the version as a tag this component uses (see the reason), or mark the field with a `# cairn: component=...` comment naming the right component',
       });
       continue;
     }
