@@ -171,7 +171,7 @@ const WORKLOADS: Blueprint[] = [
     resource: () => undefined,
     field: 'image.tag',
     file: (n) => `valkey/${n}/values.yaml`,
-    image: 'ghcr.io/appscode-images/valkey',
+    image: 'appscode-images/valkey',
   },
   {
     component: 'alauda-redis',
@@ -218,7 +218,7 @@ const PER_CLUSTER: Blueprint[] = [
     resource: () => ({ kind: 'Deployment', namespace: 'ot', name: 'redis-operator' }),
     field: 'spec.template.spec.containers[name=redis-operator].image',
     file: () => 'infra/ot/operator.yaml',
-    image: 'quay.io/opstree/redis-operator',
+    image: 'opstree/redis-operator',
   },
   {
     component: 'alauda-redis-operator',
