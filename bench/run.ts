@@ -1,6 +1,7 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
+import { runPlannerBench } from './planner.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
 
-const rows = [...(await runTargetsBench())];
+const rows = [...(await runTargetsBench()), ...(await runPlannerBench())];
 console.log(formatBenchTable(rows));
