@@ -1,5 +1,6 @@
 // The local use case behind `cairn plan`, `explain` and `apply`: scan a
 // checkout, load policy, catalog, feed and cluster state, and plan.
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Catalog } from '../catalog/schema.ts';
 import { readClusterState } from '../cluster-state.ts';
@@ -50,6 +51,9 @@ function parseClusterStateArgs(pairs: readonly string[]): { name: string; file: 
 
 export async function planLocalRepository(opts: LocalPlanOptions): Promise<LocalPlan> {
   const repoDir = resolve(opts.cwd, opts.repo);
+  if (!existsSync(repoDir) || !statSync(repoDir).isDirectory()) {
+    throw new UsageError(`--repo ${opts.repo}: no such directory`);
+  }
   const catalog = loadShippedCatalog();
   const policyDir = resolvePolicyDir(
     opts.policies && resolve(opts.cwd, opts.policies),

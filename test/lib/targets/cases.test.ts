@@ -89,7 +89,7 @@ describe('quoting and flow styles', () => {
 
   it('refuses versions that are not plain tokens', () => {
     const t = target('values-styles.yaml#values:plain.image.tag');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a variable, on purpose
+    // a variable, on purpose
     for (const bad of ['7.4.1 # x', "7.4'1", '${TAG}', 'a:b', '']) {
       expect(() => editTarget(files[t.file]!, t, bad)).toThrow(ValidationError);
     }

@@ -36,7 +36,7 @@ describe('redis-image: parse', () => {
   it.each([
     ['latest', '`latest` floats to whatever is newest: pin a version so cairn can plan it'],
     ['{{ .Values.tag }}', /template expression/],
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an envsubst placeholder left in a manifest
+    // an envsubst placeholder left in a manifest
     ['${REDIS_TAG}', /template expression/],
     ['', /empty version/],
     ['alpine', /not a version.*pin a version/],
