@@ -1,7 +1,7 @@
 // Offline feed snapshots (`cairn plan --feed FILE`): a YAML map from catalog
 // component id to the versions released, with their publish dates.
 import { z } from 'zod';
-import type { Catalog } from './catalog/schema.ts';
+import { type Catalog, isCalendarDate } from './catalog/schema.ts';
 import { type Issue, ValidationError } from './errors.ts';
 import { parseYamlLocated } from './input.ts';
 import type { Release } from './model.ts';
@@ -9,7 +9,10 @@ import type { Release } from './model.ts';
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?$/, 'must be an ISO-8601 date, e.g. 2026-05-01')
-  .refine((s) => !Number.isNaN(Date.parse(s.length === 7 ? `${s}-01` : s)), 'is not a real date');
+  .refine(
+    (s) => isCalendarDate(s) && !Number.isNaN(Date.parse(s.length === 7 ? `${s}-01` : s)),
+    'is not a real date',
+  );
 
 export const feedSchema = z.record(
   z.string(),
@@ -31,7 +34,7 @@ export function parseFeed(text: string, file: string, catalog: Catalog): Feed {
   const known = [...catalog.components.keys()].sort();
   const issues: Issue[] = [];
   for (const [component, releases] of Object.entries(data)) {
-    const pos = locate([component]);
+    const pos = locate([component], { key: true });
     if (!catalog.components.has(component)) {
       issues.push({
         file,

@@ -102,7 +102,10 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
 }
 
 /** Finds where a field path sits, for semantic errors found after schema validation. */
-export type Locator = (path: readonly PathKey[]) => { line: number; column: number } | undefined;
+export type Locator = (
+  path: readonly PathKey[],
+  opts?: { key?: boolean },
+) => { line: number; column: number } | undefined;
 
 /** Like parseYaml, and also returns a locator for reporting later, semantic issues by line. */
 export function parseYamlLocated<S extends z.ZodType>(
@@ -121,8 +124,17 @@ export function parseYamlLocated<S extends z.ZodType>(
   }
   const result = schema.safeParse(data ?? {});
   if (!result.success) throw new ValidationError(zodIssues(result.error, file, doc.contents, lines));
-  const locate: Locator = (path) => {
-    const offset = nodeAt(doc.contents, path).node?.range?.[0];
+  const locate: Locator = (path, opts) => {
+    let node = nodeAt(doc.contents, path).node;
+    if (opts?.key && path.length) {
+      // Point at the map key itself (where an unknown name is written), not its value.
+      const parent = nodeAt(doc.contents, path.slice(0, -1)).node;
+      const last = String(path.at(-1));
+      if (isMap(parent))
+        node =
+          (parent.items.find((it) => isScalar(it.key) && String(it.key.value) === last)?.key as Node) ?? node;
+    }
+    const offset = node?.range?.[0];
     if (offset === undefined) return undefined;
     const pos = lines.linePos(offset);
     return { line: pos.line, column: pos.col };

@@ -12,9 +12,9 @@ const date = z
   .regex(/^\d{4}-\d{2}(-\d{2})?$/, 'must be YYYY-MM-DD, or YYYY-MM when only the month is known')
   .refine(isCalendarDate, 'must be a real calendar date');
 
-/** `2024-02-30` and `2024-13` match the pattern but name no day or month. */
-function isCalendarDate(text: string): boolean {
-  const [y, m, d] = text.split('-').map(Number) as [number, number, number | undefined];
+/** `2024-02-30` and `2024-13` match the pattern but name no day or month. Reads the date part of a date-time. */
+export function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number | undefined];
   if (m < 1 || m > 12) return false;
   if (d === undefined) return true;
   return d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();

@@ -42,6 +42,21 @@ describe('cairn plan on the Flux example (the README demo)', () => {
     );
   });
 
+  it('a feed snapshot replaces the releases of the components it names, and only those', () => {
+    const r = cairn([...planArgs, '--feed', `${REPO}/feed.yaml`, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    const dev = plan.steps.filter(
+      (s: { cluster: string; component: string }) => s.cluster === 'dev' && s.component === 'redis',
+    );
+    // feed.yaml lists redis up to 8.4.1 (too fresh for the 7-day release age) and denies nothing below it
+    expect(dev.map((s: { to: string }) => s.to)).toEqual(['8.0.2', '8.4.0']);
+    // redis-enterprise-operator is not in feed.yaml: the catalog's releases still apply
+    expect(plan.steps.some((s: { component: string }) => s.component === 'redis-enterprise-operator')).toBe(
+      true,
+    );
+  });
+
   it('markdown output carries a mermaid diagram with rule-labelled hops', () => {
     const r = cairn([...planArgs, '--format', 'markdown']);
     expect(r.stdout).toContain('```mermaid\nflowchart LR');
