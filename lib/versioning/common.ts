@@ -135,8 +135,21 @@ export interface SchemeSpec<P extends ParsedVersion> {
 
 /** Builds the public scheme from a spec; string-level methods parse once and fail loudly on invalid input. */
 export function defineScheme<P extends ParsedVersion>(spec: SchemeSpec<P>): VersionScheme {
+  // Parsing is pure and the planner asks about the same release strings for every target:
+  // remember results (frozen, so no caller can change a shared one), bounded in size.
+  const cache = new Map<string, ReturnType<SchemeSpec<P>['parse']>>();
+  const parse = (version: string) => {
+    let r = cache.get(version);
+    if (!r) {
+      r = spec.parse(version);
+      if (r.ok) Object.freeze(r.version);
+      if (cache.size >= 20_000) cache.clear();
+      cache.set(version, r);
+    }
+    return r;
+  };
   const must = (version: string, op: string): P => {
-    const r = spec.parse(version);
+    const r = parse(version);
     if (!r.ok) {
       throw new InternalError(
         `${spec.id}.${op}: invalid version \`${version}\`: ${r.reason} (check isValid before calling ${op})`,
@@ -147,12 +160,12 @@ export function defineScheme<P extends ParsedVersion>(spec: SchemeSpec<P>): Vers
   const compatible = spec.isCompatible ?? ((a: P, b: P) => a.suffix === b.suffix);
   return {
     id: spec.id,
-    parse: (version: string): Parsed => spec.parse(version),
-    isValid: (version) => spec.parse(version).ok,
+    parse: (version: string): Parsed => parse(version),
+    isValid: (version) => parse(version).ok,
     compare: (a, b) => spec.compare(must(a, 'compare'), must(b, 'compare')),
     isCompatible: (a, b) => {
-      const pa = spec.parse(a);
-      const pb = spec.parse(b);
+      const pa = parse(a);
+      const pb = parse(b);
       return pa.ok && pb.ok && compatible(pa.version, pb.version);
     },
     isStable: (version) => must(version, 'isStable').prerelease === undefined,
@@ -161,8 +174,8 @@ export function defineScheme<P extends ParsedVersion>(spec: SchemeSpec<P>): Vers
     getPatch: (version) => must(version, 'getPatch').patch,
     getLine: (version) => lineOf(must(version, 'getLine')),
     render: (current, target) => {
-      const c = spec.parse(current);
-      const t = spec.parse(target);
+      const c = parse(current);
+      const t = parse(target);
       return c.ok && t.ok ? spec.render(c.version, t.version) : undefined;
     },
   };
