@@ -60,18 +60,16 @@ interface ScanIndex extends LayerIndex {
 const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
 const CONCURRENCY = 32;
 
+function emptyIndex(): ScanIndex {
+  return { sources: new Map(), charts: new Map(), kustomizations: new Map(), argo: [], files: new Set() };
+}
+
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const entries = (await repo.list()).filter((e) => YAML_FILE.test(basename(e.path))).sort(byPath);
   const problems: UnreadableTarget[] = [];
   const hits: Hit[] = [];
-  const index: ScanIndex = {
-    sources: new Map(),
-    charts: new Map(),
-    kustomizations: new Map(),
-    argo: [],
-    files: new Set(),
-  };
+  const index = emptyIndex();
   let done = 0;
   let next = 0;
   const worker = async () => {
@@ -167,13 +165,7 @@ async function readEntry(
 export function findInText(file: string, text: string): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
   const problems: UnreadableTarget[] = [];
-  const index: ScanIndex = {
-    sources: new Map(),
-    charts: new Map(),
-    kustomizations: new Map(),
-    argo: [],
-    files: new Set(),
-  };
+  const index = emptyIndex();
   scanText(file, text, index, hits, problems);
   return problems[0] ? { hits, problem: problems[0] } : { hits };
 }
