@@ -173,25 +173,3 @@ export function parseYamlDocuments(text: string, file: string): LocatedDocument[
   if (issues.length) throw new ValidationError(issues);
   return out;
 }
-
-/** Validates an already-parsed value (e.g. one document of a multi-document file) and locates issues. */
-export function validateValue<S extends z.ZodType>(
-  value: unknown,
-  schema: S,
-  where: { file: string; line?: number; field?: string },
-): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.map((zi) => {
-      const path = zi.path.filter((p): p is PathKey => typeof p === 'string' || typeof p === 'number');
-      const field = [where.field, path.length ? formatPath(path) : undefined].filter(Boolean).join('.');
-      return {
-        file: where.file,
-        ...(where.line !== undefined ? { line: where.line } : {}),
-        ...(field ? { field } : {}),
-        message: zi.message,
-      };
-    }),
-  );
-}

@@ -79,6 +79,3 @@ export function createLogger(opts: LoggerOptions = {}, bound: LogFields = {}): L
     child: (fields) => createLogger(opts, { ...bound, ...fields }),
   };
 }
-
-/** A logger that drops everything; for pure code paths and tests that do not inspect logs. */
-export const silentLogger: Logger = createLogger({ write: () => {} });

@@ -24,12 +24,6 @@ export function releasesOf(catalog: Catalog, componentId: string): readonly Cata
   return componentById(catalog, componentId).releases;
 }
 
-/** The component whose `images` list names this image repository, if any. */
-export function componentForImage(catalog: Catalog, image: string): Component | undefined {
-  for (const c of catalog.components.values()) if (c.images?.includes(image)) return c;
-  return undefined;
-}
-
 /**
  * RDB version written by a server line (`7.2`), following `server` for
  * components that package another component's server (Bitnami image, Alauda).

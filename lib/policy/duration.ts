@@ -10,19 +10,3 @@ export function parseDuration(text: string): number | undefined {
   for (const m of text.matchAll(/(\d+)([smhdw])/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
   return total;
 }
-
-export function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [
-    ['d', 86400e3],
-    ['h', 3600e3],
-    ['m', 60e3],
-    ['s', 1e3],
-  ] as const) {
-    const n = Math.floor(rest / size);
-    if (n) parts.push(`${n}${unit}`);
-    rest -= n * size;
-  }
-  return parts.join('') || '0s';
-}
