@@ -835,6 +835,8 @@ function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
     name: 'KubeDB Redis (Redis spec.version, a RedisVersion name)',
     role: 'data-plane',
     scheme: 'kubedb',
+    // RedisVersion names carry the Redis server version, so Redis's RDB table applies by line.
+    server: 'redis',
     source: f.source('kubedb-catalog', {
       repo: 'kubedb/installer',
       path: 'catalog/kubedb/raw/redis',

@@ -46,9 +46,6 @@ export function stepTarget(t: Target): StepTarget {
   return { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
 }
 
-/** KubeDB RedisVersion names carry the Redis server version; other components name their server in the catalog. */
-const RDB_FALLBACK: Record<string, string> = { 'kubedb-redis': 'redis' };
-
 interface Work {
   target: Target;
   scheme: VersionScheme;
@@ -292,14 +289,13 @@ function rdbRisk(
   to: string,
 ): { risk?: string; oneWay: boolean } {
   const comp = catalog.components.get(component);
-  const table = RDB_FALLBACK[component] ?? component;
-  const hasFormats = comp?.server !== undefined || catalog.dataFormats.some((d) => d.component === table);
+  const hasFormats = comp?.server !== undefined || catalog.dataFormats.some((d) => d.component === component);
   if (!hasFormats) return { oneWay: false };
   const lf = scheme.getLine(from);
   const lt = scheme.getLine(to);
   if (lf === lt) return { oneWay: false };
-  const a = rdbFor(catalog, table, lf);
-  const b = rdbFor(catalog, table, lt);
+  const a = rdbFor(catalog, component, lf);
+  const b = rdbFor(catalog, component, lt);
   if (!a || !b) {
     return {
       oneWay: true,

@@ -79,7 +79,9 @@ describe('the committed catalog', () => {
   it('follows a packaged server to its RDB versions, and says unknown when unknown', () => {
     expect(rdbFor(catalog, 'bitnami-redis', '7.2')).toEqual(rdbFor(catalog, 'redis', '7.2'));
     expect(rdbFor(catalog, 'redis', '8.8')).toBeUndefined();
-    expect(rdbFor(catalog, 'kubedb-redis', '7.2')).toBeUndefined();
+    // KubeDB RedisVersion names carry the Redis server version (catalog `server: redis`).
+    expect(rdbFor(catalog, 'kubedb-redis', '7.2')).toEqual(rdbFor(catalog, 'redis', '7.2'));
+    expect(rdbFor(catalog, 'alauda-redis-operator', '7.2')).toBeUndefined();
   });
 
   it('renders citations with a short commit', () => {
