@@ -2,10 +2,11 @@
 // multi-document file): the Kubernetes version from Node objects, the
 // operators actually running from Deployments, and every object as-is for
 // the health readers.
-import type { Catalog } from './catalog/schema.ts';
 import { ValidationError } from './errors.ts';
 import { parseYamlDocuments } from './input.ts';
 import type { ClusterFacts } from './model.ts';
+import { identifyImage } from './targets/identify.ts';
+import { parseImageRef } from './targets/tokens.ts';
 
 export interface KubeObject {
   apiVersion?: string;
@@ -31,31 +32,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Splits `repo/name:tag` (ignoring a digest) into repository and tag. */
-export function splitImage(image: string): { repository: string; tag?: string } {
-  const noDigest = image.split('@')[0]!;
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  if (colon > slash) return { repository: noDigest.slice(0, colon), tag: noDigest.slice(colon + 1) };
-  return { repository: noDigest };
-}
-
 function minor(kubeletVersion: string): string | undefined {
   const m = /^v?(\d+)\.(\d+)/.exec(kubeletVersion);
   return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
-/** Which catalog operator component an image repository belongs to, by the catalog's `images` lists. */
-function operatorForImage(catalog: Catalog, repository: string): string | undefined {
-  const repo = repository.replace(/^(docker\.io\/)?(library\/)?/, '');
-  for (const [id, c] of catalog.components) {
-    if (c.role !== 'operator') continue;
-    if (c.images?.some((i) => repo === i || repo.endsWith(`/${i}`) || i.endsWith(`/${repo}`))) return id;
-  }
-  return undefined;
-}
-
-export function readClusterState(text: string, file: string, name: string, catalog: Catalog): ClusterState {
+export function readClusterState(text: string, file: string, name: string): ClusterState {
   const docs = parseYamlDocuments(text, file);
   const objects: KubeObject[] = [];
   for (const d of docs) {
@@ -89,8 +71,10 @@ export function readClusterState(text: string, file: string, name: string, catal
     const spec = o.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined;
     for (const c of spec?.template?.spec?.containers ?? []) {
       if (!c.image) continue;
-      const { repository, tag } = splitImage(c.image);
-      const id = operatorForImage(catalog, repository);
+      // The same image table the repository scan uses (lib/targets/identify.ts).
+      const identity = identifyImage(c.image);
+      const { tag } = parseImageRef(c.image);
+      const id = identity?.role === 'operator' ? identity.component : undefined;
       if (id && tag) operators[id] = tag;
     }
   }

@@ -73,12 +73,7 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
   const conventions: string[] = [];
   if (!policyDir) conventions.push('no policy file: the shipped defaults apply (see docs/policy.md)');
   for (const s of states) {
-    const state = readClusterState(
-      readTextFile(resolve(opts.cwd, s.file), 'cluster state'),
-      s.file,
-      s.name,
-      catalog,
-    );
+    const state = readClusterState(readTextFile(resolve(opts.cwd, s.file), 'cluster state'), s.file, s.name);
     clusters[s.name] = state.facts;
     conventions.push(...state.notes);
   }
