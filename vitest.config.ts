@@ -5,6 +5,5 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -3,7 +3,7 @@
 import { platformSupportFor, rdbFor } from '../catalog/query.ts';
 import type { Catalog } from '../catalog/schema.ts';
 import { InternalError } from '../errors.ts';
-import type { ClusterFacts, Target } from '../model.ts';
+import type { ClusterFacts, Release, Target } from '../model.ts';
 import { resolveSettings } from '../policy/resolve.ts';
 import type { Policy, ResolvedSettings } from '../policy/schema.ts';
 import { getScheme } from '../versioning/index.ts';
@@ -328,6 +328,19 @@ export function planUpgrade(input: PlanInput): Plan {
   const blocked: Blocked[] = [];
   const works: Work[] = [];
 
+  // The newest stable release of each component, computed once (not once per target).
+  const newestByComponent = new Map<string, string | undefined>();
+  const newestStable = (component: string, scheme: VersionScheme, releases: readonly Release[]) => {
+    if (!newestByComponent.has(component)) {
+      let best: string | undefined;
+      for (const r of releases) {
+        if (!scheme.isValid(r.version) || !scheme.isStable(r.version)) continue;
+        if (best === undefined || scheme.compare(r.version, best) > 0) best = r.version;
+      }
+      newestByComponent.set(component, best);
+    }
+    return newestByComponent.get(component);
+  };
   for (const t of targets) {
     const base: TargetSummary = {
       target: stepTarget(t),
@@ -388,11 +401,7 @@ export function planUpgrade(input: PlanInput): Plan {
       hops: [],
       blocks: [],
     };
-    const newest = [...releases]
-      .map((r) => r.version)
-      .filter((v) => scheme.isValid(v) && scheme.isStable(v))
-      .sort((a, b) => scheme.compare(a, b))
-      .at(-1);
+    const newest = newestStable(t.component, scheme, releases);
     if (newest) w.latest = newest;
     if (!releases.length) {
       w.blocks.push({
