@@ -9,11 +9,11 @@ export const applyCommand: Command = {
   usage: 'apply --repo DIR --step ID [--branch NAME] [plan options]',
   description:
     'Refuses a dirty work tree and a step whose `after` steps are not in the repository yet.\n' +
-    'The branch defaults to cairn/<step id>. Nothing is pushed.',
+    'The branch defaults to cairn/<cluster>/<component>/<hash of target and from version>. Nothing is pushed.',
   options: {
     ...planOptions,
     step: { type: 'string', value: 'ID', description: "Step id from 'cairn plan'" },
-    branch: { type: 'string', value: 'NAME', description: 'Branch to create (default: cairn/<step id>)' },
+    branch: { type: 'string', value: 'NAME', description: 'Branch to create (default: cairn/<cluster>/<component>/<hash>)' },
   },
   async run(values, _pos, ctx) {
     const result = await applyStep({

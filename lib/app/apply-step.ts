@@ -2,14 +2,13 @@
 // and say what pull request would be opened. All new file contents are
 // computed before anything is written; if writing or committing fails, the
 // work tree and branch are put back as they were.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NotFoundError, PreconditionError } from '../errors.ts';
-import type { Target } from '../model.ts';
 import type { Step } from '../planner/types.ts';
 import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/pull-request.ts';
-import { editTarget } from '../targets/edit.ts';
-import { createOpsRequestFiles } from '../targets/ops-request.ts';
+import { stepBranchName, stepFileChanges } from '../steps/index.ts';
+import { nodeRepo } from '../targets/node-repo.ts';
 import { git, gitMaybe } from './git.ts';
 import { type LocalPlanOptions, planLocalRepository } from './plan-repo.ts';
 
@@ -20,28 +19,6 @@ export interface ApplyResult {
   files: string[];
   title: string;
   body: string;
-}
-
-function edits(repoDir: string, target: Target, step: Step): Map<string, string> {
-  const out = new Map<string, string>();
-  const read = (f: string) => readFileSync(join(repoDir, f), 'utf8');
-  if (target.change === 'ops-request') {
-    const kustomizationPath = `${dirname(target.file) === '.' ? '' : `${dirname(target.file)}/`}kustomization.yaml`;
-    const kustomization = existsSync(join(repoDir, kustomizationPath))
-      ? { path: kustomizationPath, text: read(kustomizationPath) }
-      : undefined;
-    for (const f of createOpsRequestFiles(
-      read(target.file),
-      target,
-      step.to,
-      kustomization ? { kustomization } : {},
-    )) {
-      out.set(f.path, f.text);
-    }
-  } else {
-    out.set(target.file, editTarget(read(target.file), target, step.to, { verify: true }));
-  }
-  return out;
 }
 
 export async function applyStep(
@@ -69,8 +46,10 @@ export async function applyStep(
     );
   }
   const target = inventory.targets.find((t) => t.id === step.target.id)!;
-  const changes = edits(repoDir, target, step);
-  const branch = opts.branch ?? `cairn/${step.id}`;
+  const changes = new Map(
+    (await stepFileChanges(nodeRepo(repoDir), target, step)).map((c) => [c.path, c.text] as const),
+  );
+  const branch = opts.branch ?? stepBranchName(step);
   if (await gitMaybe(repoDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])) {
     throw new PreconditionError(`branch ${branch} already exists`);
   }

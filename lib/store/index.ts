@@ -19,7 +19,12 @@ export interface Store {
    * expired). Atomic: of two concurrent calls with the same `expected`, at most one wins.
    * Returns whether it wrote.
    */
-  compareAndSet(key: string, expected: string | undefined, next: string, options?: PutOptions): Promise<boolean>;
+  compareAndSet(
+    key: string,
+    expected: string | undefined,
+    next: string,
+    options?: PutOptions,
+  ): Promise<boolean>;
   /** Remove the key; absent keys are fine. */
   delete(key: string): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PlanJson, planJsonSchema } from '../../lib/render/json.ts';
 import { repoRoot } from '../support/fixtures.ts';
+import { stepBranchName } from '../../lib/steps/index.ts';
 
 const EXAMPLE = join(repoRoot, 'examples/argocd-fleet');
 const NOW = '2026-11-21T09:00:00Z';
@@ -262,14 +263,14 @@ describe('cairn apply on a copy of the example', () => {
   });
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
-  it('makes one commit on cairn/<step id> that changes only the version token', () => {
+  it('makes one commit on the step branch that changes only the version token', () => {
     const s = stepOf('redis-enterprise-operator', 'dev', '7.22.2-21');
     expect(s.after).toEqual([]);
     const r = cairn(...applyArgs(s.id));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`branch: cairn/${s.id}`);
-    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe(`cairn/${s.id}`);
+    expect(r.stdout).toContain(`branch: ${stepBranchName(s)}`);
+    expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe(stepBranchName(s));
     expect(git(repo, 'rev-list', '--count', 'main..HEAD').trim()).toBe('1');
     expect(git(repo, 'diff', '--name-only', 'HEAD~1').trim()).toBe(s.target.file);
     const changed = git(repo, 'diff', '-U0', 'HEAD~1')
@@ -309,7 +310,7 @@ describe('cairn apply on a copy of the example', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`step ${s.id} must wait for ${s.after.join(', ')}`);
     expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
-    expect(git(repo, 'branch', '--list', `cairn/${s.id}`)).toBe('');
+    expect(git(repo, 'branch', '--list', stepBranchName(s))).toBe('');
   });
 
   it('refuses a dirty work tree with exit code 1 and changes nothing', () => {
@@ -322,7 +323,7 @@ describe('cairn apply on a copy of the example', () => {
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('has uncommitted changes; commit or stash them first');
       expect(r.stderr).toContain('clusters/dev/apps/cache.yaml');
-      expect(git(repo, 'branch', '--list', `cairn/${s.id}`)).toBe('');
+      expect(git(repo, 'branch', '--list', stepBranchName(s))).toBe('');
       expect(readFileSync(file, 'utf8')).toBe(`${before}# local edit\n`);
     } finally {
       writeFileSync(file, before);

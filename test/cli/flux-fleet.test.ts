@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planJsonSchema } from '../../lib/render/json.ts';
 import { repoRoot } from '../support/fixtures.ts';
 import { cairn, git, gitCopy } from './run.ts';
+import { stepBranchName } from '../../lib/steps/index.ts';
 
 const REPO = 'examples/flux-fleet';
 const NOW = '2026-11-21T09:00:00Z';
@@ -75,10 +76,10 @@ describe('cairn apply on a copy of the Flux example', () => {
     );
     const r = cairn(['apply', '--repo', dir, '--step', step.id, '--now', NOW]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`branch: cairn/${step.id}`);
+    expect(r.stdout).toContain(`branch: ${stepBranchName(step)}`);
     expect(r.stdout).toContain('PR title: chore(deps): upgrade redis 7.2.4 -> ');
     expect(r.stdout).toContain('<!-- cairn:step');
-    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe(`cairn/${step.id}`);
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe(stepBranchName(step));
     expect(git(dir, 'rev-list', '--count', 'main..HEAD').trim()).toBe('1');
     const diff = git(dir, 'diff', '-U0', 'main', 'HEAD');
     const changed = diff.split('\n').filter((l) => /^[-+][^-+]/.test(l));
@@ -142,7 +143,7 @@ describe('cairn CLI frame', () => {
     });
     expect(r.code).toBe(0);
     const line = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
-    expect(line).toMatchObject({ level: 'info', msg: 'created branch', branch: `cairn/${first.id}` });
+    expect(line).toMatchObject({ level: 'info', msg: 'created branch', branch: stepBranchName(first) });
     expect(r.stderr + r.stdout).not.toContain(token);
   });
 });
