@@ -6,20 +6,20 @@
 import { Cron } from 'croner';
 import * as rruleModule from 'rrule';
 
-// rrule ships CommonJS for Node and ESM for bundlers; take its exports from whichever loaded.
+// rrule ships CommonJS for Node and ESM for bundlers; take its exports from
+// whichever loaded (Node puts CommonJS exports under `default`).
 type RRuleExports = typeof import('rrule');
+const DEFAULT_EXPORT = 'default';
 const rrule: RRuleExports =
   'RRule' in rruleModule && rruleModule.RRule
     ? rruleModule
-    : (rruleModule as unknown as { default: RRuleExports }).default;
+    : ((rruleModule as Record<string, unknown>)[DEFAULT_EXPORT] as RRuleExports);
 const { RRule, Frequency } = rrule;
 type RRuleInstance = InstanceType<RRuleExports['RRule']>;
 type RRuleOptions = import('rrule').Options;
 
 /** Window starts as floating wall-clock milliseconds. */
 export interface LocalRecurrence {
-  /** The latest start at or before `local`, if any. */
-  prev(local: number): number | undefined;
   /** The earliest start strictly after `local`, if any. */
   next(local: number): number | undefined;
 }
@@ -32,7 +32,9 @@ const YEAR = 366 * 86_400_000;
 
 function newCron(expr: string): Cron {
   // domAndDow false: day-of-month and day-of-week combine with OR, as in Vixie cron.
-  return new Cron(expr.trim(), { timezone: 'UTC', mode: '5-part', domAndDow: false });
+  // utcOffset 0 (not timezone UTC): plain arithmetic, several times faster, and
+  // independent of the machine time zone.
+  return new Cron(expr.trim(), { utcOffset: 0, mode: '5-part', domAndDow: false });
 }
 
 const CRON_FIELDS: Record<string, [number, string, string]> = {
@@ -67,7 +69,6 @@ export function compileCron(expr: string): Compiled<LocalRecurrence> {
   return {
     ok: true,
     value: {
-      prev: (local) => cron.previousRuns(1, new Date(local + 1))[0]?.getTime(),
       next: (local) => cron.nextRun(new Date(local))?.getTime(),
     },
   };
@@ -170,7 +171,10 @@ function splitRule(text: string): Compiled<{ rule: string; dtstart?: Date }> {
 /**
  * Compiles an RRULE (optionally preceded by a `DTSTART:` line) with rrule.
  * Without DTSTART, the rule is anchored at midnight, so unset BYHOUR/BYMINUTE
- * mean 00:00; the anchor is moved close to each query to keep evaluation fast.
+ * mean 00:00, an unset day of month is the 1st and an unset month January.
+ * rrule walks from its anchor to the query, so the anchor is moved to a
+ * period start shortly before each query; that keeps those defaults, and
+ * rules that count from their start (INTERVAL, COUNT) must give DTSTART.
  */
 export function compileRRule(text: string): Compiled<LocalRecurrence> {
   const split = splitRule(text);
@@ -184,35 +188,38 @@ export function compileRRule(text: string): Compiled<LocalRecurrence> {
   const dtstart = split.value.dtstart;
   const why = checkOptions(options, dtstart !== undefined);
   if (why) return { ok: false, reason: why };
+
   const cache = new Map<number, RRuleInstance>();
-  const ruleFrom = (anchorYear: number): RRuleInstance => {
-    const key = dtstart ? 0 : anchorYear;
-    let r = cache.get(key);
+  const ruleFrom = (anchor: number): RRuleInstance => {
+    let r = cache.get(anchor);
     if (!r) {
-      r = new RRule({ ...options, dtstart: dtstart ?? new Date(Date.UTC(anchorYear, 0, 1)) });
-      cache.set(key, r);
+      if (cache.size > 64) cache.clear();
+      r = new RRule({ ...options, dtstart: new Date(anchor) });
+      cache.set(anchor, r);
     }
     return r;
   };
-  const yearOf = (local: number) => new Date(local).getUTCFullYear();
+  // Period starts at or before `local`, `back` periods earlier: Jan 1 for
+  // yearly rules, the 1st for monthly ones, a Monday for daily and weekly.
+  const anchorBefore = (local: number, back: number): number => {
+    const d = new Date(local);
+    const y = d.getUTCFullYear();
+    if (options.freq === Frequency.YEARLY) return Date.UTC(y - back, 0, 1);
+    if (options.freq === Frequency.MONTHLY) return Date.UTC(y, d.getUTCMonth() - back, 1);
+    const midnight = Date.UTC(y, d.getUTCMonth(), d.getUTCDate());
+    const sinceMonday = (d.getUTCDay() + 6) % 7;
+    return midnight - (sinceMonday + 7 * back) * 86_400_000;
+  };
   const recurrence: LocalRecurrence = {
-    prev(local) {
-      // Try a near anchor first; fall back to farther ones for rare rules (29 February).
-      for (const back of dtstart ? [0] : [1, 8, 30]) {
-        const found = ruleFrom(yearOf(local) - back).before(new Date(local), true);
-        if (found) return found.getTime();
-      }
-      return undefined;
-    },
     next(local) {
-      const r = ruleFrom(yearOf(local) - 1);
-      const found = r.after(new Date(local), false);
-      return found?.getTime();
+      if (dtstart) return ruleFrom(dtstart.getTime()).after(new Date(local), false)?.getTime();
+      // The anchor only needs to precede the query: from a near one, the next start is found quickly.
+      return ruleFrom(anchorBefore(local, 1)).after(new Date(local), false)?.getTime();
     },
   };
-  // A valid rule may still never occur (30 February), or only before now is reachable.
+  // A valid rule may still never occur (30 February).
   const probeFrom = dtstart ?? new Date(Date.UTC(2000, 0, 1));
-  const first = ruleFrom(probeFrom.getUTCFullYear()).between(
+  const first = ruleFrom(probeFrom.getTime()).between(
     probeFrom,
     new Date(probeFrom.getTime() + 30 * YEAR),
     true,

@@ -56,37 +56,68 @@ export interface CompiledWindow {
 /** Any window shape from the policy, with or without the file it came from. */
 export type PolicyWindow = Window & { file?: string };
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+const DAY = 86_400_000;
 /** How far ahead opensAt / closesAt are searched. */
 export const HORIZON_MS = 400 * DAY;
 const MAX_STEPS = 2000;
-// Wider than any UTC offset change (they are at most 2h), so a search in
-// wall-clock time never misses a start that maps near the instant.
-const SLACK = 3 * HOUR;
+const MAX_SCAN = 50_000;
 
+interface Start {
+  local: number;
+  instant: number;
+}
+
+/**
+ * Remembers a run of consecutive starts (no start lies between two neighbours),
+ * so the edge walk, which asks about nearby times again and again, calls the
+ * cron/RRULE library about once per start rather than once per question.
+ */
+function memoStarts(rec: LocalRecurrence, timezone: string): (afterLocal: number) => Start | undefined {
+  let run: Start[] = [];
+  return (c) => {
+    const last = run[run.length - 1];
+    if (last && c >= run[0]!.local && c < last.local) {
+      let lo = 0;
+      let hi = run.length - 1; // run[hi].local > c
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (run[mid]!.local > c) hi = mid;
+        else lo = mid;
+      }
+      return run[0]!.local > c ? run[0] : run[hi];
+    }
+    const n = rec.next(c);
+    if (n === undefined) return undefined;
+    const start = { local: n, instant: fromLocal(timezone, n) };
+    if (last && c === last.local && run.length < 10_000) run.push(start);
+    else run = [start];
+    return start;
+  };
+}
+
+/**
+ * Activity of a recurring window at `t`: scans the starts from `t - duration`
+ * forward. Since wall-clock-to-instant is monotone (zone.ts), no start before
+ * that wall-clock time can still be running at `t`.
+ */
 function recurring(rec: LocalRecurrence, timezone: string, durationMs: number): (t: number) => Activity {
-  const latestStart = (t: number): number | undefined => {
-    let p = rec.prev(toLocal(timezone, t) + SLACK);
-    for (let i = 0; p !== undefined && i < MAX_STEPS; i++) {
-      if (fromLocal(timezone, p) <= t) return fromLocal(timezone, p);
-      p = rec.prev(p - 1);
-    }
-    return undefined;
-  };
-  const nextStart = (t: number): number | undefined => {
-    let n = rec.next(toLocal(timezone, t) - SLACK);
-    for (let i = 0; n !== undefined && i < MAX_STEPS; i++) {
-      if (fromLocal(timezone, n) > t) return fromLocal(timezone, n);
-      n = rec.next(n);
-    }
-    return undefined;
-  };
+  const nextStart = memoStarts(rec, timezone);
   return (t) => {
-    const s = latestStart(t);
-    if (s !== undefined && s + durationMs > t) return { active: true, edge: s + durationMs };
-    const n = nextStart(t);
-    return n === undefined ? { active: false } : { active: false, edge: n };
+    let latest: number | undefined;
+    let cursor = toLocal(timezone, t - durationMs) - 1;
+    for (let i = 0; i < MAX_SCAN; i++) {
+      const n = nextStart(cursor);
+      if (n === undefined) break;
+      if (n.instant > t) {
+        if (latest !== undefined && latest + durationMs > t)
+          return { active: true, edge: latest + durationMs };
+        return { active: false, edge: n.instant };
+      }
+      latest = n.instant;
+      cursor = n.local;
+    }
+    if (latest !== undefined && latest + durationMs > t) return { active: true, edge: latest + durationMs };
+    return { active: false };
   };
 }
 
@@ -161,7 +192,13 @@ function stateAt(windows: readonly CompiledWindow[], t: number): State {
   };
 }
 
-/** Walks window edges after `t` until the open/closed state flips: when, the state then, and which window's edge did it. */
+/**
+ * Walks window edges after `t` until the open/closed state flips: when, the
+ * state then, and which window's edge did it. Only edges that can flip the
+ * state are visited: while a deny is active, its end; while open, the end of
+ * the active allow windows and the start of a deny; while outside every allow
+ * window, the next allow start.
+ */
 function nextFlip(
   windows: readonly CompiledWindow[],
   t: number,
@@ -170,10 +207,15 @@ function nextFlip(
   let now = t;
   let state = from;
   for (let i = 0; i < MAX_STEPS; i++) {
+    const relevant = (w: CompiledWindow, a: Activity): boolean => {
+      if (state.activeDenies.length) return w.kind === 'deny' && a.active;
+      if (state.open) return (w.kind === 'allow' && a.active) || (w.kind === 'deny' && !a.active);
+      return w.kind === 'allow' && !a.active;
+    };
     let by: CompiledWindow | undefined;
     let next = Infinity;
     for (const [w, a] of state.activity) {
-      if (a.edge !== undefined && a.edge > now && a.edge < next) {
+      if (a.edge !== undefined && a.edge > now && a.edge < next && relevant(w, a)) {
         next = a.edge;
         by = w;
       }
@@ -185,6 +227,10 @@ function nextFlip(
   }
   return undefined;
 }
+
+// Policy windows are immutable once loaded; compiling (and the starts each
+// remembers) is kept per window object.
+const compiledCache = new WeakMap<PolicyWindow, Compiled<CompiledWindow>>();
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -200,7 +246,11 @@ export function evaluateWindows(
   const t = typeof instant === 'number' ? instant : instant.getTime();
   const compiled: CompiledWindow[] = [];
   for (const w of policyWindows) {
-    const c = compileWindow(w);
+    let c = compiledCache.get(w);
+    if (!c) {
+      c = compileWindow(w);
+      compiledCache.set(w, c);
+    }
     if (!c.ok) {
       return {
         open: false,

@@ -32,19 +32,43 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-/** The wall-clock time in `timeZone` at `instant`, as a floating time. */
-export function toLocal(timeZone: string, instant: number): number {
+function readOffset(timeZone: string, instant: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const ms = ((instant % 1000) + 1000) % 1000;
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!, ms);
+  const whole = instant - (((instant % 1000) + 1000) % 1000);
+  return (
+    Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) - whole
+  );
 }
+
+// Offsets by hour: when an hour starts and ends with the same offset, the whole
+// hour has it (zones change at most once in an hour). Intl is the slow part of
+// evaluating windows, and an evaluation asks about the same hours many times.
+const HOUR = 3_600_000;
+const hourly = new Map<string, Map<number, number | null>>();
 
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds (Berlin in summer: +2h). */
 export function offsetAt(timeZone: string, instant: number): number {
-  return toLocal(timeZone, instant) - instant;
+  let cache = hourly.get(timeZone);
+  if (!cache || cache.size > 100_000) {
+    cache = new Map();
+    hourly.set(timeZone, cache);
+  }
+  const bucket = Math.floor(instant / HOUR);
+  let known = cache.get(bucket);
+  if (known === undefined) {
+    const start = readOffset(timeZone, bucket * HOUR);
+    known = start === readOffset(timeZone, (bucket + 1) * HOUR - 1) ? start : null;
+    cache.set(bucket, known);
+  }
+  return known ?? readOffset(timeZone, instant);
+}
+
+/** The wall-clock time in `timeZone` at `instant`, as a floating time. */
+export function toLocal(timeZone: string, instant: number): number {
+  return instant + offsetAt(timeZone, instant);
 }
 
 const DAY = 86_400_000;

@@ -48,6 +48,16 @@ describe('Europe/Berlin (clocks forward 2026-03-29 02:00 CET, back 2026-10-25 03
     });
   });
 
+  it('is open from its first instant up to, not including, its end', () => {
+    expect(evaluateWindows(nightly, at('2026-03-28T01:29:59Z')).open).toBe(false);
+    expect(evaluateWindows(nightly, at('2026-03-28T01:30:00Z')).open).toBe(true); // 02:30 CET
+    expect(evaluateWindows(nightly, at('2026-03-28T02:29:59Z')).open).toBe(true);
+    expect(evaluateWindows(nightly, at('2026-03-28T02:30:00Z')).open).toBe(false);
+    const weekly = [rrule('weekly', 'Europe/Berlin', 'FREQ=WEEKLY;BYDAY=SA;BYHOUR=2', '4h')];
+    expect(evaluateWindows(weekly, at('2026-03-28T01:00:00Z')).open).toBe(true); // Sat 02:00 CET
+    expect(evaluateWindows(weekly, at('2026-03-28T00:59:59Z')).open).toBe(false);
+  });
+
   it('opens at the jump when 02:30 does not exist, and still lasts its full duration', () => {
     const before = evaluateWindows(nightly, at('2026-03-29T00:59:00Z')); // 01:59 CET
     expect(before).toMatchObject({ open: false, opensAt: '2026-03-29T01:00:00.000Z' }); // 03:00 CEST
