@@ -1,4 +1,4 @@
-import { applyStep } from '../../lib/app/apply-step.ts';
+import { applyStep } from '../../lib/node/apply-step.ts';
 import type { Command } from '../args.ts';
 import { requireStr, str } from '../args.ts';
 import { localPlanOptions, planOptions } from './plan.ts';

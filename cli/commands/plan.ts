@@ -1,9 +1,9 @@
-import { planLocalRepository } from '../../lib/app/plan-repo.ts';
+import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText } from '../../lib/render/text.ts';
-import type { LocalPlanOptions } from '../../lib/app/plan-repo.ts';
+import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
 

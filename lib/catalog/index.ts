@@ -17,5 +17,5 @@ export const defaultCatalogDir: string =
 
 export * from './load.ts';
 export * from './query.ts';
-export * from './read-dir.ts';
+export * from '../node/catalog-dir.ts';
 export * from './schema.ts';

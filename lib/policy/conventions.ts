@@ -1,8 +1,8 @@
 // How files map to clusters when the policy does not say. Conventions are
 // reported in the plan so nobody has to guess which one applied.
 import { parseYamlDocuments } from '../input.ts';
-import { matchesGlob } from '../policy/glob.ts';
-import type { Placement } from '../policy/resolve.ts';
+import { matchesGlob } from './glob.ts';
+import type { Placement } from './resolve.ts';
 
 export interface Mapping {
   /** Path globs per cluster, first match wins. */

@@ -12,9 +12,9 @@ import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
 import { placeFile } from '../policy/resolve.ts';
 import type { Policy } from '../policy/schema.ts';
-import { nodeRepo } from '../targets/node-repo.ts';
+import { nodeRepo } from './repo.ts';
 import { scanRepository } from '../targets/scan.ts';
-import { conventionalMapping, placeByMapping } from './conventions.ts';
+import { conventionalMapping, placeByMapping } from '../policy/conventions.ts';
 import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
 
 export interface LocalPlanOptions {

@@ -2,8 +2,8 @@
 // file texts instead and call loadCatalog directly.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CatalogText, type LoadCatalogOptions, loadCatalog } from './load.ts';
-import type { Catalog } from './schema.ts';
+import { type CatalogText, type LoadCatalogOptions, loadCatalog } from '../catalog/load.ts';
+import type { Catalog } from '../catalog/schema.ts';
 
 /** Every `*.yaml` file of `dir`, in sorted (byte) order so merges and errors are stable. */
 export function readCatalogDir(dir: string): CatalogText[] {
