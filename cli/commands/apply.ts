@@ -13,7 +13,11 @@ export const applyCommand: Command = {
   options: {
     ...planOptions,
     step: { type: 'string', value: 'ID', description: "Step id from 'cairn plan'" },
-    branch: { type: 'string', value: 'NAME', description: 'Branch to create (default: cairn/<cluster>/<component>/<hash>)' },
+    branch: {
+      type: 'string',
+      value: 'NAME',
+      description: 'Branch to create (default: cairn/<cluster>/<component>/<hash>)',
+    },
   },
   async run(values, _pos, ctx) {
     const result = await applyStep({

@@ -1,12 +1,19 @@
 // How files map to clusters when the policy does not say. Conventions are
-// reported in the plan so nobody has to guess which one applied.
-import { parseYamlDocuments } from '../input.ts';
-import { matchesGlob } from './glob.ts';
+// reported in the plan so nobody has to guess which one applied. Linear in
+// the number of files: rules are directory prefixes, looked up per ancestor.
 import type { Placement } from './resolve.ts';
 
+/** What the scanner learned about a repository's layout while reading it once. */
+export interface RepoLayout {
+  /** Every YAML file the scanner considered, repository-relative. */
+  files: readonly string[];
+  /** Flux `Kustomization` objects: the file they are in and their `spec.path`. */
+  fluxKustomizations: readonly { file: string; path: string }[];
+}
+
 export interface Mapping {
-  /** Path globs per cluster, first match wins. */
-  rules: { glob: string; cluster: string; environment?: string }[];
+  /** Directory prefix ('' for the whole repository) -> the clusters it belongs to, first rule first. */
+  prefixes: Map<string, { cluster: string; environment?: string }[]>;
   conventions: string[];
 }
 
@@ -19,53 +26,41 @@ function normalize(path: string): string {
  * path a Flux Kustomization under it points at (`spec.path: ./apps/production`).
  * A single `--cluster-state` with no other mapping covers the whole repository.
  */
-export function conventionalMapping(
-  files: readonly string[],
-  read: (file: string) => string | undefined,
-  clusterStateNames: readonly string[],
-): Mapping {
-  const rules: Mapping['rules'] = [];
+export function conventionalMapping(layout: RepoLayout, clusterStateNames: readonly string[]): Mapping {
+  const prefixes: Mapping['prefixes'] = new Map();
   const conventions: string[] = [];
-  const clusters = [
-    ...new Set(files.map((f) => /^clusters\/([^/]+)\//.exec(f)?.[1]).filter((c): c is string => !!c)),
-  ].sort();
-  for (const cluster of clusters) {
-    const referenced: string[] = [];
-    for (const f of files.filter((x) => x.startsWith(`clusters/${cluster}/`) && /\.ya?ml$/.test(x))) {
-      const text = read(f);
-      if (!text) continue;
-      let docs: ReturnType<typeof parseYamlDocuments>;
-      try {
-        docs = parseYamlDocuments(text, f);
-      } catch {
-        continue;
-      }
-      for (const d of docs) {
-        const v = d.value as { apiVersion?: string; kind?: string; spec?: { path?: unknown } };
-        if (
-          v?.kind === 'Kustomization' &&
-          v.apiVersion?.startsWith('kustomize.toolkit.fluxcd.io/') &&
-          typeof v.spec?.path === 'string'
-        ) {
-          const p = normalize(v.spec.path);
-          if (p && !p.startsWith('clusters/')) referenced.push(p);
-        }
-      }
-    }
-    rules.push({ glob: `clusters/${cluster}/**`, cluster, environment: cluster });
-    for (const p of [...new Set(referenced)].sort())
-      rules.push({ glob: `${p}/**`, cluster, environment: cluster });
+  const add = (prefix: string, cluster: string, environment?: string) => {
+    const list = prefixes.get(prefix) ?? [];
+    if (!list.some((r) => r.cluster === cluster))
+      list.push({ cluster, ...(environment ? { environment } : {}) });
+    prefixes.set(prefix, list);
+  };
+  const referenced = new Map<string, Set<string>>();
+  for (const f of layout.files) {
+    const cluster = /^clusters\/([^/]+)\//.exec(f)?.[1];
+    if (cluster && !referenced.has(cluster)) referenced.set(cluster, new Set());
+  }
+  for (const k of layout.fluxKustomizations) {
+    const cluster = /^clusters\/([^/]+)\//.exec(k.file)?.[1];
+    const p = normalize(k.path);
+    if (cluster && p && !p.startsWith('clusters/') && !p.split('/').includes('..'))
+      referenced.get(cluster)?.add(p);
+  }
+  for (const cluster of [...referenced.keys()].sort()) {
+    const paths = [...referenced.get(cluster)!].sort();
+    add(`clusters/${cluster}`, cluster, cluster);
+    for (const p of paths) add(p, cluster, cluster);
     conventions.push(
-      `Flux layout: clusters/${cluster}/ is cluster "${cluster}"${referenced.length ? `, with the paths its Kustomizations apply (${[...new Set(referenced)].sort().join(', ')})` : ''}`,
+      `Flux layout: clusters/${cluster}/ is cluster "${cluster}"${paths.length ? `, with the paths its Kustomizations apply (${paths.join(', ')})` : ''}`,
     );
   }
-  if (!rules.length && clusterStateNames.length === 1) {
-    rules.push({ glob: '**', cluster: clusterStateNames[0]! });
+  if (!prefixes.size && clusterStateNames.length === 1) {
+    add('', clusterStateNames[0]!);
     conventions.push(
       `one --cluster-state and no other mapping: the whole repository is cluster "${clusterStateNames[0]}"`,
     );
   }
-  return { rules, conventions };
+  return { prefixes, conventions };
 }
 
 /**
@@ -73,9 +68,16 @@ export function conventionalMapping(
  * stays unassigned: its targets are edited through each cluster's overlay.
  */
 export function placeByMapping(mapping: Mapping, file: string): Placement {
-  const hits = mapping.rules.filter((r) => matchesGlob(file, r.glob));
-  const names = new Set(hits.map((h) => h.cluster));
-  if (names.size !== 1) return {};
-  const h = hits[0]!;
-  return { cluster: h.cluster, ...(h.environment ? { environment: h.environment } : {}) };
+  let found: { cluster: string; environment?: string } | undefined;
+  const names = new Set<string>();
+  const visit = (prefix: string) => {
+    for (const r of mapping.prefixes.get(prefix) ?? []) {
+      found ??= r;
+      names.add(r.cluster);
+    }
+  };
+  visit('');
+  for (let i = file.indexOf('/'); i >= 0; i = file.indexOf('/', i + 1)) visit(file.slice(0, i));
+  if (names.size !== 1 || !found) return {};
+  return { cluster: found.cluster, ...(found.environment ? { environment: found.environment } : {}) };
 }
