@@ -2,6 +2,7 @@
 // returning rows; add yours to the list.
 import { runPlannerBench } from './planner.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
+import { runWholeCommandBench } from './whole-command.ts';
 
-const rows = [...(await runTargetsBench()), ...(await runPlannerBench())];
+const rows = [...(await runWholeCommandBench()), ...(await runTargetsBench()), ...(await runPlannerBench())];
 console.log(formatBenchTable(rows));
