@@ -47,10 +47,13 @@ function runWorker(job: ScanJob): Promise<ScannedBatch> {
   });
 }
 
-/** A parallel scanner for `root`, or undefined when one thread is as fast (one core, few files). */
-export function parallelScanner(root: string, cores: number = availableParallelism()): ParallelScan {
+/** A parallel scanner for `root`: one share per core, none smaller than `minFilesPerWorker`. */
+export function parallelScanner(
+  root: string,
+  { cores = availableParallelism(), minFilesPerWorker = MIN_FILES_PER_WORKER } = {},
+): ParallelScan {
   return async (paths, maxBytes) => {
-    const shares = Math.max(1, Math.min(cores, Math.floor(paths.length / MIN_FILES_PER_WORKER)));
+    const shares = Math.max(1, Math.min(cores, Math.floor(paths.length / minFilesPerWorker)));
     const size = Math.ceil(paths.length / shares);
     const chunks = Array.from({ length: shares }, (_, i) => paths.slice(i * size, (i + 1) * size));
     const [mine, ...theirs] = chunks;
