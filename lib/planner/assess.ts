@@ -141,6 +141,7 @@ function computePath(input: PlanInput, w: Work): void {
   w.usable = k8s.kept;
   const result = w.product?.path ? w.product.path(ctx, k8s.kept) : semverPath(ctx, k8s.kept);
   w.hops = result.hops;
+  if (result.direct) w.direct = result.direct;
   for (const b of [k8s.blocked, result.blocked]) if (b) w.blocks.push(b);
   if (k8s.checked) {
     const rule = catalogRule(catalog, 'kubernetes-supported-throughout');

@@ -28,6 +28,8 @@ export interface PathBlock {
 export interface PathResult {
   hops: Hop[];
   blocked?: PathBlock;
+  /** With more than one hop: why the goal could not be reached in one (`explain` shows it). */
+  direct?: string;
 }
 
 export interface PathContext {
@@ -106,7 +108,14 @@ export function semverPath(ctx: PathContext, eligible: Verdict[]): PathResult {
     });
   }
   if (hops.at(-1)?.to !== goal.token) hops.push(withinMajor(ctx, goal));
-  return { hops };
+  if (hops.length < 2) return { hops };
+  return {
+    hops,
+    direct: `${ctx.current.raw} -> ${goal.token} crosses a major: it first goes to the earliest available minor of each major on the way (${hops
+      .slice(0, -1)
+      .map((h) => h.to)
+      .join(', ')}) [major-via-earliest-minor]`,
+  };
 }
 
 function minorKey(v: string): [number, number] {

@@ -16,6 +16,11 @@ export { workloadName } from './promotion.ts';
 export { matchesPattern } from './products/redis-enterprise.ts';
 
 export function planUpgrade(input: PlanInput): Plan {
+  return planWithWork(input).plan;
+}
+
+/** The plan and the planner's working records behind it (for `explain`, which reports their reasons). */
+export function planWithWork(input: PlanInput): { plan: Plan; works: readonly Work[] } {
   const { catalog, policy, now } = input;
   // 1. Each target on its own: status, candidates, path.
   const { summaries, blocked, works } = assessTargets(input);
@@ -46,5 +51,8 @@ export function planUpgrade(input: PlanInput): Plan {
   // 5. Summaries and blocked entries.
   summarize(works, stepsOf, summaries, blocked);
   const steps = orderSteps([...stepsOf.values()].flat());
-  return { at: now.toISOString(), targets: [...summaries.values()], steps, blocked: blocked.sort(byTarget) };
+  return {
+    plan: { at: now.toISOString(), targets: [...summaries.values()], steps, blocked: blocked.sort(byTarget) },
+    works,
+  };
 }

@@ -25,6 +25,8 @@ export interface Work {
   blocks: PathBlock[];
   latest?: string;
   note?: string;
+  /** With more than one hop: why the goal is not reached in one (set by the path strategy or a coupling). */
+  direct?: string;
 }
 
 /** What is known about a cluster: its reported state, with the policy's declared Kubernetes version as fallback. */

@@ -110,7 +110,9 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
       rules: [{ ...rule, text: `${rule.text} (${prev.get(cur)!.why})` }],
     });
   }
-  if (goal?.version === newest.version) return { hops };
+  const direct =
+    goal && hops.length > 1 ? directRefused(ctx, start, entries.get(goal.version)!, majorOk) : undefined;
+  if (goal?.version === newest.version) return { hops, ...(direct ? { direct } : {}) };
   const newestEntry = kubedbEntry(ctx.catalog, newest.version);
   const reason = !newestEntry
     ? `${newest.version} is not in the KubeDB RedisVersion catalog`
@@ -119,6 +121,7 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
       : `no chain of allowed updates reaches ${newest.version}: ${kubedbAllows(kubedbEntry(ctx.catalog, goal?.version ?? start.name) ?? start, newestEntry, ctx.scheme).why}`;
   return {
     hops,
+    ...(direct ? { direct } : {}),
     blocked: {
       wanted: newest.token,
       reason,
@@ -127,6 +130,20 @@ export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
       rule,
     },
   };
+}
+
+/** Why `start` cannot go to `goal` in one ops request. */
+function directRefused(
+  ctx: PathContext,
+  start: KubedbVersion,
+  goal: { v: Verdict; entry: KubedbVersion },
+  majorOk: (from: KubedbVersion, to: { v: Verdict; entry: KubedbVersion }) => boolean,
+): string {
+  const allowed = kubedbAllows(start, goal.entry, ctx.scheme);
+  if (!allowed.ok) return `${allowed.why} [kubedb-update-constraints]`;
+  if (!majorOk(start, goal))
+    return `${start.name} -> ${goal.entry.name} crosses a major: it first goes to the earliest line of the next major [major-via-earliest-minor]`;
+  return `${start.name} -> ${goal.entry.name} is not one allowed update`;
 }
 
 export const kubedb: ProductRules = {

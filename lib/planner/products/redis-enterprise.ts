@@ -93,22 +93,33 @@ function couple(
     );
     return;
   }
-  // The REC first catches up with what the running operator ships, if it is behind.
+  // A REC behind what the running operator ships catches up with it: the
+  // cluster follows an operator that has already moved. When the operator
+  // moves on in this plan and the catch-up is only a newer build of the REC's
+  // own line, it is left out: the REC goes straight to what the new operator
+  // ships, after it (operator, then cluster), with one rolling restart instead
+  // of two. No source asks for the catch-up first, and builds of one line are
+  // one row of the upgrade-path table, so the direct path is the same.
   const recHops: Hop[] = [];
   let pos = rec?.current.raw ?? ships(runningOp);
   const shipped = ships(runningOp);
+  let catchUp: string | undefined;
   if (
     rec &&
     shipped &&
     recScheme.compare(shipped, rec.current.raw) > 0 &&
     reachable(rec.current.raw, shipped)
   ) {
-    recHops.push(recHop(shipped));
-    pos = shipped;
+    catchUp = shipped;
+    if (recScheme.getLine(shipped) !== recScheme.getLine(rec.current.raw)) {
+      recHops.push(recHop(shipped));
+      pos = shipped;
+      catchUp = undefined;
+    }
   }
   if (!op) {
     if (rec) {
-      rec.hops = recHops;
+      rec.hops = catchUp ? [recHop(catchUp)] : recHops;
       rec.blocks = [];
     }
     return;
@@ -158,9 +169,25 @@ function couple(
     });
   }
   op.hops = chain;
+  const start = rec?.current.raw ?? ships(runningOp);
+  const last = chain.at(-1);
+  if (chain.length > 1 && last && start) {
+    op.direct = `operator ${last.release} ships Redis Enterprise ${ships(last.release)}, and no direct upgrade path leads from ${start} to it: the operator stops at ${chain
+      .slice(0, -1)
+      .map((h) => `${h.release} (ships ${ships(h.release)})`)
+      .join(', ')} first [re-direct-upgrade-paths]`;
+  }
   if (rec) {
-    rec.hops = recHops;
+    // The operator stays: the catch-up is the cluster's step after it.
+    rec.hops = catchUp && !chain.length ? [recHop(catchUp)] : recHops;
     rec.blocks = [];
+    const goal = rec.hops.at(-1);
+    if (rec.hops.length > 1 && goal) {
+      rec.direct = `no direct Redis Enterprise upgrade path leads from ${rec.current.raw} to ${goal.release}, and the cluster may only run what its operator ships: it goes via ${rec.hops
+        .slice(0, -1)
+        .map((h) => h.release)
+        .join(', ')} [re-direct-upgrade-paths]`;
+    }
   }
 }
 
