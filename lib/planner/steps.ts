@@ -44,9 +44,10 @@ function rdbRisk(
   return { oneWay: false };
 }
 
-function backupPreStep(w: Work): PreStep {
+/** The backup before a hop: cited as before a major when it crosses one, else as before a one-way hop. */
+function backupPreStep(w: Work, rule: 'backup-before-major' | 'backup-before-one-way'): PreStep {
   const description = w.product?.backup?.(w.target) ?? 'take a backup and check that it can be restored';
-  return { kind: 'backup', description, rule: 'backup-before-major' };
+  return { kind: 'backup', description, rule };
 }
 
 /** The steps of one target, chained: each hop after the one before it. */
@@ -75,8 +76,9 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
     if (toParsed.ok && toParsed.version.floating)
       risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
     if (t.role === 'data-plane' && w.settings.backupBeforeMajor && (type === 'major' || rdb.oneWay)) {
-      preSteps.push(backupPreStep(w));
-      rules.push(catalogRule(catalog, 'backup-before-major'));
+      const rule = type === 'major' ? 'backup-before-major' : 'backup-before-one-way';
+      preSteps.push(backupPreStep(w, rule));
+      rules.push(catalogRule(catalog, rule));
     }
     const added = w.product?.preSteps?.({
       catalog,
