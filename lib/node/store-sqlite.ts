@@ -7,17 +7,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Clock, PutOptions, Store } from '../store/index.ts';
+import type { ClosableStore, Clock, PutOptions } from '../store/index.ts';
 import { systemClock } from '../store/index.ts';
 
 export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a write waits for another process's write lock, in ms. */
   busyTimeoutMs?: number;
-}
-
-export interface ClosableStore extends Store {
-  close(): Promise<void>;
 }
 
 /** Expired rows are removed on open and after this many writes. */

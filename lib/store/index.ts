@@ -29,6 +29,11 @@ export interface Store {
   delete(key: string): Promise<void>;
 }
 
+/** A store holding a connection or a file, released by `close()`. */
+export interface ClosableStore extends Store {
+  close(): Promise<void>;
+}
+
 export interface Clock {
   now(): number;
 }
