@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisStore } from '../../../lib/node/store-redis.ts';
-import { describeStoreContract, manualClock } from '../../support/store-contract.ts';
+import { describeLockContract } from '../../support/lock-contract.ts';
+import { describeStoreContract, manualClock, type ManualClock } from '../../support/store-contract.ts';
 import {
   findRedisServer,
   REDIS_MISSING,
@@ -21,10 +22,12 @@ if (!bin) {
   afterAll(() => server?.stop());
   let n = 0;
 
-  describeStoreContract('redis', async (clock) => {
+  const makeRedis = async (clock: ManualClock) => {
     const store = redisStore(server.url, { clock, prefix: `contract-${n++}:` });
     return { store, close: () => store.close() };
-  });
+  };
+  describeStoreContract('redis', makeRedis);
+  describeLockContract('redis', makeRedis);
 
   describe('redis store', () => {
     it('two clients racing compare-and-set: exactly one wins each round, no increment lost', async () => {

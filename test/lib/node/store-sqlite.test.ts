@@ -5,16 +5,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteStore } from '../../../lib/node/store-sqlite.ts';
-import { manualClock, describeStoreContract } from '../../support/store-contract.ts';
+import { describeLockContract } from '../../support/lock-contract.ts';
+import { manualClock, describeStoreContract, type ManualClock } from '../../support/store-contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cairn-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-describeStoreContract('sqlite', async (clock) => {
+const makeSqlite = async (clock: ManualClock) => {
   const store = sqliteStore(join(dir, `contract-${n++}.db`), { clock });
   return { store, close: () => store.close() };
-});
+};
+describeStoreContract('sqlite', makeSqlite);
+describeLockContract('sqlite', makeSqlite);
 
 describe('sqlite store on a file', () => {
   it('keeps entries across a close and reopen, TTLs included', async () => {
