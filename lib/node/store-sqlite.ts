@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { PreconditionError, RemoteError } from '../errors.ts';
 import type { ClosableStore, Clock, PutOptions } from '../store/index.ts';
 import { systemClock } from '../store/index.ts';
 
@@ -22,17 +23,37 @@ const PURGE_EVERY_WRITES = 1000;
 /** Opens (creating if needed) the store at `path`; `:memory:` gives a private in-process one. */
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): ClosableStore {
   const clock = options.clock ?? systemClock;
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
-  db.exec(`
-    PRAGMA journal_mode = WAL;
-    PRAGMA synchronous = NORMAL;
-    CREATE TABLE IF NOT EXISTS cairn_store (
-      key TEXT PRIMARY KEY NOT NULL,
-      value TEXT NOT NULL,
-      expires_at INTEGER
-    ) STRICT;
-  `);
+  let db: DatabaseSync;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS cairn_store (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL,
+        expires_at INTEGER
+      ) STRICT;
+    `);
+  } catch (e) {
+    throw new PreconditionError(`${path}: cannot open the SQLite store: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  // A busy or locked database (another process held the write lock past the
+  // timeout) may succeed later; other failures (disk full, corrupt file) are reported the same way.
+  const call = <T>(what: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      const message = (e as Error).message;
+      throw new RemoteError('sqlite', `${path}: ${what} failed: ${message}`, {
+        retryable: /busy|locked/i.test(message),
+        cause: e,
+      });
+    }
+  };
 
   const statements = {
     get: db.prepare('SELECT value FROM cairn_store WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)'),
@@ -56,31 +77,34 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Clo
 
   let writes = 0;
   const wrote = () => {
-    if (++writes % PURGE_EVERY_WRITES === 0) statements.purge.run(clock.now());
+    if (++writes % PURGE_EVERY_WRITES === 0) call('purge', () => statements.purge.run(clock.now()));
   };
-  const expiresAt = (now: number, o?: PutOptions) => (o?.ttlMs !== undefined ? now + o.ttlMs : null);
-  statements.purge.run(clock.now());
+  // The column is an INTEGER: a fractional expiry is rounded up, never early.
+  const expiresAt = (now: number, o?: PutOptions) =>
+    o?.ttlMs !== undefined ? Math.ceil(now + o.ttlMs) : null;
+  call('purge', () => statements.purge.run(clock.now()));
 
   return {
     get: async (key) => {
-      const row = statements.get.get(key, clock.now()) as { value: string } | undefined;
+      const row = call('get', () => statements.get.get(key, clock.now())) as { value: string } | undefined;
       return row?.value;
     },
     put: async (key, value, o) => {
-      statements.put.run(key, value, expiresAt(clock.now(), o));
+      call('put', () => statements.put.run(key, value, expiresAt(clock.now(), o)));
       wrote();
     },
     compareAndSet: async (key, expected, next, o) => {
       const now = clock.now();
-      const { changes } =
+      const { changes } = call('compare-and-set', () =>
         expected === undefined
           ? statements.insertIfAbsent.run(key, next, expiresAt(now, o), now)
-          : statements.replaceIfEqual.run(next, expiresAt(now, o), key, expected, now);
+          : statements.replaceIfEqual.run(next, expiresAt(now, o), key, expected, now),
+      );
       wrote();
       return Number(changes) === 1;
     },
     delete: async (key) => {
-      statements.delete.run(key);
+      call('delete', () => statements.delete.run(key));
     },
     close: async () => {
       if (db.isOpen) db.close();
