@@ -63,4 +63,21 @@ describe('sqlite store on a file', () => {
     }
     await store.close();
   });
+
+  it('two processes contending for the lease lock: never both inside, tokens only grow', async () => {
+    const path = join(dir, 'lock-race.db');
+    await sqliteStore(path).close();
+    const racer = join(import.meta.dirname, '../../support/sqlite-lock-racer.ts');
+    const startAt = String(Date.now() + 1500);
+    const run = (id: string) => promisify(execFile)(process.execPath, [racer, path, id, '300', startAt]);
+    const outputs = await Promise.all([run('a'), run('b')]);
+    const results = outputs.map((o) => JSON.parse(o.stdout) as { tokens: number[]; violations: string[] });
+    expect(results.flatMap((r) => r.violations)).toEqual([]);
+    const tokens = results.flatMap((r) => r.tokens);
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    const store = sqliteStore(path);
+    expect(await store.get('fenced')).toBe(String(Math.max(...tokens)));
+    await store.close();
+  });
 });
