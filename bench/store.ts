@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../lib/node/clock.ts';
 import { redisStore } from '../lib/node/store-redis.ts';
 import { sqliteStore } from '../lib/node/store-sqlite.ts';
 import { memoryStore, type Store } from '../lib/store/index.ts';
@@ -77,7 +78,7 @@ async function measure(name: string, store: Store): Promise<BenchRow[]> {
 }
 
 export async function runStoreBench(): Promise<BenchRow[]> {
-  const rows = await measure('memory', memoryStore());
+  const rows = await measure('memory', memoryStore(systemClock));
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-store-'));
   try {
     const sqlite = sqliteStore(join(dir, 'bench.db'));

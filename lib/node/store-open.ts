@@ -2,7 +2,8 @@
 // SQLite (the default, `.cairn-state/cairn.db` under the working folder) or Redis.
 import { resolve } from 'node:path';
 import { ValidationError } from '../errors.ts';
-import { memoryStore, systemClock, type ClosableStore, type Clock } from '../store/index.ts';
+import { memoryStore, type ClosableStore, type Clock } from '../store/index.ts';
+import { systemClock } from './clock.ts';
 import { readStoreSpec } from '../store/spec.ts';
 import { redisStore } from './store-redis.ts';
 import { sqliteStore } from './store-sqlite.ts';

@@ -12,7 +12,7 @@
 import { Redis } from 'ioredis';
 import { RemoteError } from '../errors.ts';
 import type { ClosableStore, Clock, PutOptions } from '../store/index.ts';
-import { systemClock } from '../store/index.ts';
+import { systemClock } from './clock.ts';
 
 export interface RedisStoreOptions {
   clock?: Clock;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { PreconditionError, RemoteError } from '../errors.ts';
 import type { ClosableStore, Clock, PutOptions } from '../store/index.ts';
-import { systemClock } from '../store/index.ts';
+import { systemClock } from './clock.ts';
 
 export interface SqliteStoreOptions {
   clock?: Clock;

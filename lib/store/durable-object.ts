@@ -15,7 +15,7 @@
 // file uses, so it builds without the Workers type package.
 import { z } from 'zod';
 import { RemoteError } from '../errors.ts';
-import { systemClock, type Clock, type Store } from './index.ts';
+import type { Clock, Store } from './index.ts';
 
 export interface DurableObjectTransactionLike {
   get<T = unknown>(key: string): Promise<T | undefined>;
@@ -171,8 +171,11 @@ function entry(v: string, expiresAt: number | undefined): Entry {
   return expiresAt === undefined ? { v } : { v, e: expiresAt };
 }
 
-/** A `Store` over the object behind `stub` (e.g. `env.STORE.get(env.STORE.idFromName('cairn'))`). */
-export function durableObjectStore(stub: DurableObjectStubLike, clock: Clock = systemClock): Store {
+/**
+ * A `Store` over the object behind `stub` (e.g. `env.STORE.get(env.STORE.idFromName('cairn'))`),
+ * on the caller's clock (the Worker entry passes the real one).
+ */
+export function durableObjectStore(stub: DurableObjectStubLike, clock: Clock): Store {
   const send = async (req: StoreRequest): Promise<Record<string, unknown>> => {
     let res: Response;
     try {
