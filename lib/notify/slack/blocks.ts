@@ -206,3 +206,17 @@ export function splitMessage(message: SlackMessage): SlackMessage[] {
     };
   });
 }
+
+/**
+ * What replaces an approval message once someone clicked (posted to the
+ * interaction's response_url): the buttons go, who decided stays.
+ */
+export function approvalReply(
+  action: 'approve' | 'hold',
+  stepId: string,
+  userId: string,
+): SlackMessage & { replace_original: true } {
+  const verb = action === 'approve' ? 'Approved' : 'Held';
+  const text = `${verb} by <@${userId.replace(/[^A-Za-z0-9]/g, '')}>: step ${code(stepId)}`;
+  return { replace_original: true, text, blocks: sections(text) };
+}

@@ -112,7 +112,9 @@ export class SlackSender {
 
   /** Queues messages for the target's channel, behind anything already queued there. */
   send(target: SlackTarget, messages: readonly SlackMessage[]): Promise<NotifyResult> {
-    const key = `${target.kind}:${channelOf(target)}`;
+    // Webhooks without a channel name are paced per URL: each posts to its own channel.
+    const key =
+      target.kind === 'webhook' ? `webhook:${target.channel ?? target.url}` : `web-api:${target.channel}`;
     const run = (this.tails.get(key) ?? Promise.resolve()).then(() => this.deliver(key, target, messages));
     const tail = run.catch(() => undefined);
     this.tails.set(key, tail);

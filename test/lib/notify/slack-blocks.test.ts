@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   APPROVE_ACTION,
+  approvalReply,
   buildSlackMessages,
   HOLD_ACTION,
   type NotifyEvent,
@@ -93,6 +94,19 @@ describe('Slack messages per event', () => {
       '❌ *health*: RedisEnterpriseCluster &lt;rec&gt; state Degraded &amp; 1/3 pods ready',
     );
     expect(text).toContain('*Why:* operator reports Degraded');
+  });
+
+  it('replaces the buttons with who decided, once clicked', () => {
+    expect(approvalReply('hold', step.id, 'U0123')).toEqual({
+      replace_original: true,
+      text: 'Held by <@U0123>: step `redis/prod-eu/7.2.4-7.4.1`',
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: 'Held by <@U0123>: step `redis/prod-eu/7.2.4-7.4.1`' },
+        },
+      ],
+    });
   });
 
   it('offers Approve and Hold buttons only when the Slack app is configured', () => {

@@ -66,7 +66,7 @@ function sender(extra: { maxAttempts?: number } = {}) {
       sleeps.push(ms);
       clock += ms;
     },
-    logger: createLogger({ write: (l) => logs.push(l) }),
+    logger: createLogger({ write: (l) => logs.push(l), now: () => new Date(clock) }),
     ...extra,
   });
 }
@@ -191,6 +191,17 @@ describe('Slack incoming webhook', () => {
     expect(r).toMatchObject({ ok: true, channel: '#ops', delivered: 1 });
     expect(captured[0]!.body.text).toBe('Step opened: redis 7.2.4 -> 7.4.1 on prod-eu');
     expect(captured[0]!.body.channel).toBeUndefined();
+  });
+
+  it('paces two webhooks for different channels independently', async () => {
+    script.set('/services/T000/B000/one', [{ status: 200, body: 'ok' }]);
+    script.set('/services/T000/B000/two', [{ status: 200, body: 'ok' }]);
+    const s = sender();
+    const one: SlackTarget = { kind: 'webhook', url: `${base}/services/T000/B000/one` };
+    const two: SlackTarget = { kind: 'webhook', url: `${base}/services/T000/B000/two` };
+    const results = await Promise.all([s.notify(one, opened), s.notify(two, opened), s.notify(one, opened)]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(sleeps).toEqual([1000]);
   });
 
   it('reports the error code Slack sends as text', async () => {
