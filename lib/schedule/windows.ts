@@ -78,13 +78,13 @@ function memoStarts(rec: LocalRecurrence, timezone: string): (afterLocal: number
     const last = run[run.length - 1];
     if (last && c >= run[0]!.local && c < last.local) {
       let lo = 0;
-      let hi = run.length - 1; // run[hi].local > c
+      let hi = run.length - 1; // invariant: run[lo].local <= c < run[hi].local
       while (hi - lo > 1) {
         const mid = (lo + hi) >> 1;
         if (run[mid]!.local > c) hi = mid;
         else lo = mid;
       }
-      return run[0]!.local > c ? run[0] : run[hi];
+      return run[hi];
     }
     const n = rec.next(c);
     if (n === undefined) return undefined;
