@@ -2,6 +2,7 @@
 // passed on: tags that are not versions, versions with newlines or path
 // characters, dates that are not dates (or lie in the future), absurdly long
 // lists, and a changed digest for a tag already seen (a re-pushed tag).
+import { isCalendarDate } from '../catalog/schema.ts';
 import type { VersionScheme } from '../versioning/types.ts';
 import type { RawItem } from './types.ts';
 
@@ -73,7 +74,7 @@ export function judgeDate(text: string, now: number): { date: string } | { probl
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text))
     return { problem: `publish date ${showTag(text)} is not an ISO-8601 date` };
   const t = Date.parse(text.replace(' ', 'T'));
-  if (Number.isNaN(t)) return { problem: `publish date ${showTag(text)} is not a real date` };
+  if (Number.isNaN(t) || !isCalendarDate(text)) return { problem: `publish date ${showTag(text)} is not a real date` };
   if (t > now + FUTURE_SLACK_MS) return { problem: `publish date ${text} is in the future` };
   if (t < Date.UTC(2000, 0, 1)) return { problem: `publish date ${text} is before 2000 (a zero date)` };
   return { date: new Date(t).toISOString().replace('.000Z', 'Z') };
