@@ -59,7 +59,7 @@ async function conditional<T>(
     if (e instanceof RemoteError) throw e;
     const cause = (e as { cause?: unknown }).cause;
     if (cause instanceof RemoteError) throw cause;
-    throw new RemoteError('github', (e as Error).message, {
+    throw new RemoteError('github', `${status ? `HTTP ${status}: ` : ''}${(e as Error).message}`, {
       retryable: status === undefined || status >= 500,
       ...(status ? { status } : {}),
     });

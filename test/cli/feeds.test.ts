@@ -1,0 +1,114 @@
+// `cairn feeds snapshot` and `cairn plan --live` as a user runs them, in
+// process, with a policy that points every component's sources at the local
+// feed server (`replace: true`), so nothing leaves the machine.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { main } from '../../cli/main.ts';
+import { parseFeed } from '../../lib/feed.ts';
+import { type FeedServer, startFeedServer } from '../support/feed-server.ts';
+import { catalog } from '../lib/feeds/helpers.ts';
+
+let server: FeedServer;
+let dir: string;
+
+async function cairn(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = await main(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    cwd: dir,
+    env: { CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
+    isTTY: false,
+  });
+  return { status, stdout, stderr };
+}
+
+beforeAll(async () => {
+  server = await startFeedServer();
+  server.registry.set('library/redis', {
+    tags: {
+      '7.2.4': { created: '2024-01-09T18:00:00Z' },
+      '7.2.5': { created: '2024-05-16T10:00:00Z' },
+      '7.4': {},
+      latest: {},
+      'bad\nname': {},
+    },
+  });
+  server.github.set('redis/redis', [
+    { tag: '7.4.1', published: null },
+    { tag: '7.2.5', published: '2024-05-16T09:00:00Z' },
+  ]);
+  dir = mkdtempSync(join(tmpdir(), 'cairn-feeds-cli-'));
+  // Every component with a shipped source reads only from the local server.
+  const components = [...new Set(catalog.feeds.map((f) => f.component))];
+  const sources = components.map((component) =>
+    component === 'redis'
+      ? { component, type: 'oci', registry: server.url, repository: 'library/redis', replace: true }
+      : { component, type: 'github-releases', repo: `none/${component}`, baseUrl: server.url, replace: true },
+  );
+  sources.push({ component: 'redis', type: 'github-releases', repo: 'redis/redis', baseUrl: server.url, replace: true });
+  mkdirSync(join(dir, 'policies'));
+  writeFileSync(
+    join(dir, 'policies/policy.yaml'),
+    stringify({ apiVersion: 'cairn.dev/v1alpha1', kind: 'Policy', defaults: { minimumReleaseAge: '3d' }, feeds: { ttl: '5m', sources } }),
+  );
+  mkdirSync(join(dir, 'repo/apps/cache'), { recursive: true });
+  writeFileSync(join(dir, 'repo/apps/cache/values.yaml'), 'image:\n  repository: redis\n  tag: "7.2.4"\n');
+});
+afterAll(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('cairn feeds snapshot', () => {
+  it('prints a snapshot plan --feed accepts: both sources merged, the earliest date kept, hostile tags reported', async () => {
+    const r = await cairn('feeds', 'snapshot', '--component', 'redis', '--policies', 'policies');
+    expect(r.status).toBe(0);
+    const feed = parseFeed(r.stdout, 'feed.yaml', catalog);
+    expect(feed).toEqual({
+      redis: [
+        { version: '7.2.4', published: '2024-01-09T18:00:00Z' },
+        { version: '7.2.5', published: '2024-05-16T09:00:00Z' },
+        { version: '7.4.1' },
+      ],
+    });
+    expect(r.stdout).toContain('rejected 1: "bad\\nname" (contains a newline or control character)');
+  });
+
+  it('an unknown component is a usage error naming the allowed ids', async () => {
+    const r = await cairn('feeds', 'snapshot', '--component', 'redsi', '--policies', 'policies');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown component "redsi"');
+    expect(r.stderr).toContain('allowed: ');
+  });
+
+  it('a component none of whose sources answers exits 1 and says why on stderr', async () => {
+    const r = await cairn('feeds', 'snapshot', '--component', 'valkey', '--policies', 'policies');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('valkey <- github-releases:');
+    expect(r.stderr).toContain('HTTP 404');
+  });
+});
+
+describe('cairn plan --live', () => {
+  it('plans with the live releases, and blocks the undated newer release with its unblock action', async () => {
+    const r = await cairn('plan', '--repo', 'repo', '--policies', 'policies', '--live', '--now', '2026-11-30T12:00:00Z', '--format', 'json');
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout) as { steps: { to: string }[]; blocked: { wanted: string; reason: string; unblock: string }[] };
+    expect(plan.steps.map((s) => s.to)).toEqual(['7.2.5']);
+    expect(plan.blocked).toMatchObject([{ wanted: '7.4.1' }]);
+    expect(plan.blocked[0]!.reason).toContain('release date of 7.4.1 is unknown');
+    expect(plan.blocked[0]!.unblock).toContain('docs/feeds.md');
+    expect(r.stderr).toContain('cairn plan --live: valkey <- github-releases:');
+  });
+
+  it('--live with --feed is a usage error', async () => {
+    const r = await cairn('plan', '--repo', 'repo', '--live', '--feed', 'x.yaml');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--live and --feed exclude each other');
+  });
+});
