@@ -1,7 +1,7 @@
 // A poll written as a feed snapshot: exactly the format `cairn plan --feed`
 // reads (lib/feed.ts), so offline and live planning share one format. What
 // went wrong is written as comments, never as data.
-import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import type { PollResult } from './poll.ts';
 
 export function renderSnapshot(result: PollResult, at: Date): string {
@@ -35,7 +35,8 @@ export function renderSnapshot(result: PollResult, at: Date): string {
         if (!isMap(item)) continue;
         item.flow = true;
         const v = item.get('version', true);
-        if (v && typeof v === 'object' && 'type' in v) (v as { type: string }).type = 'QUOTE_DOUBLE';
+        // Quoted: an unquoted 7.10 would read back as the number 7.1.
+        if (isScalar(v)) v.type = 'QUOTE_DOUBLE';
       }
     }
   }

@@ -163,6 +163,16 @@ export class FeedServer {
         return;
       }
     }
+    if (url.pathname === '/__stats') {
+      this.log.pop();
+      send(200, JSON.stringify({ requests: this.log.length, notModified: this.log.filter((r) => r.status === 304).length, conditional: this.log.filter((r) => r.headers['if-none-match'] !== undefined).length, rateLimit: this.rateLimit }), { 'content-type': 'application/json' });
+      return;
+    }
+    if (url.pathname === '/__reset') {
+      this.log.length = 0;
+      send(204, '');
+      return;
+    }
     if (url.pathname === '/token') return this.#token(req, url, send);
     if (url.pathname.startsWith('/v2/')) return this.#distribution(req, url, send);
     if (url.pathname.endsWith('/index.yaml')) return this.#helmIndex(req, url, send);
