@@ -36,7 +36,11 @@ async function serve(): Promise<void> {
     ]);
   for (let i = 0; i < OCI; i++)
     server.registry.set(`bench/img${i}`, {
-      tags: { '7.2.4': { created: '2024-01-09T18:00:00Z' }, '7.4.1': { created: '2024-10-02T11:00:00Z' }, latest: {} },
+      tags: {
+        '7.2.4': { created: '2024-01-09T18:00:00Z' },
+        '7.4.1': { created: '2024-10-02T11:00:00Z' },
+        latest: {},
+      },
     });
   for (let i = 0; i < HELM; i++)
     server.helm.set(`/charts/c${i}/index.yaml`, {
@@ -49,7 +53,9 @@ async function serve(): Promise<void> {
 }
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((res, rej) => {
     child.stdout!.once('data', (d: Buffer) => res(d.toString().trim()));
     child.once('exit', (code) => rej(new Error(`feed server exited with ${code}`)));
@@ -70,21 +76,46 @@ export async function runFeedsBench(opts: { runs?: number } = {}): Promise<Bench
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-feeds-'));
   try {
     const sources = [
-      ...Array.from({ length: GITHUB }, (_, i) => ({ component: 'redis', type: 'github-releases', repo: `bench/r${i}`, baseUrl: url, token: 'BENCH_TOKEN', replace: true })),
-      ...Array.from({ length: OCI }, (_, i) => ({ component: 'redis', type: 'oci', registry: url, repository: `bench/img${i}`, replace: true })),
-      ...Array.from({ length: HELM }, (_, i) => ({ component: 'redis', type: 'helm', url: `${url}/charts/c${i}`, chart: 'redis', replace: true })),
+      ...Array.from({ length: GITHUB }, (_, i) => ({
+        component: 'redis',
+        type: 'github-releases',
+        repo: `bench/r${i}`,
+        baseUrl: url,
+        token: 'BENCH_TOKEN',
+        replace: true,
+      })),
+      ...Array.from({ length: OCI }, (_, i) => ({
+        component: 'redis',
+        type: 'oci',
+        registry: url,
+        repository: `bench/img${i}`,
+        replace: true,
+      })),
+      ...Array.from({ length: HELM }, (_, i) => ({
+        component: 'redis',
+        type: 'helm',
+        url: `${url}/charts/c${i}`,
+        chart: 'redis',
+        replace: true,
+      })),
     ];
     // ttl 0s: every poll asks every source (conditionally), as a cron run after the TTL would.
-    writeFileSync(join(dir, 'policy.yaml'), stringify({ apiVersion: 'cairn.dev/v1alpha1', kind: 'Policy', feeds: { ttl: '0s', sources } }));
+    writeFileSync(
+      join(dir, 'policy.yaml'),
+      stringify({ apiVersion: 'cairn.dev/v1alpha1', kind: 'Policy', feeds: { ttl: '0s', sources } }),
+    );
     const poll = async () => {
       let out = '';
-      const code = await main(['feeds', 'snapshot', '--component', 'redis', '--policies', dir, '--cache', join(dir, 'cache.json')], {
-        stdout: (t) => void (out += t),
-        stderr: (t) => void process.stderr.write(t),
-        env: { BENCH_TOKEN: 'bench-token', CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
-        cwd: dir,
-        isTTY: false,
-      });
+      const code = await main(
+        ['feeds', 'snapshot', '--component', 'redis', '--policies', dir, '--cache', join(dir, 'cache.json')],
+        {
+          stdout: (t) => void (out += t),
+          stderr: (t) => void process.stderr.write(t),
+          env: { BENCH_TOKEN: 'bench-token', CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
+          cwd: dir,
+          isTTY: false,
+        },
+      );
       if (code !== 0 || !out.includes('"7.4.1"')) throw new Error(`feeds snapshot failed (exit ${code})`);
     };
     const stats = async (): Promise<Stats> => (await (await fetch(`${url}/__stats`)).json()) as Stats;
@@ -106,12 +137,32 @@ export async function runFeedsBench(opts: { runs?: number } = {}): Promise<Bench
       cost.push(before - s.rateLimit.remaining);
     }
     if (median(requests) !== SOURCES || median(notModified) !== SOURCES)
-      throw new Error(`expected ${SOURCES} conditional requests answered 304, got ${median(requests)} / ${median(notModified)}`);
+      throw new Error(
+        `expected ${SOURCES} conditional requests answered 304, got ${median(requests)} / ${median(notModified)}`,
+      );
     return [
-      { name: `feeds: poll ${SOURCES} unchanged sources: requests`, median: median(requests), unit: 'req', limit: SOURCES + 1, runs },
-      { name: 'feeds: of which answered 304 (conditional)', median: median(notModified), unit: 'req', limit: Number.NaN, runs },
+      {
+        name: `feeds: poll ${SOURCES} unchanged sources: requests`,
+        median: median(requests),
+        unit: 'req',
+        limit: SOURCES + 1,
+        runs,
+      },
+      {
+        name: 'feeds: of which answered 304 (conditional)',
+        median: median(notModified),
+        unit: 'req',
+        limit: Number.NaN,
+        runs,
+      },
       { name: 'feeds: GitHub rate limit spent', median: median(cost), unit: 'calls', limit: 1, runs },
-      { name: 'feeds: CPU of the whole command (user+sys)', median: median(cpu), unit: 'ms', limit: 2000, runs },
+      {
+        name: 'feeds: CPU of the whole command (user+sys)',
+        median: median(cpu),
+        unit: 'ms',
+        limit: 2000,
+        runs,
+      },
     ];
   } finally {
     child.kill();

@@ -7,9 +7,10 @@ import { list, str } from '../args.ts';
 export const feedsCommand: Command = {
   name: 'feeds',
   summary: 'Read release feeds live and print them as a feed snapshot (YAML)',
-  usage: 'feeds snapshot [--component ID]... [--policies DIR] [--cluster-state NAME=FILE]... [--cache FILE] > feed.yaml',
+  usage:
+    'feeds snapshot [--component ID]... [--policies DIR] [--cluster-state NAME=FILE]... [--cache FILE] > feed.yaml',
   description:
-    'Sources per component come from the catalog, plus the policy\'s `feeds.sources` (docs/feeds.md). ' +
+    "Sources per component come from the catalog, plus the policy's `feeds.sources` (docs/feeds.md). " +
     'Sources that fail are reported on stderr and as comments; their components keep the catalog list. ' +
     'Exit code 1 when a named component could not be read at all.',
   positionals: { min: 1, max: 1 },
@@ -61,7 +62,8 @@ export async function liveFeedForPlan(
   values: Values,
   ctx: CommandContext,
 ): Promise<{ file: string; cleanup(): void }> {
-  if (str(values, 'feed')) throw new UsageError('--live and --feed exclude each other: pick one source of releases');
+  if (str(values, 'feed'))
+    throw new UsageError('--live and --feed exclude each other: pick one source of releases');
   const { liveFeedFile, feedProblems } = await import('../../lib/node/feeds.ts');
   const live = await liveFeedFile({
     cwd: ctx.cwd,

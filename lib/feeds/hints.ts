@@ -32,7 +32,9 @@ const dockerHubPush = z.object({
 const harborPush = z.object({
   type: z.string(),
   event_data: z.object({
-    resources: z.array(z.object({ tag: z.string().max(256).optional(), resource_url: z.string().max(1024).optional() })).max(1000),
+    resources: z
+      .array(z.object({ tag: z.string().max(256).optional(), resource_url: z.string().max(1024).optional() }))
+      .max(1000),
     repository: z.object({ repo_full_name: z.string().min(1).max(256) }),
   }),
 });
@@ -64,10 +66,18 @@ export function hintFromGithubRelease(payload: unknown, sources: readonly Planne
   const keys = keysWhere(
     sources,
     (s) =>
-      (s.spec.type === 'github-releases' || s.spec.type === 'github-tags' || s.spec.type === 'redis-enterprise') &&
+      (s.spec.type === 'github-releases' ||
+        s.spec.type === 'github-tags' ||
+        s.spec.type === 'redis-enterprise') &&
       s.spec.repo.toLowerCase() === repo,
   );
-  return { hint: { reason: `github release ${action}: ${repository.full_name} ${release.tag_name}`, keys, tags: [release.tag_name] } };
+  return {
+    hint: {
+      reason: `github release ${action}: ${repository.full_name} ${release.tag_name}`,
+      keys,
+      tags: [release.tag_name],
+    },
+  };
 }
 
 /**
@@ -81,7 +91,9 @@ export function hintFromDockerHub(payload: unknown, sources: readonly PlannedSou
   const repository = name.includes('/') ? name : `library/${name}`;
   const keys = keysWhere(sources, (s) => s.spec.type === 'oci' && s.spec.repository === repository);
   const tags = p.data.push_data.tag ? [p.data.push_data.tag] : [];
-  return { hint: { reason: `docker hub push: ${repository}${tags.length ? `:${tags[0]}` : ''}`, keys, tags } };
+  return {
+    hint: { reason: `docker hub push: ${repository}${tags.length ? `:${tags[0]}` : ''}`, keys, tags },
+  };
 }
 
 /** A Harbor `PUSH_ARTIFACT` event; the resource URL names the registry host. */
@@ -91,11 +103,16 @@ export function hintFromHarbor(payload: unknown, sources: readonly PlannedSource
   if (p.data.type !== 'PUSH_ARTIFACT') return { ignored: `Harbor event ${p.data.type} is not a push` };
   const repository = p.data.event_data.repository.repo_full_name.toLowerCase();
   const hosts = new Set(
-    p.data.event_data.resources.flatMap((r) => (r.resource_url ? [r.resource_url.split('/')[0]!.toLowerCase()] : [])),
+    p.data.event_data.resources.flatMap((r) =>
+      r.resource_url ? [r.resource_url.split('/')[0]!.toLowerCase()] : [],
+    ),
   );
   const keys = keysWhere(
     sources,
-    (s) => s.spec.type === 'oci' && s.spec.repository === repository && (!hosts.size || hosts.has(registryHost(s.spec.registry))),
+    (s) =>
+      s.spec.type === 'oci' &&
+      s.spec.repository === repository &&
+      (!hosts.size || hosts.has(registryHost(s.spec.registry))),
   );
   const tags = p.data.event_data.resources.flatMap((r) => (r.tag ? [r.tag] : []));
   return { hint: { reason: `harbor push: ${repository}`, keys, tags } };
@@ -109,7 +126,8 @@ export function hintFromQuay(payload: unknown, sources: readonly PlannedSource[]
   const repository = p.data.repository.toLowerCase();
   const keys = keysWhere(
     sources,
-    (s) => s.spec.type === 'oci' && s.spec.repository === repository && registryHost(s.spec.registry) === host,
+    (s) =>
+      s.spec.type === 'oci' && s.spec.repository === repository && registryHost(s.spec.registry) === host,
   );
   return { hint: { reason: `quay push: ${host}/${repository}`, keys, tags: p.data.updated_tags ?? [] } };
 }

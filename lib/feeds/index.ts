@@ -8,7 +8,13 @@
 // (`snapshot.ts` writes it). Webhooks only hint which source to re-read
 // (`hints.ts`). Runtime-neutral: fetch, store, clock and secrets are injected.
 export { createHttpClient, type FetchFn, type HttpClient, type HttpStats } from './http.ts';
-export { type FeedHint, hintFromDockerHub, hintFromGithubRelease, hintFromHarbor, hintFromQuay } from './hints.ts';
+export {
+  type FeedHint,
+  hintFromDockerHub,
+  hintFromGithubRelease,
+  hintFromHarbor,
+  hintFromQuay,
+} from './hints.ts';
 export type { FeedRelease, Rejection } from './normalize.ts';
 export { DEFAULT_TTL_MS, planSources } from './plan-sources.ts';
 export { type PollDeps, type PollResult, pollFeeds, type SourceReport, sourceKey } from './poll.ts';

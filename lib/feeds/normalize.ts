@@ -74,7 +74,8 @@ export function judgeDate(text: string, now: number): { date: string } | { probl
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text))
     return { problem: `publish date ${showTag(text)} is not an ISO-8601 date` };
   const t = Date.parse(text.replace(' ', 'T'));
-  if (Number.isNaN(t) || !isCalendarDate(text)) return { problem: `publish date ${showTag(text)} is not a real date` };
+  if (Number.isNaN(t) || !isCalendarDate(text))
+    return { problem: `publish date ${showTag(text)} is not a real date` };
   if (t > now + FUTURE_SLACK_MS) return { problem: `publish date ${text} is in the future` };
   if (t < Date.UTC(2000, 0, 1)) return { problem: `publish date ${text} is before 2000 (a zero date)` };
   return { date: new Date(t).toISOString().replace('.000Z', 'Z') };

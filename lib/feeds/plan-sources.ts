@@ -49,8 +49,10 @@ export function planSources(
   if (issues.length) throw new ValidationError(issues);
 
   // `0s` is a real TTL: ask every time (still conditionally).
-  const defaultTtl = (policy.feeds?.ttl !== undefined ? parseDuration(policy.feeds.ttl) : undefined) ?? DEFAULT_TTL_MS;
-  const ttl = (spec: SourceSpec) => (spec.ttl !== undefined ? parseDuration(spec.ttl) : undefined) ?? defaultTtl;
+  const defaultTtl =
+    (policy.feeds?.ttl !== undefined ? parseDuration(policy.feeds.ttl) : undefined) ?? DEFAULT_TTL_MS;
+  const ttl = (spec: SourceSpec) =>
+    (spec.ttl !== undefined ? parseDuration(spec.ttl) : undefined) ?? defaultTtl;
   const replaced = new Set(fromPolicy.filter((s) => s.replace).map((s) => s.component));
   const wanted = (c: string) => !components.length || components.includes(c);
   const out: PlannedSource[] = [];

@@ -8,15 +8,20 @@ export function renderSnapshot(result: PollResult, at: Date): string {
   const body: Record<string, { version: string; published?: string }[]> = {};
   for (const [component, releases] of Object.entries(result.feed)) body[component] = releases;
   const doc = new Document(body);
-  const lines = [` cairn feeds snapshot, read ${at.toISOString()}`, ' Format: docs/formats.md (read by `cairn plan --feed FILE`).'];
+  const lines = [
+    ` cairn feeds snapshot, read ${at.toISOString()}`,
+    ' Format: docs/formats.md (read by `cairn plan --feed FILE`).',
+  ];
   const byComponent = new Map<string, typeof result.reports>();
   for (const r of result.reports) byComponent.set(r.component, [...(byComponent.get(r.component) ?? []), r]);
   for (const [component, reports] of byComponent) {
-    if (!result.feed[component]) lines.push(` ${component}: no source could be read; the catalog's list applies`);
+    if (!result.feed[component])
+      lines.push(` ${component}: no source could be read; the catalog's list applies`);
     for (const r of reports) {
       const what = r.error ? `failed${r.stale ? ' (earlier read used)' : ''}: ${r.error}` : r.status;
       lines.push(` ${component} <- ${r.key}: ${what}; ${r.releases} releases, ${r.dated} dated`);
-      if (r.releases > 0 && r.dated === 0) lines.push(`   no publish dates: the release age of ${component} is unknown`);
+      if (r.releases > 0 && r.dated === 0)
+        lines.push(`   no publish dates: the release age of ${component} is unknown`);
       for (const w of r.warnings.slice(0, 10)) lines.push(`   warning: ${w}`);
       if (r.rejectedCount)
         lines.push(

@@ -96,7 +96,11 @@ function clusterObjects(pairs: readonly string[], cwd: string): ClusterObjects |
 export async function readLiveFeeds(opts: LiveFeedOptions): Promise<LiveFeed> {
   const catalog = loadShippedCatalog();
   const repoDir = opts.repo ? resolve(opts.cwd, opts.repo) : undefined;
-  const policyDir = resolvePolicyDir(opts.policies && resolve(opts.cwd, opts.policies), opts.env.CAIRN_POLICIES, repoDir);
+  const policyDir = resolvePolicyDir(
+    opts.policies && resolve(opts.cwd, opts.policies),
+    opts.env.CAIRN_POLICIES,
+    repoDir,
+  );
   const policy = policyDir ? loadPolicyDir(resolve(opts.cwd, policyDir), opts.cwd) : EMPTY_POLICY;
   const sources = planSources(catalog, policy, opts.components ?? []);
   const clock = opts.clock ?? { now: () => Date.now() };
@@ -127,7 +131,8 @@ export async function readLiveFeeds(opts: LiveFeedOptions): Promise<LiveFeed> {
 export function feedProblems(result: PollResult): string[] {
   const out: string[] = [];
   for (const r of result.reports) {
-    if (r.error) out.push(`${r.component} <- ${r.key}: ${r.error}${r.stale ? ' (an earlier read was used)' : ''}`);
+    if (r.error)
+      out.push(`${r.component} <- ${r.key}: ${r.error}${r.stale ? ' (an earlier read was used)' : ''}`);
     else if (r.releases > 0 && r.dated === 0)
       out.push(`${r.component} <- ${r.key}: no publish dates, so release age is unknown`);
     for (const w of r.warnings) out.push(`${r.component} <- ${r.key}: warning: ${w}`);
@@ -136,7 +141,9 @@ export function feedProblems(result: PollResult): string[] {
 }
 
 /** Live feeds written as a snapshot file for `plan`: the same format `--feed` reads. */
-export async function liveFeedFile(opts: LiveFeedOptions): Promise<LiveFeed & { file: string; cleanup(): void }> {
+export async function liveFeedFile(
+  opts: LiveFeedOptions,
+): Promise<LiveFeed & { file: string; cleanup(): void }> {
   const live = await readLiveFeeds(opts);
   const dir = mkdtempSync(join(tmpdir(), 'cairn-live-feed-'));
   const file = join(dir, 'feed.yaml');

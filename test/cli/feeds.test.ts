@@ -50,11 +50,22 @@ beforeAll(async () => {
       ? { component, type: 'oci', registry: server.url, repository: 'library/redis', replace: true }
       : { component, type: 'github-releases', repo: `none/${component}`, baseUrl: server.url, replace: true },
   );
-  sources.push({ component: 'redis', type: 'github-releases', repo: 'redis/redis', baseUrl: server.url, replace: true });
+  sources.push({
+    component: 'redis',
+    type: 'github-releases',
+    repo: 'redis/redis',
+    baseUrl: server.url,
+    replace: true,
+  });
   mkdirSync(join(dir, 'policies'));
   writeFileSync(
     join(dir, 'policies/policy.yaml'),
-    stringify({ apiVersion: 'cairn.dev/v1alpha1', kind: 'Policy', defaults: { minimumReleaseAge: '3d' }, feeds: { ttl: '5m', sources } }),
+    stringify({
+      apiVersion: 'cairn.dev/v1alpha1',
+      kind: 'Policy',
+      defaults: { minimumReleaseAge: '3d' },
+      feeds: { ttl: '5m', sources },
+    }),
   );
   mkdirSync(join(dir, 'repo/apps/cache'), { recursive: true });
   writeFileSync(join(dir, 'repo/apps/cache/values.yaml'), 'image:\n  repository: redis\n  tag: "7.2.4"\n');
@@ -96,9 +107,23 @@ describe('cairn feeds snapshot', () => {
 
 describe('cairn plan --live', () => {
   it('plans with the live releases, and blocks the undated newer release with its unblock action', async () => {
-    const r = await cairn('plan', '--repo', 'repo', '--policies', 'policies', '--live', '--now', '2026-11-30T12:00:00Z', '--format', 'json');
+    const r = await cairn(
+      'plan',
+      '--repo',
+      'repo',
+      '--policies',
+      'policies',
+      '--live',
+      '--now',
+      '2026-11-30T12:00:00Z',
+      '--format',
+      'json',
+    );
     expect(r.status).toBe(0);
-    const plan = JSON.parse(r.stdout) as { steps: { to: string }[]; blocked: { wanted: string; reason: string; unblock: string }[] };
+    const plan = JSON.parse(r.stdout) as {
+      steps: { to: string }[];
+      blocked: { wanted: string; reason: string; unblock: string }[];
+    };
     expect(plan.steps.map((s) => s.to)).toEqual(['7.2.5']);
     expect(plan.blocked).toMatchObject([{ wanted: '7.4.1' }]);
     expect(plan.blocked[0]!.reason).toContain('release date of 7.4.1 is unknown');

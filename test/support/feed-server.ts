@@ -66,13 +66,18 @@ const etagOf = (s: string) => `"${createHash('sha256').update(s).digest('hex').s
 function githubHeaders(): Record<string, string> {
   if (haveFixtures) {
     const rec = JSON.parse(
-      readFixture('github-api/octokit-fixtures/scenarios/api.github.com/get-repository/normalized-fixture.json'),
+      readFixture(
+        'github-api/octokit-fixtures/scenarios/api.github.com/get-repository/normalized-fixture.json',
+      ),
     ) as { headers: Record<string, string | number> }[];
     const h = rec[0]!.headers;
     const keep = ['access-control-expose-headers', 'cache-control', 'content-type', 'x-github-media-type'];
     return Object.fromEntries(keep.filter((k) => h[k] !== undefined).map((k) => [k, String(h[k])]));
   }
-  return { 'cache-control': 'private, max-age=60, s-maxage=60', 'content-type': 'application/json; charset=utf-8' };
+  return {
+    'cache-control': 'private, max-age=60, s-maxage=60',
+    'content-type': 'application/json; charset=utf-8',
+  };
 }
 
 /** A release object in GitHub's shape: the recorded `release.published` payload's release, re-tagged. */
@@ -80,10 +85,21 @@ function releaseTemplate(): Record<string, unknown> {
   if (haveFixtures)
     return (
       JSON.parse(
-        readFixture('github-webhooks/octokit-webhooks/payload-examples/api.github.com/release/published.payload.json'),
+        readFixture(
+          'github-webhooks/octokit-webhooks/payload-examples/api.github.com/release/published.payload.json',
+        ),
       ) as { release: Record<string, unknown> }
     ).release;
-  return { id: 1, html_url: '', tag_name: '', draft: false, prerelease: false, created_at: '', published_at: '', body: '' };
+  return {
+    id: 1,
+    html_url: '',
+    tag_name: '',
+    draft: false,
+    prerelease: false,
+    created_at: '',
+    published_at: '',
+    body: '',
+  };
 }
 
 export class FeedServer {
@@ -133,7 +149,12 @@ export class FeedServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.#base);
-    const entry: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, status: 0 };
+    const entry: LoggedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers: req.headers,
+      status: 0,
+    };
     this.log.push(entry);
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       entry.status = status;
@@ -165,7 +186,16 @@ export class FeedServer {
     }
     if (url.pathname === '/__stats') {
       this.log.pop();
-      send(200, JSON.stringify({ requests: this.log.length, notModified: this.log.filter((r) => r.status === 304).length, conditional: this.log.filter((r) => r.headers['if-none-match'] !== undefined).length, rateLimit: this.rateLimit }), { 'content-type': 'application/json' });
+      send(
+        200,
+        JSON.stringify({
+          requests: this.log.length,
+          notModified: this.log.filter((r) => r.status === 304).length,
+          conditional: this.log.filter((r) => r.headers['if-none-match'] !== undefined).length,
+          rateLimit: this.rateLimit,
+        }),
+        { 'content-type': 'application/json' },
+      );
       return;
     }
     if (url.pathname === '/__reset') {
@@ -180,21 +210,31 @@ export class FeedServer {
     send(404, '{"message":"Not Found"}', { 'content-type': 'application/json' });
   }
 
-  #token(req: IncomingMessage, url: URL, send: (s: number, b: string, h?: Record<string, string>) => void): void {
+  #token(
+    req: IncomingMessage,
+    url: URL,
+    send: (s: number, b: string, h?: Record<string, string>) => void,
+  ): void {
     const scope = url.searchParams.get('scope') ?? '';
     const name = /^repository:(.+):pull$/.exec(scope)?.[1] ?? '';
     const repo = this.registry.get(name);
     if (repo?.credentials) {
       const want = `Basic ${Buffer.from(`${repo.credentials.username}:${repo.credentials.password}`).toString('base64')}`;
       if (req.headers.authorization !== want) {
-        send(401, JSON.stringify({ details: 'incorrect username or password' }), { 'content-type': 'application/json' });
+        send(401, JSON.stringify({ details: 'incorrect username or password' }), {
+          'content-type': 'application/json',
+        });
         return;
       }
     }
     const token = `tok-${Buffer.from(name).toString('hex')}`;
-    send(200, JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: '2026-11-30T00:00:00Z' }), {
-      'content-type': 'application/json',
-    });
+    send(
+      200,
+      JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: '2026-11-30T00:00:00Z' }),
+      {
+        'content-type': 'application/json',
+      },
+    );
   }
 
   #manifest(tag: string, t: ImageTag): { index?: string; image: string; config: string } {
@@ -208,10 +248,19 @@ export class FeedServer {
     const image = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha(config),
+        size: config.length,
+      },
       layers: [],
       ...(t.created && !t.configCreated
-        ? { annotations: { 'org.opencontainers.image.created': t.created, 'org.opencontainers.image.version': tag } }
+        ? {
+            annotations: {
+              'org.opencontainers.image.created': t.created,
+              'org.opencontainers.image.version': tag,
+            },
+          }
         : {}),
       ...(t.revision ? { revision: t.revision } : {}),
     });
@@ -220,14 +269,28 @@ export class FeedServer {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(image), size: image.length, platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(`${image}att`), size: 10, platform: { architecture: 'unknown', os: 'unknown' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: sha(image),
+          size: image.length,
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: sha(`${image}att`),
+          size: 10,
+          platform: { architecture: 'unknown', os: 'unknown' },
+        },
       ],
     });
     return { index, image, config };
   }
 
-  #distribution(req: IncomingMessage, url: URL, send: (s: number, b: string, h?: Record<string, string>) => void): void {
+  #distribution(
+    req: IncomingMessage,
+    url: URL,
+    send: (s: number, b: string, h?: Record<string, string>) => void,
+  ): void {
     const m = /^\/v2\/(.+)\/(tags\/list|manifests\/([^/]+)|blobs\/([^/]+))$/.exec(url.pathname);
     const name = m?.[1] ?? '';
     const challenge = {
@@ -237,11 +300,31 @@ export class FeedServer {
     };
     const repo = this.registry.get(name);
     if (!m || !repo) {
-      send(404, JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name } }] }), { 'content-type': 'application/json' });
+      send(
+        404,
+        JSON.stringify({
+          errors: [
+            { code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name } },
+          ],
+        }),
+        { 'content-type': 'application/json' },
+      );
       return;
     }
     if (req.headers.authorization !== `Bearer tok-${Buffer.from(name).toString('hex')}`) {
-      send(401, JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: [{ Type: 'repository', Name: name, Action: 'pull' }] }] }), challenge);
+      send(
+        401,
+        JSON.stringify({
+          errors: [
+            {
+              code: 'UNAUTHORIZED',
+              message: 'authentication required',
+              detail: [{ Type: 'repository', Name: name, Action: 'pull' }],
+            },
+          ],
+        }),
+        challenge,
+      );
       return;
     }
     if (m[2] === 'tags/list') {
@@ -267,7 +350,8 @@ export class FeedServer {
       const mf = this.#manifest(tag, t);
       blobs.set(sha(mf.image), { body: mf.image, type: 'application/vnd.oci.image.manifest.v1+json' });
       blobs.set(sha(mf.config), { body: mf.config, type: 'application/vnd.oci.image.config.v1+json' });
-      if (mf.index) blobs.set(sha(mf.index), { body: mf.index, type: 'application/vnd.oci.image.index.v1+json' });
+      if (mf.index)
+        blobs.set(sha(mf.index), { body: mf.index, type: 'application/vnd.oci.image.index.v1+json' });
     }
     const ref = decodeURIComponent(m[3] ?? m[4]!);
     let found = blobs.get(ref);
@@ -278,13 +362,23 @@ export class FeedServer {
         : { body: mf.image, type: 'application/vnd.oci.image.manifest.v1+json' };
     }
     if (!found) {
-      send(404, JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }), { 'content-type': 'application/json' });
+      send(404, JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }), {
+        'content-type': 'application/json',
+      });
       return;
     }
-    send(200, found.body, { 'content-type': found.type, 'docker-content-digest': sha(found.body), etag: `"${sha(found.body)}"` });
+    send(200, found.body, {
+      'content-type': found.type,
+      'docker-content-digest': sha(found.body),
+      etag: `"${sha(found.body)}"`,
+    });
   }
 
-  #helmIndex(req: IncomingMessage, url: URL, send: (s: number, b: string, h?: Record<string, string>) => void): void {
+  #helmIndex(
+    req: IncomingMessage,
+    url: URL,
+    send: (s: number, b: string, h?: Record<string, string>) => void,
+  ): void {
     const entries = this.helm.get(url.pathname);
     if (!entries) {
       send(404, 'not found');
@@ -319,7 +413,11 @@ export class FeedServer {
     send(200, body, { 'content-type': 'application/x-yaml', etag, 'last-modified': this.#lastModified });
   }
 
-  #githubApi(req: IncomingMessage, url: URL, send: (s: number, b: string, h?: Record<string, string>) => void): void {
+  #githubApi(
+    req: IncomingMessage,
+    url: URL,
+    send: (s: number, b: string, h?: Record<string, string>) => void,
+  ): void {
     const m = /^\/repos\/([^/]+\/[^/]+)\/(releases|tags)$/.exec(url.pathname);
     const authorised = typeof req.headers.authorization === 'string';
     const limitHeaders = (used: boolean): Record<string, string> => {

@@ -48,9 +48,13 @@ describe('dates', () => {
 
 describe('lists', () => {
   it('an absurdly long list is cut with a warning, and rejections are counted beyond those listed', () => {
-    const items = Array.from({ length: MAX_ITEMS + 5 }, (_, i) => ({ tag: i % 2 ? `bad\n${i}` : `7.${i}.0` }));
+    const items = Array.from({ length: MAX_ITEMS + 5 }, (_, i) => ({
+      tag: i % 2 ? `bad\n${i}` : `7.${i}.0`,
+    }));
     const n = normalizeItems(items, { scheme: redis, now: NOW });
-    expect(n.warnings[0]).toBe(`the source listed ${MAX_ITEMS + 5} entries; only the first ${MAX_ITEMS} were read`);
+    expect(n.warnings[0]).toBe(
+      `the source listed ${MAX_ITEMS + 5} entries; only the first ${MAX_ITEMS} were read`,
+    );
     expect(n.rejectedCount).toBe(MAX_ITEMS / 2);
     expect(n.rejected.length).toBe(20);
     expect(n.rejected[0]).toEqual({ tag: '"bad\\n1"', reason: 'contains a newline or control character' });

@@ -20,7 +20,13 @@ afterEach(() => {
 });
 
 const hub = () => planned('redis', { type: 'oci', registry: server.url, repository: 'library/redis' });
-const gh = () => planned('redis', { type: 'github-releases', repo: 'redis/redis', baseUrl: server.url, token: 'GITHUB_TOKEN' });
+const gh = () =>
+  planned('redis', {
+    type: 'github-releases',
+    repo: 'redis/redis',
+    baseUrl: server.url,
+    token: 'GITHUB_TOKEN',
+  });
 const secret = (n: string) => (n === 'GITHUB_TOKEN' ? 'test-token' : undefined);
 
 describe('OCI registry', () => {
@@ -51,16 +57,25 @@ describe('OCI registry', () => {
   });
 
   it('a private registry gets its credentials from the named secrets; wrong ones fail with the reason', async () => {
-    server.registry.set('corp/redis', { tags: { '7.2.4': { created: '2024-01-09T18:00:00Z' } }, credentials: { username: 'robot', password: 's3cret' } });
+    server.registry.set('corp/redis', {
+      tags: { '7.2.4': { created: '2024-01-09T18:00:00Z' } },
+      credentials: { username: 'robot', password: 's3cret' },
+    });
     const spec = planned('redis', {
       type: 'oci',
       registry: server.url,
       repository: 'corp/redis',
       credentials: { username: 'REG_USER', password: 'REG_PASS' },
     });
-    const good = await pollFeeds([spec], catalog, { ...env(), secret: (n) => ({ REG_USER: 'robot', REG_PASS: 's3cret' })[n] });
+    const good = await pollFeeds([spec], catalog, {
+      ...env(),
+      secret: (n) => ({ REG_USER: 'robot', REG_PASS: 's3cret' })[n],
+    });
     expect(good.feed.redis).toEqual([{ version: '7.2.4', published: '2024-01-09T18:00:00Z' }]);
-    const bad = await pollFeeds([spec], catalog, { ...env(), secret: (n) => ({ REG_USER: 'robot', REG_PASS: 'nope' })[n] });
+    const bad = await pollFeeds([spec], catalog, {
+      ...env(),
+      secret: (n) => ({ REG_USER: 'robot', REG_PASS: 'nope' })[n],
+    });
     expect(bad.feed.redis).toBeUndefined();
     expect(bad.reports[0]).toMatchObject({ status: 'failed' });
     expect(bad.reports[0]!.error).toContain('401');
@@ -75,18 +90,28 @@ describe('OCI registry', () => {
     server.registry.get('library/redis')!.tags['7.2.4']!.revision = 2;
     e.clock.t += 3_600_000;
     const r = await pollFeeds([hub()], catalog, e, { force: new Set([`oci:${server.host}/library/redis`]) });
-    expect(r.reports[0]!.warnings.join('\n')).toMatch(/re-pushed tag: 7\.2\.4 was sha256:\w+, now sha256:\w+/);
+    expect(r.reports[0]!.warnings.join('\n')).toMatch(
+      /re-pushed tag: 7\.2\.4 was sha256:\w+, now sha256:\w+/,
+    );
   });
 });
 
 describe('conditional requests and TTL', () => {
   it('within the TTL nothing is asked; after it, one conditional request per source, 304, no rate limit spent', async () => {
     server.github.set('redis/redis', [{ tag: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
-    server.helm.set('/charts/index.yaml', { redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }] });
+    server.helm.set('/charts/index.yaml', {
+      redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }],
+    });
     const e = env();
-    const helmSource = planned('bitnami-redis-chart', { type: 'helm', url: `${server.url}/charts`, chart: 'redis' });
+    const helmSource = planned('bitnami-redis-chart', {
+      type: 'helm',
+      url: `${server.url}/charts`,
+      chart: 'redis',
+    });
     const first = await pollFeeds([gh(), helmSource], catalog, { ...e, secret });
-    expect(first.feed['bitnami-redis-chart']).toEqual([{ version: '23.1.1', published: '2026-09-01T00:00:00Z' }]);
+    expect(first.feed['bitnami-redis-chart']).toEqual([
+      { version: '23.1.1', published: '2026-09-01T00:00:00Z' },
+    ]);
     const remaining = server.rateLimit.remaining;
     server.log.length = 0;
 
@@ -117,13 +142,17 @@ describe('conditional requests and TTL', () => {
     expect(r.feed.redis!.map((x) => x.version)).toEqual(['8.2.2', '8.4-rc1']);
     expect(r.details.redis![0]!.notes).toContain('CVE-2025-49844');
     expect(r.reports[0]!.rejected).toEqual([
-      { tag: '"8.2.3"', reason: 'marked as a pre-release upstream, but its version reads as a stable release' },
+      {
+        tag: '"8.2.3"',
+        reason: 'marked as a pre-release upstream, but its version reads as a stable release',
+      },
     ]);
   });
 });
 
 describe('faults are contained and reported', () => {
-  const helmSource = () => planned('bitnami-redis-chart', { type: 'helm', url: `${server.url}/charts`, chart: 'redis' });
+  const helmSource = () =>
+    planned('bitnami-redis-chart', { type: 'helm', url: `${server.url}/charts`, chart: 'redis' });
 
   it('429 with retry-after: reported, and the host is not asked again before that time', async () => {
     server.github.set('redis/redis', [{ tag: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
@@ -145,7 +174,9 @@ describe('faults are contained and reported', () => {
 
   it('a 500 from one source leaves the others read, and an earlier read of it is used, marked stale', async () => {
     server.github.set('redis/redis', [{ tag: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
-    server.helm.set('/charts/index.yaml', { redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }] });
+    server.helm.set('/charts/index.yaml', {
+      redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }],
+    });
     const e = env();
     await pollFeeds([gh()], catalog, { ...e, secret });
     e.clock.t += 11 * 60_000;
@@ -169,7 +200,9 @@ describe('faults are contained and reported', () => {
 
   it('a body slower than the deadline times out, while a healthy source on another path still answers', async () => {
     server.registry.set('library/redis', { tags: { '7.2.4': {} } });
-    server.helm.set('/charts/index.yaml', { redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }] });
+    server.helm.set('/charts/index.yaml', {
+      redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }],
+    });
     server.faults.set('/v2/library/redis/tags', { slowBodyMs: 3000 });
     const r = await pollFeeds([hub(), helmSource()], catalog, env({ timeoutMs: 300 }));
     const byComponent = Object.fromEntries(r.reports.map((x) => [x.component, x]));

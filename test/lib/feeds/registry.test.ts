@@ -15,8 +15,22 @@ const redisVersions: ClusterObjects = async () => [
   {
     cluster: 'prod',
     objects: [
-      { apiVersion: 'catalog.kubedb.com/v1alpha1', kind: 'RedisVersion', metadata: { name: '7.4.6' }, spec: { version: '7.4.6', distribution: 'Official', db: { image: 'appscode-images/redis:7.4.6-bookworm' } } },
-      { apiVersion: 'catalog.kubedb.com/v1alpha1', kind: 'RedisVersion', metadata: { name: '6.2.5' }, spec: { version: '6.2.5', distribution: 'Official', deprecated: true } },
+      {
+        apiVersion: 'catalog.kubedb.com/v1alpha1',
+        kind: 'RedisVersion',
+        metadata: { name: '7.4.6' },
+        spec: {
+          version: '7.4.6',
+          distribution: 'Official',
+          db: { image: 'appscode-images/redis:7.4.6-bookworm' },
+        },
+      },
+      {
+        apiVersion: 'catalog.kubedb.com/v1alpha1',
+        kind: 'RedisVersion',
+        metadata: { name: '6.2.5' },
+        spec: { version: '6.2.5', distribution: 'Official', deprecated: true },
+      },
     ],
   },
 ];
@@ -28,7 +42,12 @@ const CASES: { [T in SourceType]: () => SpecOf<T> } = {
   oci: () => ({ type: 'oci', registry: server.url, repository: 'library/redis' }),
   helm: () => ({ type: 'helm', url: `${server.url}/charts`, chart: 'redis' }),
   'kubedb-catalog': () => ({ type: 'kubedb-catalog' }),
-  'redis-enterprise': () => ({ type: 'redis-enterprise', repo: 'RedisLabs/redis-enterprise-k8s-docs', yields: 'software', baseUrl: server.url }),
+  'redis-enterprise': () => ({
+    type: 'redis-enterprise',
+    repo: 'RedisLabs/redis-enterprise-k8s-docs',
+    yields: 'software',
+    baseUrl: server.url,
+  }),
 };
 
 beforeAll(async () => {
@@ -45,7 +64,9 @@ beforeAll(async () => {
       body: '## Downloads\n\n- **Redis Enterprise**: `redislabs/redis:8.2.0-46.13` (`redislabs/redis:8.2.0-46.13.minimal` for minimal base image)\n- **Operator**: `redislabs/operator:8.2.0-13`\n',
     },
   ]);
-  server.registry.set('library/redis', { tags: { '8.2.2': { created: '2026-10-03T12:00:00Z' }, latest: {} } });
+  server.registry.set('library/redis', {
+    tags: { '8.2.2': { created: '2026-10-03T12:00:00Z' }, latest: {} },
+  });
   server.helm.set('/charts/index.yaml', { redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }] });
 });
 afterAll(() => server.stop());

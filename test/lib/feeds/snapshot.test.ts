@@ -12,8 +12,33 @@ const result: PollResult = {
   },
   details: {},
   reports: [
-    { key: 'oci:registry.test/library/redis', component: 'redis', type: 'oci', origin: 'test', status: 'updated', releases: 2, dated: 1, rejected: [{ tag: '"x\\ny"', reason: 'contains a newline or control character' }], rejectedCount: 1, skipped: 0, warnings: ['re-pushed tag: 7.10.0 was sha256:a, now sha256:b'] },
-    { key: 'github-releases:api.test/a/b', component: 'valkey', type: 'github-releases', origin: 'test', status: 'failed', error: 'github: HTTP 500: boom\nsecond line', releases: 0, dated: 0, rejected: [], rejectedCount: 0, skipped: 0, warnings: [] },
+    {
+      key: 'oci:registry.test/library/redis',
+      component: 'redis',
+      type: 'oci',
+      origin: 'test',
+      status: 'updated',
+      releases: 2,
+      dated: 1,
+      rejected: [{ tag: '"x\\ny"', reason: 'contains a newline or control character' }],
+      rejectedCount: 1,
+      skipped: 0,
+      warnings: ['re-pushed tag: 7.10.0 was sha256:a, now sha256:b'],
+    },
+    {
+      key: 'github-releases:api.test/a/b',
+      component: 'valkey',
+      type: 'github-releases',
+      origin: 'test',
+      status: 'failed',
+      error: 'github: HTTP 500: boom\nsecond line',
+      releases: 0,
+      dated: 0,
+      rejected: [],
+      rejectedCount: 0,
+      skipped: 0,
+      warnings: [],
+    },
   ],
 };
 
@@ -27,6 +52,8 @@ it('says in comments what failed, what warned and what was rejected; a failure n
   const comments = text.split('\n').filter((l) => l.startsWith('#'));
   expect(comments).toContain('#   warning: re-pushed tag: 7.10.0 was sha256:a, now sha256:b');
   expect(comments).toContain("# valkey: no source could be read; the catalog's list applies");
-  expect(comments).toContain('# valkey <- github-releases:api.test/a/b: failed: github: HTTP 500: boom second line; 0 releases, 0 dated');
+  expect(comments).toContain(
+    '# valkey <- github-releases:api.test/a/b: failed: github: HTTP 500: boom second line; 0 releases, 0 dated',
+  );
   expect(text).not.toMatch(/^valkey:/m);
 });
