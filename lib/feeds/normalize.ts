@@ -50,7 +50,7 @@ export type TagVerdict = { version: string } | { skip: string } | { reject: stri
 export function judgeTag(tag: string, scheme: VersionScheme, pattern?: RegExp): TagVerdict {
   if (typeof tag !== 'string' || tag.length === 0) return { reject: 'empty tag' };
   if (tag.length > MAX_TAG_LENGTH) return { reject: `longer than ${MAX_TAG_LENGTH} characters` };
-  // biome-ignore lint: control characters are what is being rejected
+  // eslint-disable-next-line no-control-regex -- control characters are what is being rejected
   if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(tag))
     return { reject: 'contains a newline or control character' };
   if (/[/\\]|\.\./.test(tag)) return { reject: 'contains a path character (/, \\ or ..)' };
