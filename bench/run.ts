@@ -3,6 +3,12 @@
 import { runFeedsBench } from './feeds.ts';
 import { runPlannerBench } from './planner.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
+import { runWholeCommandBench } from './whole-command.ts';
 
-const rows = [...(await runTargetsBench()), ...(await runPlannerBench()), ...(await runFeedsBench())];
+const rows = [
+  ...(await runWholeCommandBench()),
+  ...(await runTargetsBench()),
+  ...(await runPlannerBench()),
+  ...(await runFeedsBench()),
+];
 console.log(formatBenchTable(rows));
