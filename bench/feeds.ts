@@ -81,7 +81,7 @@ export async function runFeedsBench(opts: { runs?: number } = {}): Promise<Bench
         type: 'github-releases',
         repo: `bench/r${i}`,
         baseUrl: url,
-        token: 'BENCH_TOKEN',
+        token: 'CAIRN_FEED_BENCH_TOKEN',
         replace: true,
       })),
       ...Array.from({ length: OCI }, (_, i) => ({
@@ -111,7 +111,7 @@ export async function runFeedsBench(opts: { runs?: number } = {}): Promise<Bench
         {
           stdout: (t) => void (out += t),
           stderr: (t) => void process.stderr.write(t),
-          env: { BENCH_TOKEN: 'bench-token', CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
+          env: { CAIRN_FEED_BENCH_TOKEN: 'bench-token', CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
           cwd: dir,
           isTTY: false,
         },

@@ -37,11 +37,14 @@ export function planSources(
         allowed: known,
       });
   const fromPolicy = policy.feeds?.sources ?? [];
+  const perFile = new Map<string, number>();
   fromPolicy.forEach((s) => {
+    const i = perFile.get(s.file) ?? 0;
+    perFile.set(s.file, i + 1);
     if (!catalog.components.has(s.component))
       issues.push({
         file: s.file,
-        field: 'feeds.sources.component',
+        field: `feeds.sources[${i}].component`,
         message: `unknown component "${s.component}"`,
         allowed: known,
       });

@@ -26,7 +26,7 @@ export interface PollDeps {
 export interface PollOptions {
   /** Source keys to re-read now whatever their TTL (from webhook hints). */
   force?: ReadonlySet<string>;
-  /** Per-tag lookups (OCI manifests) per source and read. Default 30. */
+  /** Per-tag lookups (OCI manifests) per source and read. Default 10 (Docker Hub allows 100 anonymous manifest GETs per 6 h). */
   maxLookups?: number;
 }
 
@@ -94,7 +94,7 @@ export async function pollFeeds(
   opts: PollOptions = {},
 ): Promise<PollResult> {
   const secret = deps.secret ?? (() => undefined);
-  const maxLookups = opts.maxLookups ?? 30;
+  const maxLookups = opts.maxLookups ?? 10;
   // One read per distinct source, even when several components list it.
   const groups = new Map<string, PlannedSource[]>();
   for (const s of sources) {

@@ -93,6 +93,14 @@ function clusterObjects(pairs: readonly string[], cwd: string): ClusterObjects |
       }));
 }
 
+/**
+ * Environment variables a policy may name as feed credentials: `GITHUB_TOKEN` and `CAIRN_FEED_*`.
+ * A policy in a repository must not be able to send any other variable (a cloud key) to a host it names.
+ */
+export function isFeedSecret(name: string): boolean {
+  return name === 'GITHUB_TOKEN' || name.startsWith('CAIRN_FEED_');
+}
+
 export async function readLiveFeeds(opts: LiveFeedOptions): Promise<LiveFeed> {
   const catalog = loadShippedCatalog();
   const repoDir = opts.repo ? resolve(opts.cwd, opts.repo) : undefined;
@@ -119,7 +127,7 @@ export async function readLiveFeeds(opts: LiveFeedOptions): Promise<LiveFeed> {
     http,
     store: s,
     clock,
-    secret: (name) => opts.env[name] || undefined,
+    secret: (name) => (isFeedSecret(name) ? opts.env[name] || undefined : undefined),
     ...(cluster ? { cluster } : {}),
   });
   store?.save();

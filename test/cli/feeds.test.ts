@@ -105,6 +105,48 @@ describe('cairn feeds snapshot', () => {
   });
 });
 
+it('a policy can name only GITHUB_TOKEN or CAIRN_FEED_* as credentials: other variables are never sent', async () => {
+  mkdirSync(join(dir, 'leaky'), { recursive: true });
+  const source = (password: string) => ({
+    component: 'ot-redis-operator',
+    type: 'oci',
+    registry: server.url,
+    repository: 'corp/operator',
+    credentials: { username: 'CAIRN_FEED_USER', password },
+    replace: true,
+  });
+  server.registry.set('corp/operator', {
+    tags: { 'v0.18.0': { created: '2024-06-01T00:00:00Z' } },
+    credentials: { username: 'robot', password: 'hunter2' },
+  });
+  const env = { CAIRN_FEED_USER: 'robot', CAIRN_FEED_PASS: 'hunter2', AWS_SECRET_ACCESS_KEY: 'hunter2' };
+  const run = async (password: string) => {
+    writeFileSync(
+      join(dir, 'leaky/policy.yaml'),
+      stringify({ apiVersion: 'cairn.dev/v1alpha1', kind: 'Policy', feeds: { sources: [source(password)] } }),
+    );
+    let stderr = '';
+    let stdout = '';
+    const status = await main(
+      ['feeds', 'snapshot', '--component', 'ot-redis-operator', '--policies', 'leaky'],
+      {
+        stdout: (t) => void (stdout += t),
+        stderr: (t) => void (stderr += t),
+        cwd: dir,
+        env: { ...env, CAIRN_LOG_LEVEL: 'error' },
+        isTTY: false,
+      },
+    );
+    return { status, stdout, stderr };
+  };
+  const ok = await run('CAIRN_FEED_PASS');
+  expect(ok.status).toBe(0);
+  expect(ok.stdout).toContain('"v0.18.0"');
+  const leak = await run('AWS_SECRET_ACCESS_KEY');
+  expect(leak.status).toBe(1);
+  expect(leak.stderr).toContain('secret AWS_SECRET_ACCESS_KEY is not set');
+});
+
 describe('cairn plan --live', () => {
   it('plans with the live releases, and blocks the undated newer release with its unblock action', async () => {
     const r = await cairn(

@@ -20,7 +20,9 @@ export function githubClient(
   spec: { baseUrl?: string | undefined; token?: string | undefined },
   secret: SecretLookup,
 ): Octokit {
-  const auth = spec.token ? secret(spec.token) : undefined;
+  // Without a named token, GITHUB_TOKEN is used for GitHub itself (never sent to another baseUrl):
+  // a 304 to an authorised request costs no rate limit, an anonymous one does.
+  const auth = spec.token ? secret(spec.token) : spec.baseUrl ? undefined : secret('GITHUB_TOKEN');
   if (spec.token && !auth)
     throw new RemoteError('github', `secret ${spec.token} is not set`, { retryable: false });
   return new Octokit({
