@@ -111,7 +111,11 @@ export class FeedServer {
   readonly log: LoggedRequest[] = [];
   /** Tag list page size when the client gives no `n`. */
   pageSize = 100;
-  rateLimit = { limit: 5000, remaining: 5000 };
+  rateLimit = { limit: 5000, remaining: 5000, reset: 1764633600 };
+  /** Hold every answer this long (to see how many requests a client keeps in flight). */
+  delayMs = 0;
+  inFlight = 0;
+  maxInFlight = 0;
   #server: Server | undefined;
   #base = '';
   #gh = githubHeaders();
@@ -128,10 +132,16 @@ export class FeedServer {
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((e: unknown) => {
-        res.statusCode = 500;
-        res.end(String(e));
-      });
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      res.once('close', () => this.inFlight--);
+      const delay = this.delayMs ? new Promise((r) => setTimeout(r, this.delayMs)) : Promise.resolve();
+      delay
+        .then(() => this.#handle(req, res))
+        .catch((e: unknown) => {
+          res.statusCode = 500;
+          res.end(String(e));
+        });
     });
     await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
     this.#base = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
@@ -426,7 +436,7 @@ export class FeedServer {
         'x-ratelimit-limit': String(this.rateLimit.limit),
         'x-ratelimit-remaining': String(this.rateLimit.remaining),
         'x-ratelimit-used': String(this.rateLimit.limit - this.rateLimit.remaining),
-        'x-ratelimit-reset': '1764633600',
+        'x-ratelimit-reset': String(this.rateLimit.reset),
         'x-ratelimit-resource': 'core',
       };
     };

@@ -150,6 +150,47 @@ describe('conditional requests and TTL', () => {
   });
 });
 
+describe('bounded and fair', () => {
+  it('keeps at most 4 requests in flight per host, however many sources it has there', async () => {
+    const sources = Array.from({ length: 12 }, (_, i) => {
+      server.helm.set(`/c${i}/index.yaml`, {
+        redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }],
+      });
+      return planned(`bitnami-redis-chart`, { type: 'helm', url: `${server.url}/c${i}`, chart: 'redis' });
+    });
+    server.delayMs = 30;
+    server.maxInFlight = 0;
+    try {
+      const r = await pollFeeds(sources, catalog, env());
+      expect(r.reports.filter((x) => x.status === 'updated').length).toBe(12);
+      expect(server.maxInFlight).toBe(4);
+    } finally {
+      server.delayMs = 0;
+    }
+  });
+
+  it('a rate limit exhausted on a success holds the host until the reset the headers name', async () => {
+    server.github.set('redis/redis', [{ tag: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
+    const e = env();
+    const saved = { ...server.rateLimit };
+    server.rateLimit.remaining = 1;
+    server.rateLimit.reset = Math.floor(e.clock.t / 1000) + 3600;
+    try {
+      const first = await pollFeeds([gh()], catalog, { ...e, secret });
+      expect(first.feed.redis).toEqual([{ version: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
+      server.log.length = 0;
+      e.clock.t += 11 * 60_000;
+      const held = await pollFeeds([gh()], catalog, { ...e, secret });
+      expect(server.log).toEqual([]);
+      expect(held.reports[0]).toMatchObject({ status: 'failed', stale: true });
+      expect(held.reports[0]!.error).toContain('rate limit exhausted');
+      expect(held.feed.redis).toEqual(first.feed.redis);
+    } finally {
+      server.rateLimit = saved;
+    }
+  });
+});
+
 describe('faults are contained and reported', () => {
   const helmSource = () =>
     planned('bitnami-redis-chart', { type: 'helm', url: `${server.url}/charts`, chart: 'redis' });
