@@ -17,8 +17,10 @@ const FUTURE_SLACK_MS = 86_400_000;
 
 export interface FeedRelease {
   version: string;
-  /** ISO-8601 date-time (UTC), when the source gives a real one. */
+  /** ISO-8601 date-time (UTC) when the source gives a real one; else the catalog's date (maybe `YYYY-MM`). */
   published?: string;
+  /** Set when the date is the catalog's, not the source's. */
+  dateFrom?: 'catalog';
   digest?: string;
   notes?: string;
   url?: string;

@@ -207,6 +207,18 @@ export async function pollFeeds(
     }),
   );
 
+  // A version the sources list without a date keeps the catalog's date for it, when the catalog
+  // has one (upstream release notes): still a real publish date. Versions are never added.
+  for (const [component, list] of Object.entries(details)) {
+    const known = new Map(catalog.components.get(component)?.releases.map((r) => [r.version, r.published]));
+    for (const r of list) {
+      const date = r.published ? undefined : known.get(r.version);
+      if (date) {
+        r.published = date;
+        r.dateFrom = 'catalog';
+      }
+    }
+  }
   reports.sort((a, b) => a.component.localeCompare(b.component) || a.key.localeCompare(b.key));
   const feed: Record<string, Release[]> = {};
   for (const [component, list] of Object.entries(details).sort(([a], [b]) => a.localeCompare(b))) {

@@ -39,7 +39,7 @@ beforeAll(async () => {
     },
   });
   server.github.set('redis/redis', [
-    { tag: '7.4.1', published: null },
+    { tag: '7.9.0', published: null },
     { tag: '7.2.5', published: '2024-05-16T09:00:00Z' },
   ]);
   dir = mkdtempSync(join(tmpdir(), 'cairn-feeds-cli-'));
@@ -84,7 +84,7 @@ describe('cairn feeds snapshot', () => {
       redis: [
         { version: '7.2.4', published: '2024-01-09T18:00:00Z' },
         { version: '7.2.5', published: '2024-05-16T09:00:00Z' },
-        { version: '7.4.1' },
+        { version: '7.9.0' },
       ],
     });
     expect(r.stdout).toContain('rejected 1: "bad\\nname" (contains a newline or control character)');
@@ -167,8 +167,8 @@ describe('cairn plan --live', () => {
       blocked: { wanted: string; reason: string; unblock: string }[];
     };
     expect(plan.steps.map((s) => s.to)).toEqual(['7.2.5']);
-    expect(plan.blocked).toMatchObject([{ wanted: '7.4.1' }]);
-    expect(plan.blocked[0]!.reason).toContain('release date of 7.4.1 is unknown');
+    expect(plan.blocked).toMatchObject([{ wanted: '7.9.0' }]);
+    expect(plan.blocked[0]!.reason).toContain('release date of 7.9.0 is unknown');
     expect(plan.blocked[0]!.unblock).toContain('docs/feeds.md');
     expect(r.stderr).toContain('cairn plan --live: valkey <- github-releases:');
   });

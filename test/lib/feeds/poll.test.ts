@@ -96,6 +96,24 @@ describe('OCI registry', () => {
   });
 });
 
+it('a version a source lists undated keeps the catalog date for it; the source decides which versions exist', async () => {
+  // KubeDB RedisVersions carry no dates; the catalog knows none for kubedb-redis either.
+  server.githubTags.set('redis/redis', [
+    { name: '7.2.4', sha: 'a'.repeat(40) },
+    { name: '99.0.0', sha: 'b'.repeat(40) },
+  ]);
+  const r = await pollFeeds(
+    [planned('redis', { type: 'github-tags', repo: 'redis/redis', baseUrl: server.url })],
+    catalog,
+    env(),
+  );
+  const catalogDate = catalog.components.get('redis')!.releases.find((x) => x.version === '7.2.4')!.published;
+  expect(catalogDate).toBeDefined();
+  expect(r.feed.redis).toEqual([{ version: '7.2.4', published: catalogDate }, { version: '99.0.0' }]);
+  expect(r.details.redis![0]!.dateFrom).toBe('catalog');
+  server.githubTags.clear();
+});
+
 describe('conditional requests and TTL', () => {
   it('within the TTL nothing is asked; after it, one conditional request per source, 304, no rate limit spent', async () => {
     server.github.set('redis/redis', [{ tag: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
