@@ -197,7 +197,18 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
           retryable: true,
           cause: e,
         });
-      throw new RemoteError(host, `request failed: ${(e as Error).message}`, { retryable: true, cause: e });
+      // undici says "fetch failed" and keeps the reason (ENOTFOUND, ECONNREFUSED) in the cause.
+      const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const why =
+        typeof cause?.code === 'string'
+          ? cause.code
+          : typeof cause?.message === 'string'
+            ? cause.message
+            : '';
+      throw new RemoteError(host, `request failed: ${(e as Error).message}${why ? ` (${why})` : ''}`, {
+        retryable: true,
+        cause: e,
+      });
     }
   };
 
