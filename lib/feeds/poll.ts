@@ -84,6 +84,8 @@ function schemeOf(catalog: Catalog, component: string): VersionScheme | undefine
 
 function message(e: unknown): { error: string; retryable: boolean } {
   if (isCairnError(e)) return { error: e.message, retryable: e.retryable };
+  // A body that is not the JSON it claims (res.json()): the upstream's fault, maybe passing.
+  if (e instanceof SyntaxError) return { error: `response is not valid JSON: ${e.message}`, retryable: true };
   return { error: `unexpected error: ${(e as Error)?.message ?? String(e)}`, retryable: false };
 }
 
