@@ -2,6 +2,7 @@
 // returning rows; add yours to the list.
 import { runFeedsBench } from './feeds.ts';
 import { runPlannerBench } from './planner.ts';
+import { runStoreBench } from './store.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
 import { runWholeCommandBench } from './whole-command.ts';
 
@@ -10,5 +11,6 @@ const rows = [
   ...(await runTargetsBench()),
   ...(await runPlannerBench()),
   ...(await runFeedsBench()),
+  ...(await runStoreBench()),
 ];
 console.log(formatBenchTable(rows));

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `cairn` command line. Exit codes: 0 ok, 1 failure, 2 usage or validation error.
 import { readFileSync } from 'node:fs';
-import type { loadConfig } from '../lib/config.ts';
 import type { Command, CommandContext } from './args.ts';
 
 /** The package version, from the source tree (`cli/`) or the compiled one (`dist/cli/`). */
