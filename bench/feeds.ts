@@ -3,7 +3,8 @@
 // server in a child process, where nothing changed since the last poll.
 // Figures: requests the poll made, how many were conditional and answered
 // 304, the GitHub rate limit spent, and the CPU time of the whole command
-// (user + system, in this process; the server's CPU is not counted).
+// (user + system, in this process; the server's CPU is not counted), with
+// the default SQLite store (CAIRN_STORE) keeping the validators.
 // Medians over the runs. Run: scripts/with-node.sh node bench/feeds.ts
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,20 +107,22 @@ export async function runFeedsBench(opts: { runs?: number } = {}): Promise<Bench
     );
     const poll = async () => {
       let out = '';
-      const code = await main(
-        ['feeds', 'snapshot', '--component', 'redis', '--policies', dir, '--cache', join(dir, 'cache.json')],
-        {
-          stdout: (t) => void (out += t),
-          stderr: (t) => void process.stderr.write(t),
-          env: { CAIRN_FEED_BENCH_TOKEN: 'bench-token', CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
-          cwd: dir,
-          isTTY: false,
+      const code = await main(['feeds', 'snapshot', '--component', 'redis', '--policies', dir], {
+        stdout: (t) => void (out += t),
+        stderr: (t) => void process.stderr.write(t),
+        env: {
+          CAIRN_STORE: `sqlite:${join(dir, 'state.db')}`,
+          CAIRN_FEED_BENCH_TOKEN: 'bench-token',
+          CAIRN_LOG_LEVEL: 'error',
+          CAIRN_LOG_FORMAT: 'json',
         },
-      );
+        cwd: dir,
+        isTTY: false,
+      });
       if (code !== 0 || !out.includes('"7.4.1"')) throw new Error(`feeds snapshot failed (exit ${code})`);
     };
     const stats = async (): Promise<Stats> => (await (await fetch(`${url}/__stats`)).json()) as Stats;
-    await poll(); // warm: the first read of every source, validators stored in the cache file
+    await poll(); // warm: the first read of every source, validators kept in the SQLite store
     const cpu: number[] = [];
     const requests: number[] = [];
     const notModified: number[] = [];

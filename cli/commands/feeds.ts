@@ -7,12 +7,12 @@ import { list, str } from '../args.ts';
 export const feedsCommand: Command = {
   name: 'feeds',
   summary: 'Read release feeds live and print them as a feed snapshot (YAML)',
-  usage:
-    'feeds snapshot [--component ID]... [--policies DIR] [--cluster-state NAME=FILE]... [--cache FILE] > feed.yaml',
+  usage: 'feeds snapshot [--component ID]... [--policies DIR] [--cluster-state NAME=FILE]... > feed.yaml',
   description:
     "Sources per component come from the catalog, plus the policy's `feeds.sources` (docs/feeds.md). " +
     'Sources that fail are reported on stderr and as comments; their components keep the catalog list. ' +
-    'Exit code 1 when a named component could not be read at all.',
+    'ETags, earlier reads and backoffs are kept in the store ($CAIRN_STORE, default SQLite in .cairn-state/), ' +
+    'so re-reading an unchanged source costs one 304. Exit code 1 when a named component could not be read at all.',
   positionals: { min: 1, max: 1 },
   options: {
     component: { type: 'string', multiple: true, value: 'ID', description: 'Only this catalog component' },
@@ -22,11 +22,6 @@ export const feedsCommand: Command = {
       multiple: true,
       value: 'NAME=FILE',
       description: 'kubectl get -o yaml output for cluster NAME (KubeDB RedisVersion objects)',
-    },
-    cache: {
-      type: 'string',
-      value: 'FILE',
-      description: 'JSON file keeping ETags and earlier reads between runs (re-reads become 304s)',
     },
   },
   async run(values, positionals, ctx) {
@@ -38,7 +33,6 @@ export const feedsCommand: Command = {
       cwd: ctx.cwd,
       env: ctx.env,
       ...(str(values, 'policies') ? { policies: str(values, 'policies')! } : {}),
-      ...(str(values, 'cache') ? { cacheFile: str(values, 'cache')! } : {}),
       components,
       clusterStates: list(values, 'cluster-state'),
     });

@@ -1,8 +1,9 @@
 // Node wiring for live feeds (`cairn feeds snapshot`, `cairn plan --live`):
 // the global fetch, secrets from the environment, RedisVersion objects from
-// --cluster-state files, and an optional JSON cache file so validators and
-// backoffs survive between runs (conditional requests then cost nothing).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// --cluster-state files, and the store `CAIRN_STORE` names (SQLite by
+// default), so validators, earlier reads and backoffs survive between runs
+// (an unchanged source then costs one 304).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Catalog } from '../catalog/schema.ts';
@@ -14,8 +15,10 @@ import { type PollResult, pollFeeds } from '../feeds/poll.ts';
 import { renderSnapshot } from '../feeds/snapshot.ts';
 import type { ClusterObjects } from '../feeds/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
-import type { Clock, PutOptions, Store } from '../store/index.ts';
+import type { Clock } from '../store/index.ts';
+import { systemClock } from './clock.ts';
 import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
+import { openStore } from './store-open.ts';
 
 export interface LiveFeedOptions {
   cwd: string;
@@ -26,8 +29,6 @@ export interface LiveFeedOptions {
   components?: string[];
   /** `NAME=FILE` pairs, for KubeDB RedisVersion objects. */
   clusterStates?: string[];
-  /** JSON file keeping validators, cached reads and backoffs between runs. */
-  cacheFile?: string;
   fetch?: FetchFn;
   clock?: Clock;
   timeoutMs?: number;
@@ -38,41 +39,6 @@ export interface LiveFeed {
   catalog: Catalog;
   at: Date;
   snapshot: string;
-}
-
-/** A Store kept in a JSON file: loaded once, written back by `save()`. For one CLI process at a time. */
-export function jsonFileStore(path: string, clock: Clock): Store & { save(): void } {
-  let entries: Record<string, { value: string; expiresAt?: number }> = {};
-  try {
-    entries = JSON.parse(readFileSync(path, 'utf8')) as typeof entries;
-  } catch {
-    entries = {};
-  }
-  const live = (key: string) => {
-    const e = entries[key];
-    if (e?.expiresAt !== undefined && e.expiresAt <= clock.now()) {
-      delete entries[key];
-      return undefined;
-    }
-    return e;
-  };
-  const entry = (value: string, o?: PutOptions) =>
-    o?.ttlMs !== undefined ? { value, expiresAt: clock.now() + o.ttlMs } : { value };
-  return {
-    get: async (k) => live(k)?.value,
-    put: async (k, v, o) => {
-      entries[k] = entry(v, o);
-    },
-    compareAndSet: async (k, expected, next, o) => {
-      if (live(k)?.value !== expected) return false;
-      entries[k] = entry(next, o);
-      return true;
-    },
-    delete: async (k) => {
-      delete entries[k];
-    },
-    save: () => writeFileSync(path, JSON.stringify(entries)),
-  };
 }
 
 function clusterObjects(pairs: readonly string[], cwd: string): ClusterObjects | undefined {
@@ -111,26 +77,28 @@ export async function readLiveFeeds(opts: LiveFeedOptions): Promise<LiveFeed> {
   );
   const policy = policyDir ? loadPolicyDir(resolve(opts.cwd, policyDir), opts.cwd) : EMPTY_POLICY;
   const sources = planSources(catalog, policy, opts.components ?? []);
-  const clock = opts.clock ?? { now: () => Date.now() };
-  const store = opts.cacheFile ? jsonFileStore(resolve(opts.cwd, opts.cacheFile), clock) : undefined;
-  const { memoryStore } = await import('../store/memory.ts');
-  const s: Store = store ?? memoryStore(clock);
+  const clock = opts.clock ?? systemClock;
+  const store = openStore(opts.env.CAIRN_STORE, { clock, cwd: opts.cwd });
   const http = createHttpClient({
     fetch: opts.fetch ?? ((u, i) => fetch(u, i)),
     clock,
-    store: s,
+    store,
     userAgent: 'cairn-feeds',
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
   });
   const cluster = clusterObjects(opts.clusterStates ?? [], opts.cwd);
-  const result = await pollFeeds(sources, catalog, {
-    http,
-    store: s,
-    clock,
-    secret: (name) => (isFeedSecret(name) ? opts.env[name] || undefined : undefined),
-    ...(cluster ? { cluster } : {}),
-  });
-  store?.save();
+  let result: PollResult;
+  try {
+    result = await pollFeeds(sources, catalog, {
+      http,
+      store,
+      clock,
+      secret: (name) => (isFeedSecret(name) ? opts.env[name] || undefined : undefined),
+      ...(cluster ? { cluster } : {}),
+    });
+  } finally {
+    await store.close();
+  }
   const at = new Date(clock.now());
   return { result, catalog, at, snapshot: renderSnapshot(result, at) };
 }

@@ -21,7 +21,7 @@ async function cairn(...args: string[]) {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     cwd: dir,
-    env: { CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json' },
+    env: { CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json', CAIRN_STORE: 'memory:' },
     isTTY: false,
   });
   return { status, stdout, stderr };
@@ -90,6 +90,28 @@ describe('cairn feeds snapshot', () => {
     expect(r.stdout).toContain('rejected 1: "bad\\nname" (contains a newline or control character)');
   });
 
+  it('keeps what it read in the store between runs: a second run within the TTL asks nothing', async () => {
+    const run = async () => {
+      let stdout = '';
+      const status = await main(['feeds', 'snapshot', '--component', 'redis', '--policies', 'policies'], {
+        stdout: (t) => void (stdout += t),
+        stderr: () => {},
+        cwd: dir,
+        env: { CAIRN_LOG_LEVEL: 'error', CAIRN_STORE: 'sqlite:state/feeds.db' },
+        isTTY: false,
+      });
+      return { status, stdout };
+    };
+    const first = await run();
+    const before = server.log.length;
+    const second = await run();
+    expect(second.status).toBe(0);
+    expect(server.log.length).toBe(before);
+    expect(parseFeed(second.stdout, 'feed.yaml', catalog)).toEqual(
+      parseFeed(first.stdout, 'feed.yaml', catalog),
+    );
+  });
+
   it('an unknown component is a usage error naming the allowed ids', async () => {
     const r = await cairn('feeds', 'snapshot', '--component', 'redsi', '--policies', 'policies');
     expect(r.status).toBe(2);
@@ -133,7 +155,7 @@ it('a policy can name only GITHUB_TOKEN or CAIRN_FEED_* as credentials: other va
         stdout: (t) => void (stdout += t),
         stderr: (t) => void (stderr += t),
         cwd: dir,
-        env: { ...env, CAIRN_LOG_LEVEL: 'error' },
+        env: { ...env, CAIRN_LOG_LEVEL: 'error', CAIRN_STORE: 'memory:' },
         isTTY: false,
       },
     );
