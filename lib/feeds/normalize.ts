@@ -62,6 +62,9 @@ export function judgeTag(tag: string, scheme: VersionScheme, pattern?: RegExp): 
     if (!m) return { skip: 'does not match the tag pattern' };
     version = m[1] ?? m[0];
   }
+  // Helm pushes a chart version's build metadata (`1.2.3+abc`) as the OCI tag `1.2.3_abc` (`+` is not allowed in tags).
+  if (scheme.id === 'semver' && /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?_[0-9A-Za-z.-]+$/.test(version))
+    version = version.replace('_', '+');
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(version)) return { reject: 'contains characters no version has' };
   const parsed = scheme.parse(version);
   if (!parsed.ok) return { skip: `not a ${scheme.id} version` };

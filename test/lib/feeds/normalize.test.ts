@@ -25,6 +25,11 @@ describe('tags', () => {
     expect(judgeTag(tag, redis)).toEqual(verdict);
   });
 
+  it('a chart pushed to a registry: the tag 1.2.3_abc is the chart version 1.2.3+abc', () => {
+    expect(judgeTag('23.1.1_build.7', semver)).toEqual({ version: '23.1.1+build.7' });
+    expect(judgeTag('7.2.4_x', redis)).toEqual({ skip: 'not a redis-image version' });
+  });
+
   it('a tag pattern picks the component and extracts the version', () => {
     const p = /^redis-operator-(v.*)$/;
     expect(judgeTag('redis-operator-v0.18.0', semver, p)).toEqual({ version: 'v0.18.0' });
