@@ -111,14 +111,21 @@ export async function pollFeeds(
       const first = planned[0]!;
       const reader = readerFor(first.spec.type) as SourceReader;
       const now = deps.clock.now();
-      const cachedText = await deps.store.get(CACHE_KEY + key);
-      const cached = cachedText ? (JSON.parse(cachedText) as Cached) : undefined;
+      // An unreadable cache entry (a store error, a corrupt value) costs a full read, never the poll.
+      let cached: Cached | undefined;
+      const cacheWarnings: string[] = [];
+      try {
+        const cachedText = await deps.store.get(CACHE_KEY + key);
+        cached = cachedText ? (JSON.parse(cachedText) as Cached) : undefined;
+      } catch (e) {
+        cacheWarnings.push(`the cached read could not be used: ${(e as Error).message}`);
+      }
       const ttlMs = Math.min(...planned.map((p) => p.ttlMs));
       let status: SourceStatus;
       let failure: { error: string; retryable: boolean } | undefined;
       let items: RawItem[] | undefined = cached?.items;
       let readAt = cached?.readAt;
-      let warnings: string[] = [];
+      let warnings: string[] = cacheWarnings;
       const force = opts.force?.has(key) ?? false;
       if (cached && !force && now - cached.readAt < ttlMs) status = 'fresh';
       else {
@@ -148,7 +155,7 @@ export async function pollFeeds(
           if (res.changed) {
             status = 'updated';
             items = res.items;
-            warnings = res.warnings ?? [];
+            warnings = [...cacheWarnings, ...(res.warnings ?? [])];
           } else status = 'unchanged';
           const state = res.changed ? res.state : cached?.state;
           const next: Cached = { readAt, state, items: items ?? [], digests: cached?.digests ?? {} };
@@ -202,7 +209,10 @@ export async function pollFeeds(
           report.skipped = n.skipped;
           report.warnings.push(...n.warnings);
           details[p.component] = mergeReleases(details[p.component], n.releases, scheme);
-          if (status === 'updated') await rememberDigests(deps.store, key, p.component, n.releases);
+          if (status === 'updated')
+            await rememberDigests(deps.store, key, p.component, n.releases).catch((e: unknown) => {
+              report.warnings.push(`digests not kept: ${message(e).error}`);
+            });
         }
         reports.push(report);
       }

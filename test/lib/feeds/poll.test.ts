@@ -248,6 +248,18 @@ describe('faults are contained and reported', () => {
     expect(r.feed.redis).toEqual([{ version: '8.2.2', published: '2026-10-03T10:00:00Z' }]);
   });
 
+  it('a corrupt cache entry costs a full read, with a warning, never the poll', async () => {
+    server.helm.set('/charts/index.yaml', {
+      redis: [{ version: '23.1.1', created: '2026-09-01T00:00:00Z' }],
+    });
+    const e = env();
+    const source = helmSource();
+    await e.store.put(`feeds:source:helm:${server.host}/charts/index.yaml#redis`, '{not json');
+    const r = await pollFeeds([source], catalog, e);
+    expect(r.reports[0]).toMatchObject({ status: 'updated', releases: 1 });
+    expect(r.reports[0]!.warnings[0]).toContain('the cached read could not be used');
+  });
+
   it('a truncated body is an error naming it, not a half-read list', async () => {
     server.registry.set('library/redis', { tags: { '7.2.4': {} } });
     server.faults.set('/v2/library/redis/tags', { truncate: true });
