@@ -7,6 +7,7 @@ import { renderText } from '../../lib/render/text.ts';
 import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
+import { liveFeedForPlan, liveOption } from './feeds.ts';
 
 export function parseNow(text: string | undefined): Date {
   if (!text) return new Date();
@@ -59,10 +60,11 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'Compute the validated upgrade path for every target in a GitOps repository',
   usage:
-    'plan --repo DIR [--policies DIR] [--feed FILE] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
+    'plan --repo DIR [--policies DIR] [--feed FILE | --live] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
   description: 'Works offline on a local checkout with no credentials. Nothing is written.',
   options: {
     ...planOptions,
+    ...liveOption,
     format: {
       type: 'string',
       value: 'FORMAT',
@@ -78,10 +80,12 @@ export const planCommand: Command = {
             ctx.stderr(`\rscanning ${done}/${total} files${done === total ? '\n' : ''}`);
         }
       : undefined;
+    const live = values.live ? await liveFeedForPlan(values, ctx) : undefined;
     const result = await planLocalRepository({
       ...localPlanOptions(values, ctx, 'plan'),
+      ...(live ? { feed: live.file } : {}),
       ...(progress ? { onProgress: progress } : {}),
-    });
+    }).finally(() => live?.cleanup());
     const rctx = {
       repo: requireStr(values, 'repo', 'plan'),
       conventions: result.conventions,

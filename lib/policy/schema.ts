@@ -3,6 +3,7 @@
 // JSON Schema (`policies/policy.schema.json`) is generated from it.
 import { z } from 'zod';
 import { parseLocalDateTime } from '../schedule/zone.ts';
+import { sourceEntrySchema } from '../feeds/spec.ts';
 import { DURATION_PATTERN } from './duration.ts';
 
 const name = z
@@ -154,6 +155,24 @@ export const windowSchema = z.union([
     .describe('A freeze: a one-off deny window.'),
 ]);
 
+/** A release source a policy adds for a component: a mirror, or a private registry with credentials. */
+export const policyFeedSourceSchema = sourceEntrySchema({
+  component: z.string().min(1).describe('Catalog component id whose releases this source lists, e.g. redis.'),
+  replace: z
+    .boolean()
+    .describe("Read only the policy's sources for this component, not the catalog's (an air-gapped mirror).")
+    .optional(),
+});
+
+export const feedsPolicySchema = z
+  .strictObject({
+    ttl: duration
+      .describe('How long a successful read is reused before a source is asked again. Default 10m.')
+      .optional(),
+    sources: z.array(policyFeedSourceSchema).optional(),
+  })
+  .describe('Release feeds: extra sources per component and how often they are read (docs/feeds.md).');
+
 export const policyFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -164,6 +183,7 @@ export const policyFileSchema = z
     defaults: settingsSchema.optional(),
     rules: z.array(ruleSchema).optional(),
     windows: z.array(windowSchema).optional(),
+    feeds: feedsPolicySchema.optional(),
   })
   .describe('A cairn policy file. Several files in one directory are merged.');
 
@@ -173,6 +193,7 @@ export type ClusterPolicy = z.infer<typeof clusterSchema>;
 export type EnvironmentPolicy = z.infer<typeof environmentSchema>;
 export type Window = z.infer<typeof windowSchema>;
 export type PolicyFile = z.infer<typeof policyFileSchema>;
+export type PolicyFeedSource = z.infer<typeof policyFeedSourceSchema>;
 export type UpdateType = (typeof UPDATE_TYPES)[number];
 
 /** Settings with every default filled in, as the planner sees them for one target. */
@@ -198,4 +219,6 @@ export interface Policy {
   defaults: Settings;
   rules: (PolicyRule & { file: string })[];
   windows: (Window & { file: string })[];
+  /** Feed settings; absent when no file sets any. */
+  feeds?: { ttl?: string; sources: (PolicyFeedSource & { file: string })[] };
 }
