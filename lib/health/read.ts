@@ -89,9 +89,17 @@ export function imageTag(image: string): string | undefined {
   return colon > slash ? noDigest.slice(colon + 1) : undefined;
 }
 
-/** Whether `image` is on `target`: a full image reference compares exactly, a bare tag compares the tag. */
+/** `docker.io/library/redis:7.4@sha256:…` → `redis:7.4`: the forms a kubelet reports for the same image. */
+export function normalizeImage(image: string): string {
+  return image
+    .split('@')[0]!
+    .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
+    .replace(/^library\//, '');
+}
+
+/** Whether `image` is on `target`: a full image reference compares as a reference, a bare tag compares the tag. */
 export function onImage(image: string | undefined, target: string): boolean {
   if (!image) return false;
-  if (target.includes(':') || target.includes('/')) return image === target || image.split('@')[0] === target;
+  if (target.includes(':') || target.includes('/')) return normalizeImage(image) === normalizeImage(target);
   return imageTag(image) === target;
 }
