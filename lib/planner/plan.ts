@@ -9,7 +9,7 @@ import type { Policy, ResolvedSettings } from '../policy/schema.ts';
 import { getScheme } from '../versioning/index.ts';
 import type { ParsedVersion, SchemeId, VersionScheme } from '../versioning/types.ts';
 import { type CandidateContext, judgeReleases, updateType, type Verdict } from './candidates.ts';
-import { healthFor } from './gate.ts';
+import { gateConditions, healthFor } from './gate.ts';
 import {
   filterByKubernetes,
   type Hop,
@@ -563,6 +563,7 @@ export function planUpgrade(input: PlanInput): Plan {
         gate: {
           applied: true,
           health: healthFor(t.component, t.resource?.kind),
+          conditions: gateConditions(t, hop.to),
           version: hop.to,
           ...(env?.soak ? { soak: env.soak } : {}),
         },
