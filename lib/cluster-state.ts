@@ -16,6 +16,11 @@ export interface KubeObject {
     namespace?: string;
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
+    generation?: number;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    uid?: string;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
