@@ -53,6 +53,14 @@ export function readClusterState(text: string, file: string, name: string): Clus
       for (const item of v.items ?? []) if (isObject(item)) objects.push(item as KubeObject);
     } else objects.push(v);
   }
+  return { ...clusterFactsFrom(objects, name), objects };
+}
+
+/**
+ * The facts the planner takes from a cluster's objects, however they were
+ * read (a `kubectl get -o yaml` file, or the live readers in lib/cluster/).
+ */
+export function clusterFactsFrom(objects: readonly KubeObject[], name: string): { facts: ClusterFacts; notes: string[] } {
   const notes: string[] = [];
   const facts: ClusterFacts = { name };
   const nodeMinors = objects
@@ -84,5 +92,5 @@ export function readClusterState(text: string, file: string, name: string): Clus
     }
   }
   if (Object.keys(operators).length) facts.operators = operators;
-  return { facts, objects, notes };
+  return { facts, notes };
 }
