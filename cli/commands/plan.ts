@@ -4,6 +4,7 @@ import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText } from '../../lib/render/text.ts';
 import type { LocalPlanOptions } from '../../lib/app/plan-repo.ts';
+import { readLiveCluster } from '../../lib/node/live-cluster.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
 
@@ -58,10 +59,17 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'Compute the validated upgrade path for every target in a GitOps repository',
   usage:
-    'plan --repo DIR [--policies DIR] [--feed FILE] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
+    'plan --repo DIR [--policies DIR] [--feed FILE] [--cluster-state NAME=FILE]... [--kubeconfig [NAME=]FILE]... [--now ISO-8601] [--format text|markdown|json]',
   description: 'Works offline on a local checkout with no credentials. Nothing is written.',
   options: {
     ...planOptions,
+    kubeconfig: {
+      type: 'string',
+      multiple: true,
+      value: '[NAME=]FILE',
+      description:
+        'Read cluster NAME live instead of a --cluster-state file (FILE "default": KUBECONFIG, ~/.kube/config or the in-cluster service account)',
+    },
     format: {
       type: 'string',
       value: 'FORMAT',
@@ -77,8 +85,12 @@ export const planCommand: Command = {
             ctx.stderr(`\rscanning ${done}/${total} files${done === total ? '\n' : ''}`);
         }
       : undefined;
+    const liveClusters = await Promise.all(
+      list(values, 'kubeconfig').map((k) => readLiveCluster(k, ctx.cwd)),
+    );
     const result = await planLocalRepository({
       ...localPlanOptions(values, ctx, 'plan'),
+      ...(liveClusters.length ? { liveClusters } : {}),
       ...(progress ? { onProgress: progress } : {}),
     });
     const rctx = {

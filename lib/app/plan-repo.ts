@@ -23,6 +23,8 @@ export interface LocalPlanOptions {
   feed?: string;
   /** `NAME=FILE` pairs. */
   clusterStates?: string[];
+  /** Facts already read from live clusters (`--kubeconfig`), by cluster name. */
+  liveClusters?: { name: string; facts: ClusterFacts; notes: string[] }[];
   now: Date;
   cwd: string;
   env: Record<string, string | undefined>;
@@ -77,6 +79,10 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     clusters[s.name] = state.facts;
     conventions.push(...state.notes);
   }
+  for (const live of opts.liveClusters ?? []) {
+    clusters[live.name] = live.facts;
+    conventions.push(...live.notes);
+  }
 
   const repo = nodeRepo(repoDir);
   let locate: (file: string) => { cluster?: string; environment?: string };
@@ -91,7 +97,7 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     const mapping = conventionalMapping(
       entries.map((e) => e.path),
       (f) => texts.get(f),
-      states.map((s) => s.name),
+      [...states.map((s) => s.name), ...(opts.liveClusters ?? []).map((c) => c.name)],
     );
     conventions.push(...mapping.conventions);
     locate = (file) => placeByMapping(mapping, file);
