@@ -60,7 +60,10 @@ export function readClusterState(text: string, file: string, name: string): Clus
  * The facts the planner takes from a cluster's objects, however they were
  * read (a `kubectl get -o yaml` file, or the live readers in lib/cluster/).
  */
-export function clusterFactsFrom(objects: readonly KubeObject[], name: string): { facts: ClusterFacts; notes: string[] } {
+export function clusterFactsFrom(
+  objects: readonly KubeObject[],
+  name: string,
+): { facts: ClusterFacts; notes: string[] } {
   const notes: string[] = [];
   const facts: ClusterFacts = { name };
   const nodeMinors = objects

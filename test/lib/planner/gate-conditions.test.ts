@@ -41,7 +41,11 @@ describe('gate conditions', () => {
   });
 
   it('an operator step checks its Deployment rollout and that every cluster it runs stays healthy', () => {
-    const t = target({ id: 'op.yaml#HelmRelease/x/op:spec.chart.spec.version', component: 'howl-redis-operator', current: 'v0.2.5' });
+    const t = target({
+      id: 'op.yaml#HelmRelease/x/op:spec.chart.spec.version',
+      component: 'howl-redis-operator',
+      current: 'v0.2.5',
+    });
     expect(gateConditions(t, 'v0.2.6').map((c) => [c.evaluator, c.params])).toEqual([
       ['operator-rollout', { component: 'howl-redis-operator', version: 'v0.2.6' }],
       ['howl-redis-cluster', {}],
