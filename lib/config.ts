@@ -15,12 +15,19 @@ export const envSchema = z.object({
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Shared secret the cluster agent signs its snapshots with (HMAC-SHA256). */
+  CAIRN_AGENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** Names of variables whose values are secrets. */
-export const SECRET_VARIABLES = ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+export const SECRET_VARIABLES = [
+  'GITHUB_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'CAIRN_AGENT_SECRET',
+] as const;
 
 /**
  * Validates the environment. Empty strings count as unset, as shells and

@@ -1,8 +1,15 @@
 // The command table: every `cairn` subcommand is registered here, once.
 import type { Command } from '../args.ts';
+import { agentCommand } from './agent.ts';
 import { applyCommand } from './apply.ts';
 import { explainCommand } from './explain.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [planCommand, applyCommand, explainCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [
+  planCommand,
+  applyCommand,
+  explainCommand,
+  validateCommand,
+  agentCommand,
+];
