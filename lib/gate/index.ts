@@ -7,3 +7,4 @@ export { evaluateConditions, evaluateGate, rollbackAdvice } from './gate.ts';
 export { checkPreSteps, type PreStepResult } from './backup.ts';
 export { appliersOf, groupOf, selectObjects } from './select.ts';
 export * from './types.ts';
+export { ancestryFromCompare, comparisonsNeeded, type CompareStatus } from './ancestry.ts';

@@ -5,6 +5,7 @@ import { identifyImage } from '../targets/identify.ts';
 import {
   at,
   condition,
+  degraded,
   describeObject,
   healthy,
   isRecord,
@@ -20,6 +21,15 @@ function containers(o: KubeObject, path: string): { name?: string; image?: strin
   const list = at(o, path);
   return Array.isArray(list) ? list.filter(isRecord) : [];
 }
+
+/** Container waiting reasons that do not heal by waiting: the rollout is stuck. */
+const STUCK = [
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+];
 
 /** Pods whose labels include every label given. */
 export function podsLabelled(related: readonly KubeObject[], labels: Record<string, string>): KubeObject[] {
@@ -45,6 +55,10 @@ export function checkPods(
       if (!images.some((i) => onImage(i, image)))
         return progressing(`${name} runs ${images.join(', ') || 'no image'}, not ${image}`);
     }
+    const stuck = containers(p, 'status.containerStatuses')
+      .map((c) => at(c, 'state.waiting.reason'))
+      .find((r): r is string => typeof r === 'string' && STUCK.includes(r));
+    if (stuck) return degraded(`${name}: a container is in ${stuck}`);
     const ready = condition(p, 'Ready');
     if (ready?.status !== 'True') return progressing(`${name} is not Ready`);
     return healthy();

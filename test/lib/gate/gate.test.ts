@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkPreSteps, DEFAULT_GATE_POLICY, evaluateGate, rollbackAdvice } from '../../../lib/gate/index.ts';
+import {
+  ancestryFromCompare,
+  checkPreSteps,
+  type CompareStatus,
+  comparisonsNeeded,
+  DEFAULT_GATE_POLICY,
+  evaluateGate,
+  rollbackAdvice,
+} from '../../../lib/gate/index.ts';
 import type { ClusterReading, GateInput } from '../../../lib/gate/index.ts';
 import { describeWithFixtures } from '../../support/fixtures.ts';
 import {
@@ -193,5 +201,28 @@ describeWithFixtures('the gate', () => {
       expect(r.verdict).toBe('wait');
       expect(r.verdict === 'wait' && r.reason).toContain(text);
     });
+  });
+});
+
+describeWithFixtures('ancestry from the Git provider', () => {
+  const step = howlStep();
+  it('lists the applied revisions to compare, then answers from the compare status', () => {
+    const objects = [argoApp(PRE_MERGE, iso(5)), redisCluster('Healthy'), ...pods('redis:7.4.1')];
+    expect(comparisonsNeeded(step.target.file, MERGE, objects)).toEqual([{ base: MERGE, head: PRE_MERGE }]);
+    const statuses: Record<string, CompareStatus> = { [`${MERGE}...${PRE_MERGE}`]: 'behind' };
+    const isAncestor = ancestryFromCompare((b, h) => statuses[`${b}...${h}`]);
+    const r = evaluateGate({
+      step,
+      mergeCommit: MERGE,
+      mergedAt: MERGED_AT,
+      reading: { readAt: at(10), objects, problems: [] },
+      policy: DEFAULT_GATE_POLICY,
+      now: at(10),
+      isAncestor,
+    });
+    expect(r.verdict === 'wait' && r.reason).toContain('does not contain merge commit');
+    statuses[`${MERGE}...${PRE_MERGE}`] = 'ahead';
+    expect(isAncestor(MERGE, PRE_MERGE)).toBe(true);
+    expect(isAncestor(MERGE, 'f'.repeat(40))).toBeUndefined();
   });
 });

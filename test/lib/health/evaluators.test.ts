@@ -105,6 +105,22 @@ describeWithFixtures('howl-cloud RedisCluster', () => {
     expect(r.reasons.join()).toContain('redis/cache-0 runs redis:7.2.4');
   });
 
+  it('a pod stuck in CrashLoopBackOff or ImagePullBackOff is degraded, not progressing', () => {
+    const stuck = (reason: string) =>
+      withFields(pod(1, 'redis:7.4.1'), {
+        'status.containerStatuses': [{ name: 'redis', image: 'redis:7.4.1', state: { waiting: { reason } } }],
+        'status.conditions': [{ type: 'Ready', status: 'False' }],
+      });
+    for (const reason of ['CrashLoopBackOff', 'ImagePullBackOff']) {
+      const r = run('howl-redis-cluster', base, {
+        related: [pod(0, 'redis:7.4.1'), stuck(reason), pod(2, 'redis:7.4.1')],
+        params: { image: 'redis:7.4.1' },
+      });
+      expect(r.status).toBe('degraded');
+      expect(r.reasons.join()).toContain(`redis/cache-1: a container is in ${reason}`);
+    }
+  });
+
   it('without pods to check the image, is unknown rather than healthy', () => {
     expect(run('howl-redis-cluster', base, { params: { image: 'redis:7.4.1' } }).status).toBe('unknown');
   });
