@@ -127,3 +127,30 @@ export async function verifySnapshot(
   }
   return { ok: true, snapshot: parsed.data };
 }
+
+/**
+ * The gate's reading from what an agent pushed: its latest snapshot, made
+ * current by a later heartbeat only when that heartbeat vouches for exactly
+ * that snapshot (same agent, `basedOn` its sequence). The heartbeat's
+ * problems count too. No snapshot: no reading (unknown, closed).
+ */
+export function readingFromSnapshots(
+  snapshot: Snapshot | undefined,
+  heartbeat: Snapshot | undefined,
+):
+  | { readAt: Date; objects: Snapshot['objects']; problems: Snapshot['problems']; cluster: string }
+  | undefined {
+  if (!snapshot || snapshot.kind !== 'snapshot') return undefined;
+  const vouched =
+    heartbeat?.kind === 'heartbeat' &&
+    heartbeat.agent === snapshot.agent &&
+    heartbeat.cluster === snapshot.cluster &&
+    heartbeat.basedOn === snapshot.sequence &&
+    Date.parse(heartbeat.readAt) > Date.parse(snapshot.readAt);
+  return {
+    cluster: snapshot.cluster,
+    readAt: new Date(vouched ? heartbeat.readAt : snapshot.readAt),
+    objects: snapshot.objects,
+    problems: vouched ? [...snapshot.problems, ...heartbeat.problems] : snapshot.problems,
+  };
+}

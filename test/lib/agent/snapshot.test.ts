@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type Snapshot, signSnapshot, verifySnapshot } from '../../../lib/agent/index.ts';
+import {
+  readingFromSnapshots,
+  type Snapshot,
+  signSnapshot,
+  verifySnapshot,
+} from '../../../lib/agent/index.ts';
 import { memoryStore } from '../../../lib/store/index.ts';
 
 const SECRET = 'a-shared-secret-of-some-length';
@@ -63,5 +68,35 @@ describe('signed snapshots', () => {
       ok: false,
       reason: expect.stringContaining('body: cluster:'),
     });
+  });
+});
+
+describe('a reading from what the agent pushed', () => {
+  const beat = (over: Partial<Snapshot>): Snapshot => ({
+    ...snap,
+    kind: 'heartbeat',
+    sequence: 2,
+    basedOn: 1,
+    readAt: '2026-12-01T09:04:00.000Z',
+    objects: [],
+    ...over,
+  });
+
+  it('a heartbeat that vouches for the snapshot keeps it current, with its problems', () => {
+    const problem = { resource: 'redis.io/RedisCluster', kind: 'forbidden' as const, message: '403' };
+    const r = readingFromSnapshots(snap, beat({ problems: [problem] }))!;
+    expect(r.readAt.toISOString()).toBe('2026-12-01T09:04:00.000Z');
+    expect(r.objects).toEqual(snap.objects);
+    expect(r.problems).toEqual([problem]);
+  });
+
+  it('a heartbeat for another snapshot or agent does not: the snapshot ages and goes stale', () => {
+    expect(readingFromSnapshots(snap, beat({ basedOn: 0 }))!.readAt).toEqual(T0);
+    expect(readingFromSnapshots(snap, beat({ agent: 'someone-else' }))!.readAt).toEqual(T0);
+    expect(readingFromSnapshots(snap, beat({ basedOn: undefined }))!.readAt).toEqual(T0);
+  });
+
+  it('without a snapshot there is no reading', () => {
+    expect(readingFromSnapshots(undefined, beat({}))).toBeUndefined();
   });
 });
