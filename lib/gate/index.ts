@@ -8,3 +8,4 @@ export { checkPreSteps, type PreStepResult } from './backup.ts';
 export { appliersOf, groupOf, selectObjects } from './select.ts';
 export * from './types.ts';
 export { ancestryFromCompare, comparisonsNeeded, type CompareStatus } from './ancestry.ts';
+export { decideStep, soakTimerKey, type DecideDeps, type DecideInput, type Decision } from './decide.ts';

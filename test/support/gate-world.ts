@@ -2,7 +2,7 @@
 // redis 7.2.4 to 7.4.1 (a step planned by the real planner), applied by the
 // real Argo CD Application from the fixtures, pointed at the step's folder.
 import type { KubeObject } from '../../lib/cluster-state.ts';
-import type { Step } from '../../lib/planner/types.ts';
+import type { Plan, Step } from '../../lib/planner/types.ts';
 import { plan, rel, target } from '../lib/planner/helpers.ts';
 import { fixtureObject, withFields } from './kube-objects.ts';
 
@@ -11,6 +11,11 @@ export const PRE_MERGE = 'bead000000000000000000000000000000000000';
 export const MERGED_AT = new Date('2026-12-01T09:00:00Z');
 
 export function howlStep(): Step {
+  return howlPlan().step;
+}
+
+/** The plan with the howl-cloud step, as the PR engine would render its PR from. */
+export function howlPlan(): { plan: Plan; step: Step } {
   const t = target({
     id: 'clusters/prod/redis/cache.yaml#RedisCluster/redis/cache:spec.imageName',
     component: 'redis',
@@ -23,7 +28,7 @@ export function howlStep(): Step {
   const p = plan([t], { releases: { redis: rel('7.4.1') } });
   const step = p.steps[0]!;
   if (!step) throw new Error('the planner planned no step');
-  return step;
+  return { plan: p, step };
 }
 
 /** The fixture Application (diff-cache.yaml), now applying `clusters/prod` at `revision`, finished at `finishedAt`. */
