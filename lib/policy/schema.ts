@@ -3,6 +3,7 @@
 // JSON Schema (`policies/policy.schema.json`) is generated from it.
 import { z } from 'zod';
 import { sourceEntrySchema } from '../feeds/spec.ts';
+import { parseLocalDateTime } from '../schedule/zone.ts';
 import { DURATION_PATTERN } from './duration.ts';
 
 const name = z
@@ -99,11 +100,25 @@ export const environmentSchema = z.strictObject({
   soak: duration.describe('How long the version must run healthy in each `after` environment.').optional(),
 });
 
+const localDateTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/,
+    'must be a local date-time such as 2026-12-20 or 2026-12-20T18:00',
+  )
+  .refine((s) => parseLocalDateTime(s) !== undefined, 'is not a real date and time');
+
 const windowBase = {
   name,
   timezone: z.string().min(1).describe('IANA time zone, e.g. Europe/Berlin.'),
   clusters: z.array(name).optional(),
   environments: z.array(name).optional(),
+  openPullRequests: z
+    .boolean()
+    .describe(
+      'Whether cairn may open pull requests while this window keeps changes closed (it never merges or un-gates then). Default: true.',
+    )
+    .optional(),
 };
 
 export const windowSchema = z.union([
@@ -119,7 +134,12 @@ export const windowSchema = z.union([
     .strictObject({
       ...windowBase,
       kind: z.enum(['allow', 'deny']),
-      rrule: z.string().min(1).describe('RFC 5545 RRULE subset, e.g. FREQ=WEEKLY;BYDAY=SA;BYHOUR=2.'),
+      rrule: z
+        .string()
+        .min(1)
+        .describe(
+          'RFC 5545 RRULE subset, e.g. FREQ=WEEKLY;BYDAY=SA;BYHOUR=2; optionally after a wall-clock DTSTART line.',
+        ),
       duration,
     })
     .describe('A recurring window given by RRULE.'),
@@ -127,8 +147,10 @@ export const windowSchema = z.union([
     .strictObject({
       ...windowBase,
       kind: z.literal('deny'),
-      start: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'must be a local date-time'),
-      end: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'must be a local date-time'),
+      start: localDateTime.describe('When the freeze starts, local to `timezone`.'),
+      end: localDateTime.describe(
+        'When the freeze ends (exclusive), local to `timezone`; a date alone is its 00:00.',
+      ),
     })
     .describe('A freeze: a one-off deny window.'),
 ]);
