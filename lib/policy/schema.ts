@@ -2,8 +2,8 @@
 // the only definition: the TypeScript types derive from it, and the published
 // JSON Schema (`policies/policy.schema.json`) is generated from it.
 import { z } from 'zod';
-import { sourceEntrySchema } from '../feeds/spec.ts';
 import { parseLocalDateTime } from '../schedule/zone.ts';
+import { sourceEntrySchema } from '../feeds/spec.ts';
 import { DURATION_PATTERN } from './duration.ts';
 
 const name = z
