@@ -30,7 +30,12 @@ export type Env = z.infer<typeof envSchema>;
 
 /** Names of variables whose values are secrets. */
 /** Variables whose values never reach a log; CAIRN_STORE can hold a Redis password. */
-export const SECRET_VARIABLES = ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_WEBHOOK_URL', 'CAIRN_STORE'] as const;
+export const SECRET_VARIABLES = [
+  'GITHUB_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'CAIRN_STORE',
+] as const;
 
 /**
  * Validates the environment. Empty strings count as unset, as shells and
