@@ -584,7 +584,7 @@ export class GitHubTestServer {
       return { status: 201, body: this.labelBody(name) };
     }
     if ((r = m(/^\/statuses\/([0-9a-f]{40})$/)) && method === 'POST') {
-      if (!this.gitOk(['cat-file', '-e', `${r[1]}^{commit}`]))
+      if (this.gitOk(['cat-file', '-e', `${r[1]}^{commit}`]) === undefined)
         throw unprocessable(`No commit found for SHA: ${r[1]}`);
       const list = this.statuses.get(r[1]!) ?? [];
       const s: Status = {
@@ -650,7 +650,7 @@ export class GitHubTestServer {
         'https://docs.github.com/rest/git/refs#create-a-reference',
       );
     }
-    if (!this.gitOk(['cat-file', '-e', `${sha}^{commit}`])) throw unprocessable('Object does not exist');
+    if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined) throw unprocessable('Object does not exist');
     try {
       this.git(['update-ref', ref, sha, '0'.repeat(40)]);
     } catch {
@@ -674,7 +674,7 @@ export class GitHubTestServer {
         'Reference does not exist',
         'https://docs.github.com/rest/git/refs#update-a-reference',
       );
-    if (!this.gitOk(['cat-file', '-e', `${sha}^{commit}`])) throw unprocessable('Object does not exist');
+    if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined) throw unprocessable('Object does not exist');
     const ff = this.gitOk(['merge-base', '--is-ancestor', old, sha]) !== undefined;
     if (!ff && body.force !== true)
       throw unprocessable(
@@ -741,7 +741,7 @@ export class GitHubTestServer {
     const env = { GIT_INDEX_FILE: index };
     try {
       if (body.base_tree) {
-        if (!this.gitOk(['cat-file', '-e', `${String(body.base_tree)}^{tree}`]))
+        if (this.gitOk(['cat-file', '-e', `${String(body.base_tree)}^{tree}`]) === undefined)
           throw unprocessable('Invalid tree info');
         this.git(['read-tree', String(body.base_tree)], '', env);
       } else this.git(['read-tree', '--empty'], '', env);
@@ -766,7 +766,7 @@ export class GitHubTestServer {
           e.content !== undefined
             ? this.git(['hash-object', '-w', '--stdin'], e.content).trim()
             : String(e.sha);
-        if (!this.gitOk(['cat-file', '-e', sha])) throw unprocessable('Invalid tree info');
+        if (this.gitOk(['cat-file', '-e', sha]) === undefined) throw unprocessable('Invalid tree info');
         this.git(['update-index', '--add', '--cacheinfo', `${e.mode},${sha},${e.path}`], '', env);
       }
       const tree = this.git(['write-tree'], '', env).trim();
@@ -783,10 +783,10 @@ export class GitHubTestServer {
 
   private createCommit(body: Record<string, unknown>) {
     const tree = String(body.tree ?? '');
-    if (!this.gitOk(['cat-file', '-e', `${tree}^{tree}`])) throw unprocessable('Tree SHA does not exist');
+    if (this.gitOk(['cat-file', '-e', `${tree}^{tree}`]) === undefined) throw unprocessable('Tree SHA does not exist');
     const parents = ((body.parents as string[]) ?? []).map(String);
     for (const p of parents)
-      if (!this.gitOk(['cat-file', '-e', `${p}^{commit}`]))
+      if (this.gitOk(['cat-file', '-e', `${p}^{commit}`]) === undefined)
         throw unprocessable('Parent SHA does not exist or is not a commit object');
     const author = body.author as { name?: string; email?: string } | undefined;
     const who =
