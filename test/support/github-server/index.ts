@@ -373,11 +373,13 @@ export class GitHubTestServer {
         return;
       }
       const extra: Record<string, string> = { ...result.headers };
-      if (method === 'GET') {
+      if (result.body !== undefined && path !== '/graphql') {
         const etag = `W/"${createHash('sha256').update(JSON.stringify(result.body)).digest('hex')}"`;
         extra.etag = etag;
         extra['cache-control'] = 'private, max-age=60, s-maxage=60';
-        if (req.headers['if-none-match'] === etag) {
+        const self = (result.body as { url?: unknown }).url;
+        if (result.status === 201 && typeof self === 'string' && !extra.location) extra.location = self;
+        if (method === 'GET' && req.headers['if-none-match'] === etag) {
           send(304, undefined, extra);
           return;
         }
@@ -650,7 +652,8 @@ export class GitHubTestServer {
         'https://docs.github.com/rest/git/refs#create-a-reference',
       );
     }
-    if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined) throw unprocessable('Object does not exist');
+    if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined)
+      throw unprocessable('Object does not exist');
     try {
       this.git(['update-ref', ref, sha, '0'.repeat(40)]);
     } catch {
@@ -674,7 +677,8 @@ export class GitHubTestServer {
         'Reference does not exist',
         'https://docs.github.com/rest/git/refs#update-a-reference',
       );
-    if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined) throw unprocessable('Object does not exist');
+    if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined)
+      throw unprocessable('Object does not exist');
     const ff = this.gitOk(['merge-base', '--is-ancestor', old, sha]) !== undefined;
     if (!ff && body.force !== true)
       throw unprocessable(
@@ -783,7 +787,8 @@ export class GitHubTestServer {
 
   private createCommit(body: Record<string, unknown>) {
     const tree = String(body.tree ?? '');
-    if (this.gitOk(['cat-file', '-e', `${tree}^{tree}`]) === undefined) throw unprocessable('Tree SHA does not exist');
+    if (this.gitOk(['cat-file', '-e', `${tree}^{tree}`]) === undefined)
+      throw unprocessable('Tree SHA does not exist');
     const parents = ((body.parents as string[]) ?? []).map(String);
     for (const p of parents)
       if (this.gitOk(['cat-file', '-e', `${p}^{commit}`]) === undefined)
