@@ -63,6 +63,8 @@ interface RawPull {
   head: { ref: string; sha: string };
   base: { ref: string };
   labels: { name?: string }[];
+  assignees?: { login: string }[] | null;
+  requested_reviewers?: { login: string }[] | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   auto_merge?: unknown;
@@ -79,6 +81,8 @@ function toPull(p: RawPull): PullRequest & { nodeId: string } {
     head: { ref: p.head.ref, sha: p.head.sha },
     base: { ref: p.base.ref },
     labels: p.labels.map((l) => l.name ?? '').filter(Boolean),
+    assignees: (p.assignees ?? []).map((a) => a.login),
+    reviewers: (p.requested_reviewers ?? []).map((a) => a.login),
     ...(p.merged_at && p.merge_commit_sha ? { mergeCommit: p.merge_commit_sha } : {}),
     autoMerge: p.auto_merge != null,
     ...(p.html_url ? { url: p.html_url } : {}),
@@ -387,12 +391,18 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         octokit.rest.pulls.update({ ...where, pull_number: number, ...change }),
       );
     },
-    async ensureLabels(number, labels, have) {
-      const missing = labels.filter((l) => !have.includes(l));
-      if (!missing.length) return;
-      // Adding a label the repository lacks creates it.
+    async ensureLabels(number, want, have) {
+      const labels = want.labels.filter((l) => !have.labels.includes(l));
+      const assignees = (want.assignees ?? []).filter((a) => !(have.assignees ?? []).includes(a));
+      if (!labels.length && !assignees.length) return;
+      // One request for both; a label the repository lacks is created.
       await call(`label #${number}`, () =>
-        octokit.rest.issues.addLabels({ ...where, issue_number: number, labels: missing }),
+        octokit.rest.issues.update({
+          ...where,
+          issue_number: number,
+          ...(labels.length ? { labels: [...new Set([...have.labels, ...want.labels])] } : {}),
+          ...(assignees.length ? { assignees: [...new Set([...(have.assignees ?? []), ...assignees])] } : {}),
+        }),
       );
     },
     async ensureComment(number, marker, body) {
@@ -404,15 +414,12 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         octokit.rest.issues.createComment({ ...where, issue_number: number, body }),
       );
     },
-    async ensureReviewers(number, reviewers, assignees) {
-      if (reviewers.length)
-        await call(`request reviewers on #${number}`, () =>
-          octokit.rest.pulls.requestReviewers({ ...where, pull_number: number, reviewers: [...reviewers] }),
-        );
-      if (assignees.length)
-        await call(`assign #${number}`, () =>
-          octokit.rest.issues.addAssignees({ ...where, issue_number: number, assignees: [...assignees] }),
-        );
+    async ensureReviewers(number, reviewers, have) {
+      const missing = reviewers.filter((r) => !have.includes(r));
+      if (!missing.length) return;
+      await call(`request reviewers on #${number}`, () =>
+        octokit.rest.pulls.requestReviewers({ ...where, pull_number: number, reviewers: missing }),
+      );
     },
     async getStatus(sha, context) {
       const res = await call(`read the status of ${sha}`, () =>
@@ -504,6 +511,11 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         state: 'open',
         labels: input.labels,
       };
+    },
+    async closeIssue(number) {
+      await call(`close issue #${number}`, () =>
+        octokit.rest.issues.update({ ...where, issue_number: number, state: 'closed' }),
+      );
     },
   };
   return provider;

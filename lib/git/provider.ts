@@ -89,6 +89,8 @@ export interface PullRequest {
   head: { ref: string; sha: string };
   base: { ref: string };
   labels: string[];
+  assignees: string[];
+  reviewers: string[];
   mergeCommit?: string;
   /** Whether auto-merge is already enabled. */
   autoMerge: boolean;
@@ -129,12 +131,19 @@ export interface PullRequestHost extends GitProvider {
   /** Opens the PR, or adopts the open one for the same head; then makes title and body match. */
   ensurePullRequest(input: PullRequestInput): Promise<PullRequest>;
   updatePullRequest(number: number, change: { title?: string; body?: string }): Promise<void>;
-  /** Creates missing labels in the repository and adds missing ones to the issue or PR. */
-  ensureLabels(number: number, labels: readonly string[], have: readonly string[]): Promise<void>;
+  /**
+   * Adds the labels (created in the repository when missing) and assignees the issue or PR
+   * lacks, in one request; nothing when it has them all.
+   */
+  ensureLabels(
+    number: number,
+    want: { labels: readonly string[]; assignees?: readonly string[] },
+    have: { labels: readonly string[]; assignees?: readonly string[] },
+  ): Promise<void>;
   /** Adds the comment unless one already contains `marker`. */
   ensureComment(number: number, marker: string, body: string): Promise<void>;
-  /** Requests reviewers and assignees not yet on the PR. */
-  ensureReviewers(number: number, reviewers: readonly string[], assignees: readonly string[]): Promise<void>;
+  /** Requests the reviewers not yet requested. */
+  ensureReviewers(number: number, reviewers: readonly string[], have: readonly string[]): Promise<void>;
   /** The latest status of `context` on a commit, if any. */
   getStatus(sha: string, context: string): Promise<CommitStatus | undefined>;
   /** Sets the status unless the latest one already says the same. */
@@ -143,6 +152,7 @@ export interface PullRequestHost extends GitProvider {
   ensureAutoMerge(pr: PullRequest, expectedHead: string): Promise<boolean>;
   /** Open issues carrying `label`. */
   listIssues(label: string): Promise<IssueInfo[]>;
-  /** Creates the issue, or edits its body in place when `number` is given and it differs. */
+  /** Creates the issue, or edits title and body in place when `number` is given. */
   ensureIssue(input: { number?: number; title: string; body: string; labels: string[] }): Promise<IssueInfo>;
+  closeIssue(number: number): Promise<void>;
 }

@@ -524,12 +524,21 @@ export class GitHubTestServer {
       const pr = this.pulls.get(n);
       if (!issue && !pr) throw notFound();
       if (method === 'GET') return { body: issue ? this.issueBody(issue) : this.pullAsIssue(pr!) };
-      if (method === 'PATCH' && issue) {
-        if (typeof body.title === 'string') issue.title = body.title;
-        if (typeof body.body === 'string') issue.body = body.body;
-        if (body.state === 'open' || body.state === 'closed') issue.state = body.state;
-        issue.updated_at = this.stamp();
-        return { body: this.issueBody(issue) };
+      if (method === 'PATCH') {
+        const holder = (issue ?? pr)!;
+        if (Array.isArray(body.labels)) {
+          holder.labels = [];
+          for (const l of body.labels as string[]) this.addLabel(holder.labels, l);
+        }
+        if (Array.isArray(body.assignees)) holder.assignees = [...(body.assignees as string[])];
+        if (issue) {
+          if (typeof body.title === 'string') issue.title = body.title;
+          if (typeof body.body === 'string') issue.body = body.body;
+          if (body.state === 'open' || body.state === 'closed') issue.state = body.state;
+          issue.updated_at = this.stamp();
+          return { body: this.issueBody(issue) };
+        }
+        return { body: this.pullAsIssue(pr!) };
       }
     }
     if ((r = m(/^\/issues\/(\d+)\/labels$/)) && method === 'POST') {
