@@ -13,7 +13,12 @@ export interface ReleaseNotes {
   excerpt?: string;
 }
 
-export function stepPullRequestBody(step: Step, plan: Plan, notes?: ReleaseNotes, limit = GITHUB_BODY_LIMIT): string {
+export function stepPullRequestBody(
+  step: Step,
+  plan: Plan,
+  notes?: ReleaseNotes,
+  limit = GITHUB_BODY_LIMIT,
+): string {
   const body = pullRequestBody(step, plan);
   const at = body.lastIndexOf(STEP_BLOCK_START);
   const head = body.slice(0, at);
@@ -29,7 +34,8 @@ export function stepPullRequestBody(step: Step, plan: Plan, notes?: ReleaseNotes
   let notesText = '';
   if (notes?.url || notes?.excerpt) {
     notesText = ['### Release notes', ...(notes.url ? [`- ${notes.url}`] : []), ''].join('\n');
-    if (notes.excerpt) notesText += `\n<details><summary>Changelog</summary>\n\n${notes.excerpt}\n</details>\n\n`;
+    if (notes.excerpt)
+      notesText += `\n<details><summary>Changelog</summary>\n\n${notes.excerpt}\n</details>\n\n`;
   }
   const fixed = head + extra.join('\n');
   const room = limit - fixed.length - block.length;

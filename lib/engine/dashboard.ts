@@ -39,13 +39,19 @@ export function dashboardBody(input: DashboardInput): string {
     '## In flight (merged, gate not passed yet)',
     '',
     ...(input.inFlight.length
-      ? input.inFlight.map((p) => `- #${p.number} ${p.title}: waiting for \`cairn/gate\` success on ${p.mergeCommit.slice(0, 12)}`)
+      ? input.inFlight.map(
+          (p) =>
+            `- #${p.number} ${p.title}: waiting for \`cairn/gate\` success on ${p.mergeCommit.slice(0, 12)}`,
+        )
       : ['none']),
     '',
     '## Skipped by a human',
     '',
     ...(input.skipped.length
-      ? input.skipped.map((p) => `- #${p.number} ${p.title}: closed unmerged; a policy change or \`/cairn retry\` brings it back`)
+      ? input.skipped.map(
+          (p) =>
+            `- #${p.number} ${p.title}: closed unmerged; a policy change or \`/cairn retry\` brings it back`,
+        )
       : ['none']),
     '',
     '## Blocked',

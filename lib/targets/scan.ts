@@ -8,6 +8,7 @@ import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { TARGET_KINDS } from './registry.ts';
+import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry, RepoReader } from './repo.ts';
 import {
   apiGroup,
@@ -21,7 +22,12 @@ import {
 
 export interface ScanOptions {
   /** Which cluster / environment a file deploys to (e.g. from `clusters/<name>/…`). */
-  locate?: (file: string) => { cluster?: string; environment?: string };
+  locate?: Locate;
+  /**
+   * Builds `locate` from what the scan read (its files and Flux Kustomizations), so a
+   * layout convention needs no second pass over the repository. Wins over `locate`.
+   */
+  place?: (layout: RepoLayout) => Locate;
   /** Files larger than this are reported, not read. Default 2 MiB. */
   maxFileBytes?: number;
   onProgress?: (done: number, total: number) => void;
@@ -50,7 +56,11 @@ interface ChartInfo {
   deps: { name: string; alias?: string; repository?: string }[];
 }
 
+export type Locate = (file: string) => { cluster?: string; environment?: string };
+
 interface ScanIndex extends LayerIndex {
+  /** Flux Kustomizations: file and `spec.path`. */
+  fluxKustomizations: { file: string; path: string }[];
   /** `Kind/namespace/name` of Flux sources -> URL. */
   sources: Map<string, string>;
   /** Directory -> the Chart.yaml in it. */
@@ -61,7 +71,14 @@ const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
 const CONCURRENCY = 32;
 
 function emptyIndex(): ScanIndex {
-  return { sources: new Map(), charts: new Map(), kustomizations: new Map(), argo: [], files: new Set() };
+  return {
+    sources: new Map(),
+    charts: new Map(),
+    kustomizations: new Map(),
+    argo: [],
+    files: new Set(),
+    fluxKustomizations: [],
+  };
 }
 
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
@@ -86,12 +103,15 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
+  const locate = opts.place
+    ? opts.place({ files: entries.map((e) => e.path), fluxKustomizations: index.fluxKustomizations })
+    : opts.locate;
   for (const hit of unique) {
-    const where = opts.locate?.(hit.file);
+    const where = locate?.(hit.file);
     if (where?.cluster) hit.cluster = where.cluster;
     if (where?.environment) hit.environment = where.environment;
   }
-  applyLayers(unique, index, opts.locate);
+  applyLayers(unique, index, locate);
 
   const targets: Target[] = [];
   const kept = unique.filter((h) => h.identity);
@@ -223,6 +243,11 @@ function resourceOf(view: DocView): ResourceRef | undefined {
 
 function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   const root = view.doc.contents;
+  if (apiGroup(view.apiVersion) === 'kustomize.toolkit.fluxcd.io' && view.kind === 'Kustomization') {
+    const path = stringOf(childIn(root, ['spec', 'path']));
+    if (path) index.fluxKustomizations.push({ file: ctx.file, path });
+    return;
+  }
   if (apiGroup(view.apiVersion) === 'source.toolkit.fluxcd.io' && view.kind && view.name) {
     const url = stringOf(childIn(root, ['spec', 'url']));
     if (url) index.sources.set(`${view.kind}/${view.namespace ?? ''}/${view.name}`, url);

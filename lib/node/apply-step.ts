@@ -4,12 +4,12 @@
 // work tree are never touched, and two concurrent applies cannot mix their commits.
 import { NotFoundError, PreconditionError } from '../errors.ts';
 import { commitStep } from '../git/commit-step.ts';
-import { localGitProvider } from '../node/git-provider.ts';
+import { localGitProvider } from './git-provider.ts';
 import type { Step } from '../planner/types.ts';
 import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/pull-request.ts';
 import { stepBranchName, stepFileChanges } from '../steps/index.ts';
 import { git, gitMaybe } from './git.ts';
-import { type LocalPlanOptions, planLocalRepository } from './plan-repo.ts';
+import { type LocalPlanOptions, planLocalRepository } from './plan-local.ts';
 
 export interface ApplyResult {
   step: Step;

@@ -4,10 +4,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyStep } from '../../../lib/app/apply-step.ts';
+import { applyStep } from '../../../lib/node/apply-step.ts';
 import { PreconditionError, UsageError } from '../../../lib/errors.ts';
 import type { Step } from '../../../lib/planner/types.ts';
-import { planLocalRepository } from '../../../lib/app/plan-repo.ts';
+import { planLocalRepository } from '../../../lib/node/plan-local.ts';
 import { repoRoot } from '../../support/fixtures.ts';
 import { git, gitCopy } from '../../cli/run.ts';
 
