@@ -4,3 +4,4 @@ export * from './blob-cache.ts';
 export * from './body.ts';
 export * from './dashboard.ts';
 export * from './reconcile.ts';
+export * from './plan-tree.ts';

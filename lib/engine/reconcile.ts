@@ -36,10 +36,15 @@ export interface ReconcileInput {
   host: PullRequestHost;
   /** Default: the repository's default branch. */
   base?: string;
-  /** Plans the repository as the base branch has it (`planRepository` over the reader). */
-  plan: (repo: RepoReader) => Promise<{ plan: Plan; inventory: Inventory }>;
+  /**
+   * Plans the repository as the base branch has it (`planTree` over the reader). The
+   * policy, when given, orders environments for promotion.
+   */
+  plan: (
+    repo: RepoReader,
+  ) => Promise<{ plan: Plan; inventory: Inventory; policy?: Pick<Policy, 'environments'> }>;
   settings?: (step: Step) => PullRequestSettings;
-  /** Environment -> every environment that promotes from it, directly or not. */
+  /** Environment -> every environment that promotes from it (default: from the plan's policy). */
   laterEnvironments?: Record<string, string[]>;
   /** Whether a maintenance window is open now (evaluated by the caller). */
   windowOpen: boolean;
@@ -114,7 +119,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const head = await host.resolveBranch(base);
   if (!head) throw new PreconditionError(`${host.name}: no branch ${base}`);
   const tree = await host.listTree(head);
-  const { plan, inventory } = await input.plan(treeReader(host, tree, input.cache));
+  const { plan, inventory, policy } = await input.plan(treeReader(host, tree, input.cache));
 
   // Where every path stands, from GitHub alone.
   const recorded: Recorded[] = [];
@@ -137,7 +142,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     if (gate?.state !== 'success')
       inFlight.push({ pr: r.pr.number, step: r.step, mergeCommit: r.pr.mergeCommit! });
   }
-  const later = input.laterEnvironments ?? {};
+  const later = input.laterEnvironments ?? (policy ? laterEnvironments(policy) : {});
   const blockerOf = (s: Step): InFlight | undefined =>
     inFlight.find(
       (f) =>

@@ -247,7 +247,8 @@ export class GitHubTestServer {
     const pr = this.pulls.get(number)!;
     const head = this.branchSha(pr.head)!;
     const base = this.branchSha(pr.base)!;
-    const tree = this.git(['rev-parse', `${head}^{tree}`]).trim();
+    // A real three-way merge of the head into the current base (git merge-tree).
+    const tree = this.git(['merge-tree', '--write-tree', base, head]).trim().split('\n')[0]!;
     const sha = this.git(
       ['commit-tree', tree, '-p', base, '-p', head, '-F', '-'],
       `Merge pull request #${number} from ${this.owner}/${pr.head}\n\n${pr.title}`,
@@ -285,6 +286,13 @@ export class GitHubTestServer {
     });
     this.statuses.set(sha, list);
   }
+
+  /** The `n`th request from now (1 = the next one) fails with 400 and does nothing: a client that died there. */
+  failNth(n: number): void {
+    this.failCountdown = n;
+  }
+
+  private failCountdown = 0;
 
   inject(fault: Fault): void {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
@@ -344,6 +352,10 @@ export class GitHubTestServer {
       res.writeHead(status, headers).end(text);
     };
     try {
+      if (this.failCountdown > 0 && --this.failCountdown === 0) {
+        send(400, { message: 'test server: injected crash', documentation_url: DOCS, status: '400' });
+        return;
+      }
       const fault = this.faults.find((f) => f.left > 0 && f.method === method && f.path.test(path));
       if (fault) fault.left--;
       if (fault?.kind === 'before') fault.run?.(this);
