@@ -13,6 +13,8 @@ export const envSchema = z.object({
   /** Where the policy files live when a command is not given `--policies`. */
   CAIRN_POLICIES: z.string().min(1).optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  /** GitHub App private key (PEM) for `cairn reconcile`, with CAIRN_GITHUB_APP_ID and _INSTALLATION_ID. */
+  CAIRN_GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
 });
@@ -20,7 +22,12 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Names of variables whose values are secrets. */
-export const SECRET_VARIABLES = ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+export const SECRET_VARIABLES = [
+  'GITHUB_TOKEN',
+  'CAIRN_GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+  'SLACK_WEBHOOK_URL',
+] as const;
 
 /**
  * Validates the environment. Empty strings count as unset, as shells and

@@ -3,6 +3,13 @@ import type { Command } from '../args.ts';
 import { applyCommand } from './apply.ts';
 import { explainCommand } from './explain.ts';
 import { planCommand } from './plan.ts';
+import { reconcileCommand } from './reconcile.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [planCommand, applyCommand, explainCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [
+  planCommand,
+  applyCommand,
+  explainCommand,
+  validateCommand,
+  reconcileCommand,
+];
