@@ -741,13 +741,38 @@ export class GitHubTestServer {
     };
   }
 
-  private getBlob(sha: string) {
-    const type = this.gitOk(['cat-file', '-t', sha]);
-    if (type !== 'blob') throw notFound();
-    const bytes = execFileSync('git', ['cat-file', 'blob', sha], {
+  private blobs: Map<string, Buffer> | undefined;
+
+  /** Every blob of the repository, read once with one `git cat-file --batch` (large fleets). */
+  private loadBlobs(): Map<string, Buffer> {
+    const out = new Map<string, Buffer>();
+    const raw = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch'], {
       cwd: this.bare,
-      maxBuffer: 256 * 1024 * 1024,
+      maxBuffer: 1024 * 1024 * 1024,
     });
+    let at = 0;
+    while (at < raw.length) {
+      const nl = raw.indexOf(10, at);
+      const [sha, type, size] = raw.subarray(at, nl).toString('utf8').split(' ') as [string, string, string];
+      const start = nl + 1;
+      const end = start + Number(size);
+      if (type === 'blob') out.set(sha, raw.subarray(start, end));
+      at = end + 1;
+    }
+    return out;
+  }
+
+  private getBlob(sha: string) {
+    this.blobs ??= this.loadBlobs();
+    let bytes = this.blobs.get(sha);
+    if (!bytes) {
+      if (this.gitOk(['cat-file', '-t', sha]) !== 'blob') throw notFound();
+      bytes = execFileSync('git', ['cat-file', 'blob', sha], {
+        cwd: this.bare,
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      this.blobs.set(sha, bytes);
+    }
     return {
       sha,
       node_id: `B_${sha.slice(0, 12)}`,
