@@ -52,7 +52,8 @@ type Client = InstanceType<typeof ThrottledOctokit>;
 
 /** Refresh an installation token this long before it expires. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
-const IMMUTABLE = /\/git\/(trees|blobs|commits)\/[0-9a-f]{40}(\?|$)/;
+// Blobs are left to the reader's BlobCache, so they are not kept twice.
+const IMMUTABLE = /\/git\/(trees|commits)\/[0-9a-f]{40}(\?|$)/;
 
 interface RawPull {
   number: number;
