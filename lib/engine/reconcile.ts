@@ -104,7 +104,11 @@ export function laterEnvironments(policy: Pick<Policy, 'environments'>): Record<
   for (const e of policy.environments) {
     const seen = new Set<string>();
     const walk = (n: string) => {
-      for (const next of direct.get(n) ?? []) if (!seen.has(next)) (seen.add(next), walk(next));
+      for (const next of direct.get(n) ?? []) {
+        if (seen.has(next)) continue;
+        seen.add(next);
+        walk(next);
+      }
     };
     walk(e.name);
     out[e.name] = [...seen];

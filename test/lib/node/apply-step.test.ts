@@ -9,7 +9,7 @@ import { PreconditionError, UsageError } from '../../../lib/errors.ts';
 import type { Step } from '../../../lib/planner/types.ts';
 import { planLocalRepository } from '../../../lib/node/plan-local.ts';
 import { repoRoot } from '../../support/fixtures.ts';
-import { git, gitCopy } from '../../cli/run.ts';
+import { cairn, git, gitCopy } from '../../cli/run.ts';
 
 const NOW = new Date('2026-11-21T09:00:00Z');
 let dir: string;
@@ -82,6 +82,20 @@ describe('cairn apply, concurrently', () => {
       const err = await applyStep({ ...opts(), stepId: ready[0]!.id, branch: name }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UsageError);
     }
+    expect(branches()).toEqual([]);
+    const cli = cairn([
+      'apply',
+      '--repo',
+      dir,
+      '--step',
+      ready[0]!.id,
+      '--branch',
+      '@',
+      '--now',
+      NOW.toISOString(),
+    ]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('--branch "@" is not a valid branch name');
     expect(branches()).toEqual([]);
   });
 });
