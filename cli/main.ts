@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `cairn` command line. Exit codes: 0 ok, 1 failure, 2 usage or validation error.
 import { readFileSync } from 'node:fs';
-import type { loadConfig } from '../lib/config.ts';
 import type { Command, CommandContext } from './args.ts';
 
 /** The package version, from the source tree (`cli/`) or the compiled one (`dist/cli/`). */
@@ -58,8 +57,25 @@ export async function main(argv: string[], ctxOverrides: Partial<CommandContext>
       format: config.CAIRN_LOG_FORMAT ?? (isTTY ? 'pretty' : 'json'),
       secrets: secretValues(config),
       write: (line) => stderr(`${line}\n`),
+      now: () => new Date(),
     });
-  const ctx: CommandContext = { stdout, stderr, log, isTTY, cwd: ctxOverrides.cwd ?? process.cwd(), env };
+  const drained =
+    ctxOverrides.drained ??
+    (ctxOverrides.stdout
+      ? undefined
+      : () =>
+          process.stdout.writableNeedDrain
+            ? new Promise<void>((done) => process.stdout.once('drain', done))
+            : Promise.resolve());
+  const ctx: CommandContext = {
+    stdout,
+    ...(drained ? { drained } : {}),
+    stderr,
+    log,
+    isTTY,
+    cwd: ctxOverrides.cwd ?? process.cwd(),
+    env,
+  };
 
   const [name, ...rest] = argv;
   // Commands (and the whole core behind them) load only when one runs, so

@@ -10,7 +10,7 @@ import { conventionalMapping, placeByMapping } from './policy/conventions.ts';
 import { placeFile } from './policy/resolve.ts';
 import type { Policy } from './policy/schema.ts';
 import type { RepoReader } from './targets/repo.ts';
-import { scanRepository } from './targets/scan.ts';
+import { type ParallelScan, scanRepository } from './targets/scan.ts';
 
 export interface PlanRepositoryInput {
   policy: Policy;
@@ -21,6 +21,8 @@ export interface PlanRepositoryInput {
   clusters: Record<string, ClusterFacts>;
   now: Date;
   onProgress?: (done: number, total: number) => void;
+  /** Scans files in parallel (Node's worker pool for a checkout on disk). */
+  parallel?: ParallelScan;
 }
 
 export interface RepositoryPlan {
@@ -44,6 +46,7 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
           },
         }),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.parallel ? { parallel: input.parallel } : {}),
   });
   const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now });
   return { plan, inventory, conventions };

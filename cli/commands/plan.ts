@@ -1,6 +1,6 @@
 import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { UsageError } from '../../lib/errors.ts';
-import { writeJson } from '../../lib/render/json-stream.ts';
+import { jsonChunks } from '../../lib/render/json-stream.ts';
 import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText } from '../../lib/render/text.ts';
@@ -90,14 +90,16 @@ export const planCommand: Command = {
     const format = str(values, 'format');
     if (format === 'json') {
       // Streamed in 64 KiB pieces: a fleet's plan can be tens of megabytes.
+      // Streamed in 64 KiB pieces, waiting for a slow reader: a fleet's plan can be tens of megabytes.
       let buffer = '';
-      writeJson(toPlanJson(result.plan, rctx), (chunk) => {
+      for (const chunk of jsonChunks(toPlanJson(result.plan, rctx))) {
         buffer += chunk;
         if (buffer.length >= 65536) {
           ctx.stdout(buffer);
           buffer = '';
+          await ctx.drained?.();
         }
-      });
+      }
       ctx.stdout(`${buffer}\n`);
     } else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
     else ctx.stdout(renderText(result.plan, rctx));

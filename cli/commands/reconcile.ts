@@ -68,17 +68,17 @@ export const reconcileCommand: Command = {
       );
     const [
       { githubProvider },
-      { memoryBlobCache },
-      { planTree, reconcile },
+      { planTree, reconcile, storeBlobCache },
       { loadShippedCatalog, readTextFile },
       { systemClock },
+      { openStore },
       { resolve },
     ] = await Promise.all([
       import('../../lib/git/github.ts'),
-      import('../../lib/git/reader.ts'),
       import('../../lib/engine/index.ts'),
       import('../../lib/node/files.ts'),
-      import('../../lib/store/index.ts'),
+      import('../../lib/node/clock.ts'),
+      import('../../lib/node/store-open.ts'),
       import('node:path'),
     ]);
     const now = parseNow(str(values, 'now'));
@@ -88,12 +88,15 @@ export const reconcileCommand: Command = {
       ...catalogReleases(catalog),
       ...(feed ? parseFeed(readTextFile(resolve(ctx.cwd, feed), 'feed'), feed, catalog) : {}),
     };
+    // ETags and blobs read are kept in the store (CAIRN_STORE), so the next run is conditional.
+    const store = openStore(env.CAIRN_STORE, { cwd: ctx.cwd });
     const host = githubProvider({
       owner: m[1]!,
       repo: m[2]!,
       auth,
       ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
       clock: systemClock,
+      cache: store,
       log: ctx.log,
     });
     const reviewers = (values.reviewer as string[] | undefined) ?? [];
@@ -105,9 +108,9 @@ export const reconcileCommand: Command = {
       settings: () => ({ reviewers, assignees, autoMerge: values['auto-merge'] === true }),
       windowOpen: values['window-open'] === true,
       dryRun: values['dry-run'] === true,
-      cache: memoryBlobCache(),
+      cache: storeBlobCache(store),
       log: ctx.log,
-    });
+    }).finally(() => store.close());
     if (str(values, 'format') === 'json') {
       ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
       return 0;

@@ -13,6 +13,7 @@ import { EMPTY_POLICY } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import { nodeRepo } from './repo.ts';
 import { planRepository } from '../plan-repository.ts';
+import { parallelScanner } from './scan-pool.ts';
 import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
 
 export interface LocalPlanOptions {
@@ -86,6 +87,7 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     releases,
     clusters,
     now: opts.now,
+    parallel: parallelScanner(repoDir),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   conventions.push(...layout);

@@ -6,7 +6,7 @@ import { resolveSettings } from '../policy/resolve.ts';
 import { getScheme } from '../versioning/index.ts';
 import type { SchemeId } from '../versioning/types.ts';
 import { type Check, checkCandidate } from './candidates.ts';
-import { planUpgrade } from './plan.ts';
+import { planWithWork } from './plan.ts';
 import type { PlanInput, Step } from './types.ts';
 
 export interface Explanation {
@@ -18,6 +18,8 @@ export interface Explanation {
   checks: Check[];
   /** The path cairn would take to the version, when it can. */
   path: Pick<Step, 'id' | 'from' | 'to' | 'rules'>[];
+  /** With more than one step: why the version is not reached in one hop. */
+  direct?: string;
   blockedBy?: string;
 }
 
@@ -77,7 +79,11 @@ export function explain(input: PlanInput, targetId: string, version: string): Ex
   const cut = releases.filter(
     (r) => scheme.isValid(r.version) && scheme.compare(r.version, releaseVersion) <= 0,
   );
-  const p = planUpgrade({ ...input, releases: { ...input.releases, [target.component]: cut } });
+  const { plan: p, works } = planWithWork({
+    ...input,
+    releases: { ...input.releases, [target.component]: cut },
+  });
+  const direct = works.find((w) => w.target.id === targetId)?.direct;
   const steps = p.steps.filter((s) => s.target.id === targetId);
   const reached = steps.at(-1)?.to;
   const reachable =
@@ -89,7 +95,7 @@ export function explain(input: PlanInput, targetId: string, version: string): Ex
     rule: 'path',
     passed: reachable,
     detail: reachable
-      ? `reachable in ${steps.length} step(s): ${[target.current, ...steps.map((s) => s.to)].join(' -> ')}`
+      ? `reachable in ${steps.length} step(s): ${[target.current, ...steps.map((s) => s.to)].join(' -> ')}${steps.length > 1 && direct ? `; not in one hop: ${direct}` : ''}`
       : blocked
         ? `${blocked.reason}${blocked.rule ? ` [${blocked.rule.id}]` : ''}; unblock: ${blocked.unblock}`
         : reached
@@ -101,6 +107,7 @@ export function explain(input: PlanInput, targetId: string, version: string): Ex
     reachable,
     checks,
     path: steps.map((s) => ({ id: s.id, from: s.from, to: s.to, rules: s.rules })),
+    ...(steps.length > 1 && direct ? { direct } : {}),
     ...(blocked && !reachable ? { blockedBy: blocked.reason } : {}),
   };
 }

@@ -1,10 +1,10 @@
-// Path strategies: from a target's current version and its eligible releases,
-// the hops to take. Each hop names the rules that allow it. When the newest
-// eligible release cannot be reached safely, the strategy says why.
-import { kubedbEntry, platformSupportFor } from '../catalog/query.ts';
-import type { Catalog, KubedbVersion } from '../catalog/schema.ts';
+// Generic path strategies: from a target's current version and its eligible
+// releases, the hops to take. Each hop names the rules that allow it. When the
+// newest eligible release cannot be reached safely, the strategy says why. A
+// product with its own strategy (KubeDB) brings it in lib/planner/products.
+import { platformSupportFor } from '../catalog/query.ts';
+import type { Catalog } from '../catalog/schema.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
-import { parseRange, satisfies } from '../versioning/range.ts';
 import type { ParsedVersion, VersionScheme } from '../versioning/types.ts';
 import type { Verdict } from './candidates.ts';
 import { catalogRule, policyRule } from './rules.ts';
@@ -28,6 +28,8 @@ export interface PathBlock {
 export interface PathResult {
   hops: Hop[];
   blocked?: PathBlock;
+  /** With more than one hop: why the goal could not be reached in one (`explain` shows it). */
+  direct?: string;
 }
 
 export interface PathContext {
@@ -106,7 +108,14 @@ export function semverPath(ctx: PathContext, eligible: Verdict[]): PathResult {
     });
   }
   if (hops.at(-1)?.to !== goal.token) hops.push(withinMajor(ctx, goal));
-  return { hops };
+  if (hops.length < 2) return { hops };
+  return {
+    hops,
+    direct: `${ctx.current.raw} -> ${goal.token} crosses a major: it first goes to the earliest available minor of each major on the way (${hops
+      .slice(0, -1)
+      .map((h) => h.to)
+      .join(', ')}) [major-via-earliest-minor]`,
+  };
 }
 
 function minorKey(v: string): [number, number] {
@@ -192,122 +201,4 @@ export function filterByKubernetes(
       'check the release notes and add the Kubernetes support to the catalog; unknown support is never guessed';
   }
   return { kept, checked: true, blocked: { wanted: newest.token, reason, unblock, rule } };
-}
-
-/** Whether KubeDB's `updateConstraints` of `from` admit an update to `to`. */
-export function kubedbAllows(
-  from: KubedbVersion,
-  to: KubedbVersion,
-  scheme: VersionScheme,
-): { ok: boolean; why: string } {
-  const p = scheme.parse(to.version);
-  const target = p.ok ? p.version : undefined;
-  if (!target) return { ok: false, why: `${to.name} has an unreadable version ${to.version}` };
-  const matches = (exprs: readonly string[]) =>
-    exprs.filter((e) => {
-      const r = parseRange(e);
-      return r.ok && satisfies(target, r.range);
-    });
-  if (from.denylist?.length) {
-    const hit = matches(from.denylist);
-    if (hit.length) return { ok: false, why: `${from.name}'s denylist "${hit[0]}" excludes ${to.version}` };
-  }
-  if (from.allowlist?.length) {
-    const hit = matches(from.allowlist);
-    if (!hit.length)
-      return {
-        ok: false,
-        why: `${from.name}'s allowlist "${from.allowlist.join('" or "')}" does not admit ${to.version}`,
-      };
-    return { ok: true, why: `${from.name}'s allowlist "${hit[0]}" admits ${to.version}` };
-  }
-  return { ok: true, why: `${from.name} has no update constraints` };
-}
-
-/**
- * KubeDB: a version change is allowed only when the current RedisVersion's
- * `updateConstraints` admit the target; several hops may be needed. Finds the
- * newest reachable eligible version and the shortest chain to it.
- */
-export function kubedbPath(ctx: PathContext, eligible: Verdict[]): PathResult {
-  const rule = catalogRule(ctx.catalog, 'kubedb-update-constraints');
-  const start = kubedbEntry(ctx.catalog, ctx.current.raw);
-  const newest = eligible.at(-1);
-  if (!newest) return { hops: [] };
-  if (!start) {
-    return {
-      hops: [],
-      blocked: {
-        wanted: newest.token,
-        reason: `RedisVersion ${ctx.current.raw} is not in the KubeDB catalog, so its update constraints are unknown`,
-        unblock:
-          'add the RedisVersion to policies/catalog (from the kubedb installer catalog) or correct spec.version',
-        rule,
-      },
-    };
-  }
-  const nodes = eligible
-    .map((v) => ({ v, entry: kubedbEntry(ctx.catalog, v.version) }))
-    .filter((n): n is { v: Verdict; entry: KubedbVersion } => n.entry !== undefined && !n.entry.deprecated);
-  // cairn's major rule holds on top of KubeDB's own: a major goes to the earliest minor of the next major.
-  const earliestLine = new Map<number, string>();
-  for (const n of nodes) {
-    const line = ctx.scheme.getLine(n.entry.name);
-    const cur = earliestLine.get(n.v.parsed.major);
-    if (!cur || ctx.scheme.compare(line, cur) < 0) earliestLine.set(n.v.parsed.major, line);
-  }
-  const majorOk = (from: KubedbVersion, to: { v: Verdict; entry: KubedbVersion }) => {
-    if (ctx.settings.majorUpgrade === 'direct') return true;
-    const fromMajor = ctx.scheme.getMajor(from.name);
-    const toMajor = to.v.parsed.major;
-    if (toMajor === fromMajor) return true;
-    return toMajor === fromMajor + 1 && ctx.scheme.getLine(to.entry.name) === earliestLine.get(toMajor);
-  };
-  const prev = new Map<string, { from: string; why: string }>();
-  const entries = new Map(nodes.map((n) => [n.v.version, n]));
-  let frontier: KubedbVersion[] = [start];
-  const seen = new Set([start.name]);
-  while (frontier.length) {
-    const next: KubedbVersion[] = [];
-    for (const from of frontier) {
-      for (const n of nodes) {
-        if (seen.has(n.entry.name) || ctx.scheme.compare(n.entry.name, from.name) <= 0) continue;
-        if (!majorOk(from, n)) continue;
-        const allowed = kubedbAllows(from, n.entry, ctx.scheme);
-        if (!allowed.ok) continue;
-        seen.add(n.entry.name);
-        prev.set(n.entry.name, { from: from.name, why: allowed.why });
-        next.push(n.entry);
-      }
-    }
-    frontier = next;
-  }
-  const reachable = nodes.filter((n) => prev.has(n.entry.name)).map((n) => n.v);
-  const goal = reachable.at(-1);
-  const hops: Hop[] = [];
-  for (let cur = goal?.version; cur && cur !== start.name; cur = prev.get(cur)?.from) {
-    const n = entries.get(cur)!;
-    hops.unshift({
-      to: n.v.token,
-      release: n.v.version,
-      rules: [{ ...rule, text: `${rule.text} (${prev.get(cur)!.why})` }],
-    });
-  }
-  if (goal?.version === newest.version) return { hops };
-  const newestEntry = kubedbEntry(ctx.catalog, newest.version);
-  const reason = !newestEntry
-    ? `${newest.version} is not in the KubeDB RedisVersion catalog`
-    : newestEntry.deprecated
-      ? `RedisVersion ${newest.version} is deprecated in the KubeDB catalog`
-      : `no chain of allowed updates reaches ${newest.version}: ${kubedbAllows(kubedbEntry(ctx.catalog, goal?.version ?? start.name) ?? start, newestEntry, ctx.scheme).why}`;
-  return {
-    hops,
-    blocked: {
-      wanted: newest.token,
-      reason,
-      unblock:
-        'wait for a KubeDB catalog release whose updateConstraints admit it, or plan the reachable version',
-      rule,
-    },
-  };
 }

@@ -1,5 +1,5 @@
-// Writes a value as `JSON.stringify(value, null, 2)` would, byte for byte, but
-// in pieces: a plan of a large fleet is tens of megabytes of JSON, and holding
+// Gives a value's text as `JSON.stringify(value, null, 2)` would, byte for
+// byte, but in pieces: a plan of a large fleet is tens of megabytes of JSON, and holding
 // it as one string would more than double the process's peak memory.
 
 const indent = (level: number) => '  '.repeat(level);
@@ -11,10 +11,10 @@ function whole(value: unknown, level: number): string | undefined {
 }
 
 /**
- * Streams `value` to `write`; containers down to `depth` levels are written one
+ * The text of `value` in pieces; containers down to `depth` levels come one
  * member at a time, anything deeper as one piece.
  */
-export function writeJson(value: unknown, write: (chunk: string) => void, depth = 2, level = 0): void {
+export function* jsonChunks(value: unknown, depth = 2, level = 0): Generator<string> {
   const v =
     value !== null &&
     typeof value === 'object' &&
@@ -22,28 +22,29 @@ export function writeJson(value: unknown, write: (chunk: string) => void, depth 
       ? (value as { toJSON: () => unknown }).toJSON()
       : value;
   if (depth === 0 || v === null || typeof v !== 'object') {
-    write(whole(v, level) ?? 'null');
+    yield whole(v, level) ?? 'null';
     return;
   }
   const inner = indent(level + 1);
   if (Array.isArray(v)) {
-    if (!v.length) return write('[]');
-    write('[');
-    v.forEach((item, i) => {
-      write(`${i ? ',' : ''}\n${inner}`);
+    if (!v.length) return yield '[]';
+    yield '[';
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      yield `${i ? ',' : ''}\n${inner}`;
       const serialisable = item !== undefined && typeof item !== 'function' && typeof item !== 'symbol';
-      if (serialisable) writeJson(item, write, depth - 1, level + 1);
-      else write('null');
-    });
-    write(`\n${indent(level)}]`);
+      if (serialisable) yield* jsonChunks(item, depth - 1, level + 1);
+      else yield 'null';
+    }
+    yield `\n${indent(level)}]`;
     return;
   }
   let first = true;
   for (const [key, item] of Object.entries(v)) {
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    write(`${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `);
+    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
     first = false;
-    writeJson(item, write, depth - 1, level + 1);
+    yield* jsonChunks(item, depth - 1, level + 1);
   }
-  write(first ? '{}' : `\n${indent(level)}}`);
+  yield first ? '{}' : `\n${indent(level)}}`;
 }

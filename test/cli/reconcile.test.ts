@@ -34,7 +34,7 @@ function cairnAsync(args: string[], env: Record<string, string>) {
 describe('cairn reconcile --github', () => {
   let server: GitHubTestServer;
   let seed: string;
-  const env = () => ({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url });
+  const env = () => ({ GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, CAIRN_STORE: 'memory:' });
   const args = ['reconcile', '--github', 'acme/fleet', '--now', '2026-11-21T09:00:00Z'];
 
   beforeAll(async () => {

@@ -30,6 +30,17 @@ describe('explain', () => {
     ]);
     expect(e.checks.every((c) => c.passed)).toBe(true);
     expect(e.path.map((s) => s.to)).toEqual(['7.0.15', '7.2.4']);
+    // Two steps: explain says why not one.
+    expect(e.direct).toBe(
+      '6.2.14 -> 7.2.4 crosses a major: it first goes to the earliest available minor of each major on the way (7.0.15) [major-via-earliest-minor]',
+    );
+    expect(e.checks.at(-1)!.detail).toContain('; not in one hop: 6.2.14 -> 7.2.4 crosses a major');
+  });
+
+  it('a one-step path has no direct-hop note', () => {
+    const e = explain(input(rel('6.2.16', '7.0.15')), t.id, '6.2.16');
+    expect(e.path).toHaveLength(1);
+    expect(e.direct).toBeUndefined();
   });
 
   it('says which rule fails for a denied version', () => {

@@ -391,3 +391,27 @@ describe('determinism', () => {
     expect(a.steps[0]!.id).not.toBe(b.steps[0]!.id);
   });
 });
+
+describe('backup before a major, and before a one-way hop (howl-cloud seed)', () => {
+  it('a one-way hop within a major cites the one-way backup rule, not backup-before-major', () => {
+    // The guide's example: a RedisCluster from redis:7.2 to redis:7.4 (RDB 11 -> 12), backup first.
+    const [step] = plan([redisCluster], { releases: { redis: rel('7.4.2') } }).steps;
+    expect(step).toMatchObject({ from: '7.2.4', to: '7.4.2', oneWay: true });
+    const ids = step!.rules.map((r) => r.id);
+    expect(ids).toContain('backup-before-one-way');
+    expect(ids).not.toContain('backup-before-major');
+    expect(step!.preSteps.find((s) => s.kind === 'backup')).toMatchObject({
+      rule: 'backup-before-one-way',
+      description: 'create a RedisBackup of sessions and wait for it to complete',
+    });
+  });
+
+  it('a hop that crosses a major cites backup-before-major', () => {
+    const [step] = plan([redisCluster], { releases: { redis: rel('8.0.2') } }).steps;
+    expect(step).toMatchObject({ from: '7.2.4', to: '8.0.2' });
+    const ids = step!.rules.map((r) => r.id);
+    expect(ids).toContain('backup-before-major');
+    expect(ids).not.toContain('backup-before-one-way');
+    expect(step!.preSteps.find((s) => s.kind === 'backup')!.rule).toBe('backup-before-major');
+  });
+});

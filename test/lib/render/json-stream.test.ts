@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeJson } from '../../../lib/render/json-stream.ts';
+import { jsonChunks } from '../../../lib/render/json-stream.ts';
 
 function streamed(value: unknown, depth?: number): string {
-  const chunks: string[] = [];
-  writeJson(value, (c) => chunks.push(c), depth);
-  return chunks.join('');
+  return [...jsonChunks(value, depth)].join('');
 }
 
-describe('writeJson', () => {
+describe('jsonChunks', () => {
   it('writes exactly what JSON.stringify(value, null, 2) writes, for any JSON-like value and depth', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 4 }), (value, depth) => {
@@ -24,8 +22,7 @@ describe('writeJson', () => {
   });
 
   it('writes large arrays member by member', () => {
-    const chunks: string[] = [];
-    writeJson({ steps: Array.from({ length: 1000 }, (_, i) => ({ id: i })) }, (c) => chunks.push(c));
+    const chunks = [...jsonChunks({ steps: Array.from({ length: 1000 }, (_, i) => ({ id: i })) })];
     expect(chunks.length).toBeGreaterThan(1000);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(100);
   });

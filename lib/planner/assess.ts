@@ -1,0 +1,150 @@
+// The first pass: each target on its own. Its status when it cannot be
+// planned at all, the verdicts on every newer release (candidates.ts), and
+// the path its product's strategy (or the generic one) takes.
+import type { Release, Target } from '../model.ts';
+import { resolveSettings } from '../policy/resolve.ts';
+import { getScheme } from '../versioning/index.ts';
+import type { SchemeId, VersionScheme } from '../versioning/types.ts';
+import { type CandidateContext, judgeReleases } from './candidates.ts';
+import { stepTarget } from './ids.ts';
+import { filterByKubernetes, type PathContext, semverPath } from './paths.ts';
+import { productFor } from './products/index.ts';
+import { catalogRule } from './rules.ts';
+import type { Blocked, PlanInput, TargetSummary } from './types.ts';
+import { clusterFacts, type Work } from './work.ts';
+
+export interface Assessment {
+  /** One summary per target, in target-id order; later passes fill in status and versions. */
+  summaries: Map<string, TargetSummary>;
+  /** Targets that cannot be planned at all (an unreadable current version). */
+  blocked: Blocked[];
+  works: Work[];
+}
+
+export function assessTargets(input: PlanInput): Assessment {
+  const { catalog, policy, now } = input;
+  const targets = [...input.inventory.targets].sort((a, b) => a.id.localeCompare(b.id));
+  const summaries = new Map<string, TargetSummary>();
+  const blocked: Blocked[] = [];
+  const works: Work[] = [];
+
+  // The newest stable release of each component, computed once (not once per target).
+  const newestByComponent = new Map<string, string | undefined>();
+  const newestStable = (component: string, scheme: VersionScheme, releases: readonly Release[]) => {
+    if (!newestByComponent.has(component)) {
+      let best: string | undefined;
+      for (const r of releases) {
+        if (!scheme.isValid(r.version) || !scheme.isStable(r.version)) continue;
+        if (best === undefined || scheme.compare(r.version, best) > 0) best = r.version;
+      }
+      newestByComponent.set(component, best);
+    }
+    return newestByComponent.get(component);
+  };
+  for (const t of targets) {
+    const base: TargetSummary = {
+      target: stepTarget(t),
+      component: t.component,
+      ...(t.cluster ? { cluster: t.cluster } : {}),
+      ...(t.environment ? { environment: t.environment } : {}),
+      current: t.current,
+      status: 'up-to-date',
+    };
+    summaries.set(t.id, base);
+    if (t.shadowedBy?.length) {
+      // Another layer wins for this cluster: that one is planned and edited, not this one.
+      base.status = 'shadowed';
+      base.note = `overridden by ${t.shadowedBy.join(', ')}`;
+      continue;
+    }
+    const comp = catalog.components.get(t.component);
+    if (!comp) {
+      base.status = 'unknown-component';
+      base.note = `component "${t.component}" is not in the catalog`;
+      continue;
+    }
+    const scheme = getScheme(comp.scheme as SchemeId);
+    const parsed = scheme.parse(t.current);
+    if (!parsed.ok) {
+      base.status = 'unplannable';
+      base.note = parsed.reason;
+      blocked.push(unplannable(t, parsed.reason));
+      continue;
+    }
+    const settings = resolveSettings(policy, t);
+    const releases = input.releases[t.component] ?? [];
+    const ctx: CandidateContext = {
+      scheme,
+      settings,
+      now,
+      published: new Map(releases.map((r) => [r.version, r.published])),
+    };
+    const product = productFor(t);
+    const w: Work = {
+      target: t,
+      ...(product ? { product } : {}),
+      scheme,
+      settings,
+      current: parsed.version,
+      verdicts: judgeReleases(ctx, parsed.version, releases),
+      usable: [],
+      hops: [],
+      blocks: [],
+    };
+    const newest = newestStable(t.component, scheme, releases);
+    if (newest) w.latest = newest;
+    if (!releases.length) {
+      w.blocks.push({
+        wanted: '(any newer version)',
+        reason: `no releases of ${t.component} are known: the feed is empty`,
+        unblock: `check the feed snapshot or the release source for ${t.component}`,
+      });
+    }
+    computePath(input, w);
+    works.push(w);
+  }
+  return { summaries, blocked, works };
+}
+
+function unplannable(t: Target, reason: string): Blocked {
+  return {
+    target: stepTarget(t),
+    component: t.component,
+    ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.environment ? { environment: t.environment } : {}),
+    current: t.current,
+    wanted: '(any newer version)',
+    reason,
+    unblock: reason.includes('latest')
+      ? 'pin an exact version in the manifest'
+      : 'write the version as a tag this component uses (see the reason), or mark the field with a `# cairn: component=...` comment naming the right component',
+  };
+}
+
+/** Kubernetes support first (where the catalog has a matrix), then the product's path strategy or the generic one. */
+function computePath(input: PlanInput, w: Work): void {
+  const { catalog } = input;
+  const facts = clusterFacts(input, w.target.cluster);
+  const eligible = w.verdicts.filter((v) => v.eligible);
+  const ctx: PathContext = {
+    catalog,
+    scheme: w.scheme,
+    settings: w.settings,
+    component: w.target.component,
+    current: w.current,
+    verdicts: w.verdicts,
+    policyFiles: input.policy.files,
+    ...(facts?.kubernetesVersion ? { kubernetesVersion: facts.kubernetesVersion } : {}),
+    ...(w.target.cluster ? { cluster: w.target.cluster } : {}),
+  };
+  const k8s = filterByKubernetes(ctx, eligible);
+  w.usable = k8s.kept;
+  const result = w.product?.path ? w.product.path(ctx, k8s.kept) : semverPath(ctx, k8s.kept);
+  w.hops = result.hops;
+  if (result.direct) w.direct = result.direct;
+  for (const b of [k8s.blocked, result.blocked]) if (b) w.blocks.push(b);
+  if (k8s.checked) {
+    const rule = catalogRule(catalog, 'kubernetes-supported-throughout');
+    for (const h of w.hops) h.rules.push(rule);
+  }
+}

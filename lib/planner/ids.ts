@@ -1,0 +1,28 @@
+// Stable names for what the plan contains: step ids (the PR engine finds a
+// pull request by it) and the target as a step shows it.
+import type { Target } from '../model.ts';
+import type { StepTarget } from './types.ts';
+
+/** FNV-1a, 32 bit: a short stable hash for step ids (no crypto needed, runs everywhere). */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Stable id of a hop: component, target version and a hash of the target id. Safe in a branch name. */
+export function stepId(target: Target, to: string): string {
+  const safe = to.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${target.component}-${safe}-${shortHash(target.id)}`;
+}
+
+export function stepTarget(t: Target): StepTarget {
+  const r = t.resource;
+  const name = r
+    ? `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`
+    : (t.file.split('/').pop() ?? t.file);
+  return { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
+}

@@ -1,0 +1,49 @@
+// Alauda Cache Service for Redis OSS (seed 004): the operator and its `Redis`
+// custom resource (middleware.alauda.io), whose spec.version is a Redis line.
+import { genericHealth } from '../gate-conditions.ts';
+import type { ProductRules } from './types.ts';
+
+const OPERATOR = 'alauda-redis-operator';
+
+export const alauda: ProductRules = {
+  id: 'alauda',
+  summary: 'Alauda redis-operator and its Redis custom resource (seed 004: the Alauda upgrade guide)',
+  components: [OPERATOR, 'alauda-redis'],
+  operators: [OPERATOR],
+  rules: [],
+  health(t) {
+    if (t.component === OPERATOR)
+      return [
+        'the operator Deployment has rolled out the new image',
+        'every Redis reports status.phase Ready',
+      ];
+    if (t.resource?.kind === 'Redis' && t.component === 'redis')
+      return ['the Redis custom resource reports Ready', 'every pod runs the new image'];
+    return genericHealth(t.component);
+  },
+  examples: [
+    {
+      summary: 'the operator, then its Redis to the next line',
+      targets: [
+        {
+          id: 'alauda/operator.yaml#Subscription/operators/redis-operator:spec.startingCSV',
+          component: OPERATOR,
+          current: '3.16.0',
+          role: 'operator',
+        },
+        {
+          id: 'alauda/redis.yaml#Redis/cache/cache:spec.version',
+          component: 'redis',
+          current: '6.0',
+          managedBy: OPERATOR,
+          resource: { kind: 'Redis', namespace: 'cache', name: 'cache' },
+        },
+      ],
+      releases: { [OPERATOR]: ['3.16.0', '3.18.0'], redis: ['6.0.20', '6.2.14'] },
+      paths: {
+        'alauda/operator.yaml#Subscription/operators/redis-operator:spec.startingCSV': ['3.16.0', '3.18.0'],
+        'alauda/redis.yaml#Redis/cache/cache:spec.version': ['6.0', '6.2'],
+      },
+    },
+  ],
+};

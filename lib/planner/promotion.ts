@@ -1,0 +1,100 @@
+// Environment promotion: a version reaches an environment only after it ran
+// in every earlier one (the policy's `after`). Counterparts are the same
+// workload deployed in another environment.
+import type { Catalog } from '../catalog/schema.ts';
+import type { Target } from '../model.ts';
+import type { Policy } from '../policy/schema.ts';
+import { catalogRule } from './rules.ts';
+import type { Work } from './work.ts';
+
+/** For each hop index of a work, the hops of earlier environments it must wait for. */
+export type PromotionDeps = Map<Work, Map<number, { work: Work; hop: number }[]>>;
+
+/**
+ * A resource name without its environment or cluster affix. One Argo CD
+ * instance keeps every environment's Applications in one namespace, so they
+ * are named `cache-dev`, `cache-prod` (or `prod-cache`): one workload.
+ */
+export function workloadName(name: string, where: { environment?: string; cluster?: string }): string {
+  for (const affix of [where.environment, where.cluster]) {
+    if (!affix || affix === name) continue;
+    for (const sep of ['-', '.', '_']) {
+      if (name.endsWith(`${sep}${affix}`)) return name.slice(0, -(affix.length + 1));
+      if (name.startsWith(`${affix}${sep}`)) return name.slice(affix.length + 1);
+    }
+  }
+  return name;
+}
+
+/** Counterparts of a target in another environment: the same workload, deployed elsewhere. */
+function workloadKey(t: Target): string {
+  const name = t.resource ? workloadName(t.resource.name, t) : t.file.split('/').pop();
+  return [t.component, t.resource?.kind ?? '', name, t.field].join('|');
+}
+
+/** Environments with every `after` dependency before it; ties by name. */
+export function topoEnvironments(policy: Policy): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const a of policy.environments.find((e) => e.name === name)?.after ?? []) visit(a);
+    out.push(name);
+  };
+  for (const e of [...policy.environments].sort((a, b) => a.name.localeCompare(b.name))) visit(e.name);
+  return out;
+}
+
+/**
+ * Cuts each path at the first hop an earlier environment will not run (with a
+ * block saying so) and returns, for the hops that stay, the hops they wait for.
+ */
+export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]): PromotionDeps {
+  const envRule = catalogRule(catalog, 'lower-environment-first');
+  const byWorkload = new Map<string, Work[]>();
+  for (const w of works) {
+    const k = workloadKey(w.target);
+    byWorkload.set(k, [...(byWorkload.get(k) ?? []), w]);
+  }
+  const promotionAfter: PromotionDeps = new Map();
+  for (const env of topoEnvironments(policy)) {
+    const spec = policy.environments.find((e) => e.name === env)!;
+    if (!spec.after?.length) continue;
+    for (const w of works.filter((x) => x.target.environment === env)) {
+      const peers = (byWorkload.get(workloadKey(w.target)) ?? []).filter(
+        (p) => p.target.environment && spec.after!.includes(p.target.environment),
+      );
+      if (!peers.length) continue;
+      const deps = new Map<number, { work: Work; hop: number }[]>();
+      for (let i = 0; i < w.hops.length; i++) {
+        const hop = w.hops[i]!;
+        const missing = peers.filter(
+          (p) =>
+            p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
+        );
+        if (missing.length) {
+          const p = missing[0]!;
+          w.blocks.push({
+            wanted: hop.to,
+            reason: `${hop.to} has not run in ${p.target.environment} yet (there: ${[p.current.raw, ...p.hops.map((h) => h.to)].join(' -> ')})`,
+            unblock: `let ${hop.to} run in ${p.target.environment} first`,
+            rule: envRule,
+          });
+          w.hops = w.hops.slice(0, i);
+          break;
+        }
+        hop.rules.push(envRule);
+        deps.set(
+          i,
+          peers.flatMap((p) => {
+            const j = p.hops.findIndex((h) => h.to === hop.to || h.release === hop.release);
+            return j >= 0 ? [{ work: p, hop: j }] : [];
+          }),
+        );
+      }
+      promotionAfter.set(w, deps);
+    }
+  }
+  return promotionAfter;
+}

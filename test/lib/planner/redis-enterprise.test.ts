@@ -1,0 +1,77 @@
+// Redis Enterprise planning rules (lib/planner/products/redis-enterprise.ts):
+// the order operator -> cluster (REC) -> databases (REDB) of the upgrade guide
+// (seed 000; fixture redis-enterprise-k8s/redis-docs/content/operate/kubernetes/upgrade/upgrade-redis-cluster.md).
+import { describe, expect, it } from 'vitest';
+import { catalogReleases } from '../../../lib/feed.ts';
+import { explain } from '../../../lib/planner/explain.ts';
+import { EMPTY_POLICY } from '../../../lib/policy/load.ts';
+import { catalog, NOW, path, plan, target } from './helpers.ts';
+
+const OP_ID = 're/operator.yaml#Deployment/re/redis-enterprise-operator:image';
+const REC_ID = 're/rec.yaml#RedisEnterpriseCluster/re/rec:spec.redisEnterpriseImageSpec.versionTag';
+
+function operator(current: string) {
+  return target({ id: OP_ID, component: 'redis-enterprise-operator', current, cluster: 'prod' });
+}
+
+function rec(current: string) {
+  return target({
+    id: REC_ID,
+    component: 'redis-enterprise',
+    current,
+    cluster: 'prod',
+    managedBy: 'redis-enterprise-operator',
+    resource: { kind: 'RedisEnterpriseCluster', namespace: 're', name: 'rec' },
+  });
+}
+
+const k8s = (v: string) => ({ clusters: { prod: { name: 'prod', kubernetesVersion: v } } });
+
+describe('Redis Enterprise: the cluster follows its operator', () => {
+  it('a REC on an older build of its line is not upgraded before the operator moves: one REC step, after it', () => {
+    // Operator 7.4.6-2 ships REC 7.4.6-102 (its release notes); the REC runs 7.4.6-22.
+    const p = plan([operator('7.4.6-2'), rec('7.4.6-22')], k8s('1.29'));
+    const ops = p.steps.filter((s) => s.target.id === OP_ID);
+    const recs = p.steps.filter((s) => s.target.id === REC_ID);
+    expect(ops.length).toBeGreaterThan(0);
+    expect(recs).toHaveLength(ops.length);
+    // No hop to 7.4.6-102 first: the REC goes from its own build to what the new operator ships.
+    expect(recs[0]!.from).toBe('7.4.6-22');
+    expect(recs[0]!.to.startsWith('7.4.6-')).toBe(false);
+    expect(recs[0]!.after).toContain(ops[0]!.id);
+    // Nothing runs before the operator's first step.
+    expect(ops[0]!.after).toEqual([]);
+  });
+
+  it('when the operator cannot move, the REC still catches up with what the running operator ships', () => {
+    // Kubernetes 1.23: no newer operator supports it, so 7.4.6-2 stays and the REC follows it.
+    const p = plan([operator('7.4.6-2'), rec('7.4.6-22')], k8s('1.23'));
+    expect(p.steps.filter((s) => s.target.id === OP_ID)).toEqual([]);
+    expect(path(p, REC_ID)).toEqual(['7.4.6-22', '7.4.6-102']);
+  });
+});
+
+describe('Redis Enterprise: explain says why the direct hop was refused', () => {
+  it('names the missing direct upgrade path that makes the operator stop on the way', () => {
+    // The upgrade-path table (rs-upgrade-paths.md) has 6.2.10 -> 7.8.x supported, 6.2.10 -> 7.22.x not.
+    const targets = [operator('6.2.10-45'), rec('6.2.10-107')];
+    const input = {
+      inventory: { targets, problems: [] },
+      releases: catalogReleases(catalog),
+      ...k8s('1.30'),
+      policy: EMPTY_POLICY,
+      catalog,
+      now: NOW,
+    };
+    const goal = plan(targets, k8s('1.30'))
+      .steps.filter((s) => s.target.id === OP_ID)
+      .at(-1)!.to;
+    const e = explain(input, OP_ID, goal);
+    expect(e.reachable).toBe(true);
+    expect(e.path.length).toBeGreaterThan(1);
+    expect(e.direct).toMatch(
+      /no direct upgrade path leads from 6\.2\.10-107 to it: the operator stops at 7\.8\./,
+    );
+    expect(e.checks.at(-1)!.detail).toContain('not in one hop: operator');
+  });
+});
