@@ -169,7 +169,9 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
     throttle: {
       ...limits,
       ...(opts.retryAfterUnitMs !== undefined ? { retryAfterBaseValue: opts.retryAfterUnitMs } : {}),
-      ...(opts.writeSpacing === 'none' ? { write: passThrough as never, notifications: passThrough as never } : {}),
+      ...(opts.writeSpacing === 'none'
+        ? { write: passThrough as never, notifications: passThrough as never }
+        : {}),
     },
     retry: opts.retryAfterUnitMs !== undefined ? { retryAfterBaseValue: opts.retryAfterUnitMs } : {},
     log: {
