@@ -5,7 +5,7 @@
 // as concurrently as anyone likes: every write is an `ensure*` that reads first, adopts
 // what exists and never force-pushes.
 import { PreconditionError } from '../errors.ts';
-import { commitStep } from '../git/commit-step.ts';
+import { commitStep, isCairnCommit } from '../git/commit-step.ts';
 import type { PullRequest, PullRequestHost } from '../git/provider.ts';
 import { type BlobCache, treeReader } from '../git/reader.ts';
 import type { Logger } from '../log.ts';
@@ -65,7 +65,9 @@ export type ActionKind =
   | 'human-pushed'
   | 'already-merged'
   | 'would-open'
-  | 'would-update';
+  | 'would-update'
+  /** An open cairn PR for a hop the path no longer starts from (closed, or would be). */
+  | 'superseded';
 
 export interface StepAction {
   step: string;
@@ -163,6 +165,28 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const skipped: { number: number; title: string }[] = [];
   let baseReads = 0;
   const readBase = async () => (baseReads++ === 0 ? head : ((await host.resolveBranch(base)) ?? head));
+
+  // At most one open PR per path: an open cairn PR for a hop the path no longer starts
+  // from (someone moved the version on the base branch) is closed, with a comment saying
+  // why, unless someone else pushed to its branch.
+  const planned = new Set(plan.steps.map((s) => stepBranchName(s)));
+  const scanned = new Set(plan.targets.map((t) => t.target.id));
+  for (const r of recorded) {
+    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref) || !scanned.has(r.step.target.id)) continue;
+    const now = plan.targets.find((t) => t.target.id === r.step.target.id)!;
+    const reason = `the repository now has ${now.current} (this PR started from ${r.step.from})`;
+    if (!dryRun) {
+      const head = await host.getCommit(r.pr.head.sha);
+      if (!isCairnCommit(head)) continue;
+      await host.ensureComment(
+        r.pr.number,
+        '<!-- cairn:superseded -->',
+        `<!-- cairn:superseded -->\ncairn closes this pull request: ${reason}. The path's next step, if any, gets its own pull request.`,
+      );
+      await host.updatePullRequest(r.pr.number, { state: 'closed' });
+    }
+    actions.push({ step: r.step.id, branch: r.pr.head.ref, kind: 'superseded', pr: r.pr.number, reason });
+  }
 
   for (const step of plan.steps) {
     const branch = stepBranchName(step);

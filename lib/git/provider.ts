@@ -130,7 +130,10 @@ export interface PullRequestHost extends GitProvider {
   listPullRequests(label: string): Promise<PullRequest[]>;
   /** Opens the PR, or adopts the open one for the same head; then makes title and body match. */
   ensurePullRequest(input: PullRequestInput): Promise<PullRequest>;
-  updatePullRequest(number: number, change: { title?: string; body?: string }): Promise<void>;
+  updatePullRequest(
+    number: number,
+    change: { title?: string; body?: string; state?: 'closed' },
+  ): Promise<void>;
   /**
    * Adds the labels (created in the repository when missing) and assignees the issue or PR
    * lacks, in one request; nothing when it has them all.

@@ -216,6 +216,33 @@ describe('reconcile against GitHub', () => {
     expect(proven.actions.find((a) => a.branch === staging.branch)?.kind).toBe('opened');
   });
 
+  it('when someone moves the version on the base branch, the old hop PR is closed: one open PR per path', async () => {
+    const server = await fleet();
+    const run = runner(server);
+    const first = await run();
+    const dev = first.actions.find((a) => a.branch.startsWith('cairn/dev/redis/') && a.kind === 'opened')!;
+    const step = stepFromPullRequestBody(server.pulls.get(dev.pr!)!.body)!;
+    const text = server.git(['show', `main:${step.target.file}`]);
+    expect(text).toContain('redis:7.2.4');
+    server.commitFiles(
+      'main',
+      { [step.target.file]: text.replace('redis:7.2.4', 'redis:7.2.5') },
+      'manual bump',
+    );
+    const second = await run();
+    expect(second.actions.find((a) => a.pr === dev.pr)).toMatchObject({ kind: 'superseded' });
+    expect(server.pulls.get(dev.pr!)!.state).toBe('closed');
+    expect(server.comments.find((c) => c.issue === dev.pr)?.body).toContain('the repository now has 7.2.5');
+    const open = openPulls(server).filter(
+      (p) => stepFromPullRequestBody(p.body)!.target.id === step.target.id,
+    );
+    expect(open).toHaveLength(1);
+    expect(stepFromPullRequestBody(open[0]!.body)!.from).toBe('7.2.5');
+    // The PR cairn closed is not mistaken for one a human closed.
+    const third = await run();
+    expect(third.actions.some((a) => a.kind === 'skipped-by-human' || a.kind === 'superseded')).toBe(false);
+  });
+
   it('a PR a human closed is not recreated: the path is reported as skipped by a human', async () => {
     const server = await fleet();
     const run = runner(server);
