@@ -22,6 +22,8 @@ export const envSchema = z.object({
     })
     .optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  /** GitHub App private key (PEM) for `cairn reconcile`, with CAIRN_GITHUB_APP_ID and _INSTALLATION_ID. */
+  CAIRN_GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
   /** Shared secret the cluster agent signs its snapshots with (HMAC-SHA256). */
@@ -34,6 +36,7 @@ export type Env = z.infer<typeof envSchema>;
 /** Variables whose values never reach a log; CAIRN_STORE can hold a Redis password. */
 export const SECRET_VARIABLES = [
   'GITHUB_TOKEN',
+  'CAIRN_GITHUB_APP_PRIVATE_KEY',
   'GITHUB_WEBHOOK_SECRET',
   'SLACK_WEBHOOK_URL',
   'CAIRN_STORE',

@@ -5,6 +5,7 @@ import { applyCommand } from './apply.ts';
 import { explainCommand } from './explain.ts';
 import { feedsCommand } from './feeds.ts';
 import { planCommand } from './plan.ts';
+import { reconcileCommand } from './reconcile.ts';
 import { validateCommand } from './validate.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   validateCommand,
   feedsCommand,
   agentCommand,
+  reconcileCommand,
 ];
