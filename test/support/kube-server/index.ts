@@ -63,6 +63,8 @@ export class KubeTestServer {
   private role: { apiGroups: string[]; resources: string[]; verbs: string[] }[] | undefined;
   private down = false;
   readonly requests: RequestRecord[] = [];
+  /** Scales `timeoutSeconds` of watches (tests shorten it to see the client watch again). */
+  watchTimeScale = 1;
   url = '';
 
   constructor(objects: KubeObject[] = []) {
@@ -369,7 +371,14 @@ export class KubeTestServer {
     }
     const w: Watcher = { res, match };
     this.watchers.add(w);
-    res.on('close', () => this.watchers.delete(w));
+    // Like the apiserver: `timeoutSeconds` ends the stream cleanly; the client watches again.
+    const seconds = Number(url.searchParams.get('timeoutSeconds') ?? '');
+    const timer = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000 * this.watchTimeScale) : undefined;
+    timer?.unref();
+    res.on('close', () => {
+      if (timer) clearTimeout(timer);
+      this.watchers.delete(w);
+    });
   }
 }
 
