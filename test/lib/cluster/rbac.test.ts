@@ -1,3 +1,4 @@
+import { systemClock } from '../../../lib/node/clock.ts';
 import { describe, expect, it } from 'vitest';
 import {
   agentClusterRole,
@@ -42,7 +43,7 @@ describe('the agent ClusterRole, enforced by the test API server', () => {
       expect((await readSnapshot(kube, now)).problems).toEqual([]);
       const approve = { group: 'redis.io', kind: 'RedisCluster', namespace: 'redis', name: 'cache' } as const;
       const target = { ...approve, annotation: 'redis.io/approve-primary-update', value: 'true' } as const;
-      expect(await ensurePrimaryUpdateApproved(kube, memoryStore(), target, 'a')).toBe('patched');
+      expect(await ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), target, 'a')).toBe('patched');
       // Without the one write rule, the approval is refused by RBAC.
       server.enforceRole(
         (agentClusterRole().rules as { verbs: string[] }[]).filter(
@@ -52,7 +53,7 @@ describe('the agent ClusterRole, enforced by the test API server', () => {
       server.update('redis.io', 'RedisCluster', 'redis', 'cache', (o) => {
         delete o.metadata!.annotations;
       });
-      await expect(ensurePrimaryUpdateApproved(kube, memoryStore(), target, 'b')).rejects.toMatchObject({
+      await expect(ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), target, 'b')).rejects.toMatchObject({
         code: 403,
       });
     } finally {
