@@ -79,5 +79,19 @@ export function readClusterState(text: string, file: string, name: string): Clus
     }
   }
   if (Object.keys(operators).length) facts.operators = operators;
+  // Scalar spec fields of custom resources (e.g. a RedisCluster's primaryUpdateStrategy) for planning rules.
+  const resources: Record<string, Record<string, string>> = {};
+  for (const o of objects) {
+    if (!o.kind || !o.metadata?.name || !isObject(o.spec) || !o.apiVersion?.includes('/')) continue;
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Node'].includes(o.kind)) continue;
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.spec))
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        fields[`spec.${k}`] = String(v);
+    if (Object.keys(fields).length)
+      resources[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] =
+        fields;
+  }
+  if (Object.keys(resources).length) facts.resources = resources;
   return { facts, objects, notes };
 }

@@ -82,6 +82,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
     }
     const added = w.product?.preSteps?.({
       catalog,
+      facts: clusterFacts(input, t.cluster),
       target: t,
       settings: w.settings,
       hop,

@@ -30,6 +30,8 @@ describe('KubeDB: explain says why the direct ops request was refused', () => {
       '7.0.15',
     );
     expect(e.path.map((s) => s.to)).toEqual(['6.2.16', '7.0.15']);
-    expect(e.direct).toMatch(/^6\.2\.14's allowlist .* does not admit 7\.0\.15 \[kubedb-update-constraints\]$/);
+    expect(e.direct).toMatch(
+      /^6\.2\.14's allowlist .* does not admit 7\.0\.15 \[kubedb-update-constraints\]$/,
+    );
   });
 });
