@@ -88,6 +88,7 @@ export function assessTargets(input: PlanInput): Assessment {
       settings,
       current: parsed.version,
       verdicts: judgeReleases(ctx, parsed.version, releases),
+      published: ctx.published,
       usable: [],
       hops: [],
       blocks: [],

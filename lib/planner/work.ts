@@ -18,6 +18,8 @@ export interface Work {
   settings: ResolvedSettings;
   current: ParsedVersion;
   verdicts: Verdict[];
+  /** Release dates by version, as the feed or catalog gives them. */
+  published: ReadonlyMap<string, string | undefined>;
   /** Eligible releases that also pass the Kubernetes support check: what paths may use. */
   usable: Verdict[];
   hops: Hop[];
