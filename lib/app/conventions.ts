@@ -1,6 +1,7 @@
 // How files map to clusters when the policy does not say. Conventions are
 // reported in the plan so nobody has to guess which one applied.
 import { parseYamlDocuments } from '../input.ts';
+import { environmentFromName } from '../policy/environments.ts';
 import { matchesGlob } from '../policy/glob.ts';
 import type { Placement } from '../policy/resolve.ts';
 
@@ -52,9 +53,9 @@ export function conventionalMapping(
         }
       }
     }
-    rules.push({ glob: `clusters/${cluster}/**`, cluster, environment: cluster });
-    for (const p of [...new Set(referenced)].sort())
-      rules.push({ glob: `${p}/**`, cluster, environment: cluster });
+    const environment = environmentFromName(cluster) ?? cluster;
+    rules.push({ glob: `clusters/${cluster}/**`, cluster, environment });
+    for (const p of [...new Set(referenced)].sort()) rules.push({ glob: `${p}/**`, cluster, environment });
     conventions.push(
       `Flux layout: clusters/${cluster}/ is cluster "${cluster}"${referenced.length ? `, with the paths its Kustomizations apply (${[...new Set(referenced)].sort().join(', ')})` : ''}`,
     );

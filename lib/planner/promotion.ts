@@ -3,6 +3,7 @@
 // workload deployed in another environment.
 import type { Catalog } from '../catalog/schema.ts';
 import type { Target } from '../model.ts';
+import { conventionalPromotion } from '../policy/environments.ts';
 import type { Policy } from '../policy/schema.ts';
 import { catalogRule } from './rules.ts';
 import type { Work } from './work.ts';
@@ -33,16 +34,16 @@ function workloadKey(t: Target): string {
 }
 
 /** Environments with every `after` dependency before it; ties by name. */
-export function topoEnvironments(policy: Policy): string[] {
+export function topoEnvironments(environments: readonly { name: string; after?: string[] }[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
     seen.add(name);
-    for (const a of policy.environments.find((e) => e.name === name)?.after ?? []) visit(a);
+    for (const a of environments.find((e) => e.name === name)?.after ?? []) visit(a);
     out.push(name);
   };
-  for (const e of [...policy.environments].sort((a, b) => a.name.localeCompare(b.name))) visit(e.name);
+  for (const e of [...environments].sort((a, b) => a.name.localeCompare(b.name))) visit(e.name);
   return out;
 }
 
@@ -50,7 +51,22 @@ export function topoEnvironments(policy: Policy): string[] {
  * Cuts each path at the first hop an earlier environment will not run (with a
  * block saying so) and returns, for the hops that stay, the hops they wait for.
  */
+/**
+ * The environments to promote through: the policy's, or, when it declares
+ * none, the conventional order of the environments the targets are in
+ * (dev, test/qa, uat, staging, prod).
+ */
+export function promotionEnvironments(
+  policy: Policy,
+  works: readonly Work[],
+): { name: string; after?: string[] }[] {
+  if (policy.environments.length) return policy.environments;
+  const present = works.map((w) => w.target.environment).filter((e): e is string => e !== undefined);
+  return conventionalPromotion(present);
+}
+
 export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]): PromotionDeps {
+  const environments = promotionEnvironments(policy, works);
   const envRule = catalogRule(catalog, 'lower-environment-first');
   const byWorkload = new Map<string, Work[]>();
   for (const w of works) {
@@ -58,8 +74,8 @@ export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]
     byWorkload.set(k, [...(byWorkload.get(k) ?? []), w]);
   }
   const promotionAfter: PromotionDeps = new Map();
-  for (const env of topoEnvironments(policy)) {
-    const spec = policy.environments.find((e) => e.name === env)!;
+  for (const env of topoEnvironments(environments)) {
+    const spec = environments.find((e) => e.name === env)!;
     if (!spec.after?.length) continue;
     for (const w of works.filter((x) => x.target.environment === env)) {
       const peers = (byWorkload.get(workloadKey(w.target)) ?? []).filter(
