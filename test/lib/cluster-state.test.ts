@@ -21,7 +21,10 @@ describe('cluster state from kubectl output', () => {
           'spec.instances': '3',
           'spec.primaryUpdateStrategy': 'supervised',
         },
-        'RedisEnterpriseCluster/redis-enterprise/rec': { 'spec.nodes': '3' },
+        'RedisEnterpriseCluster/redis-enterprise/rec': {
+          'spec.nodes': '3',
+          'spec.redisEnterpriseImageSpec.versionTag': '6.4.2-81',
+        },
       },
     });
     expect(state.notes).toEqual([
