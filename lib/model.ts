@@ -57,6 +57,8 @@ export interface Target {
   span?: { offset: number; style: 'plain' | 'single' | 'double'; whole: boolean };
   /** Fingerprint of the file text the scan read; an edit of the same text skips re-parsing. */
   fingerprint?: string;
+  /** Every cluster that applies the file when several do (a shared base with no overlay), with its environment. */
+  sharedBy?: { cluster: string; environment?: string }[];
   /** Scalar fields of the manifest that planning rules read, by dotted path (e.g. `spec.primaryUpdateStrategy`). */
   fields?: Record<string, string>;
 }

@@ -69,6 +69,20 @@ export function conventionalMapping(
   return { rules, conventions };
 }
 
+/** Every cluster (with its environment) that applies a file several clusters apply; undefined otherwise. */
+export function sharedByMapping(
+  mapping: Mapping,
+  file: string,
+): { cluster: string; environment?: string }[] | undefined {
+  const byCluster = new Map<string, string | undefined>();
+  for (const r of mapping.rules)
+    if (!byCluster.has(r.cluster) && matchesGlob(file, r.glob)) byCluster.set(r.cluster, r.environment);
+  if (byCluster.size < 2) return undefined;
+  return [...byCluster]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([cluster, environment]) => ({ cluster, ...(environment ? { environment } : {}) }));
+}
+
 /**
  * Placement by conventions. A path shared by several clusters (a Kustomize base)
  * stays unassigned: its targets are edited through each cluster's overlay.

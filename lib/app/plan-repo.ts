@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/schema.ts';
 import { readClusterState } from '../cluster-state.ts';
 import { UsageError } from '../errors.ts';
 import { catalogReleases, parseFeed } from '../feed.ts';
-import type { ClusterFacts, Inventory, Release } from '../model.ts';
+import type { ClusterFacts, Inventory, Release, Target } from '../model.ts';
 import { planUpgrade } from '../planner/plan.ts';
 import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
@@ -14,7 +14,7 @@ import { placeFile } from '../policy/resolve.ts';
 import type { Policy } from '../policy/schema.ts';
 import { nodeRepo } from '../targets/node-repo.ts';
 import { scanRepository } from '../targets/scan.ts';
-import { conventionalMapping, placeByMapping } from './conventions.ts';
+import { conventionalMapping, placeByMapping, sharedByMapping } from './conventions.ts';
 import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
 
 export interface LocalPlanOptions {
@@ -80,6 +80,7 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
 
   const repo = nodeRepo(repoDir);
   let locate: (file: string) => { cluster?: string; environment?: string };
+  let shared: ((file: string) => Target['sharedBy']) | undefined;
   if (policy.clusters.length) {
     locate = (file) => placeFile(policy, file);
   } else {
@@ -95,11 +96,17 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     );
     conventions.push(...mapping.conventions);
     locate = (file) => placeByMapping(mapping, file);
+    shared = (file) => sharedByMapping(mapping, file);
   }
   const inventory = await scanRepository(repo, {
     locate,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
+  // A file several clusters apply (a base no overlay patches) names them all: the planner decides.
+  for (const t of inventory.targets) {
+    const by = !t.cluster && !t.shadowedBy?.length ? shared?.(t.file) : undefined;
+    if (by) t.sharedBy = by;
+  }
   const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now: opts.now });
   return { plan, inventory, policy, catalog, conventions, repoDir, releases, clusters, now: opts.now };
 }

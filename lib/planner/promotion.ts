@@ -6,6 +6,7 @@ import type { Target } from '../model.ts';
 import { conventionalPromotion } from '../policy/environments.ts';
 import type { Policy } from '../policy/schema.ts';
 import { catalogRule } from './rules.ts';
+import type { RuleRef } from './types.ts';
 import type { Work } from './work.ts';
 
 /** For each hop index of a work, the hops of earlier environments it must wait for. */
@@ -61,8 +62,46 @@ export function promotionEnvironments(
   works: readonly Work[],
 ): { name: string; after?: string[] }[] {
   if (policy.environments.length) return policy.environments;
-  const present = works.map((w) => w.target.environment).filter((e): e is string => e !== undefined);
+  const present = works
+    .flatMap((w) => [w.target.environment, ...(w.target.sharedBy ?? []).map((c) => c.environment)])
+    .filter((e): e is string => e !== undefined);
   return conventionalPromotion(present);
+}
+
+/**
+ * A file several clusters apply cannot be promoted environment by
+ * environment: one edit reaches them all at once. When its clusters span
+ * environments that promotion orders, its hops are blocked.
+ */
+function blockSharedAcrossEnvironments(
+  environments: readonly { name: string; after?: string[] }[],
+  works: readonly Work[],
+  rule: RuleRef,
+): void {
+  const before = (a: string, b: string, seen = new Set<string>()): boolean => {
+    // Whether a comes (transitively) before b.
+    if (seen.has(b)) return false;
+    seen.add(b);
+    const after = environments.find((e) => e.name === b)?.after ?? [];
+    return after.includes(a) || after.some((x) => before(a, x, seen));
+  };
+  for (const w of works) {
+    const by = w.target.sharedBy;
+    if (!by || by.length < 2 || !w.hops.length) continue;
+    const envs = [...new Set(by.map((c) => c.environment ?? c.cluster))];
+    const pair = envs.flatMap((a) =>
+      envs.filter((b) => b !== a && before(a, b)).map((b) => [a, b] as const),
+    )[0];
+    if (!pair) continue;
+    const names = topoEnvironments(environments).filter((e) => envs.includes(e));
+    w.blocks.push({
+      wanted: w.hops.at(-1)!.to,
+      reason: `shared by ${names.join(' and ')}: promotion needs a per-environment override (${w.target.file} is applied by clusters ${by.map((c) => c.cluster).join(', ')}, so one edit reaches them all at once)`,
+      unblock: `give each environment its own ${w.target.field} (a Kustomize patch or values file per environment that overrides this base), so ${pair[0]} can move first; or set it in a file only one environment applies`,
+      rule,
+    });
+    w.hops = [];
+  }
 }
 
 export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]): PromotionDeps {
@@ -73,6 +112,7 @@ export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]
     const k = workloadKey(w.target);
     byWorkload.set(k, [...(byWorkload.get(k) ?? []), w]);
   }
+  blockSharedAcrossEnvironments(environments, works, envRule);
   const promotionAfter: PromotionDeps = new Map();
   for (const env of topoEnvironments(environments)) {
     const spec = environments.find((e) => e.name === env)!;

@@ -59,6 +59,7 @@ export function describeBlocked(w: Work, b: PathBlock): Blocked {
     component: t.component,
     ...(t.cluster ? { cluster: t.cluster } : {}),
     ...(t.environment ? { environment: t.environment } : {}),
+    ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
     current: t.current,
     wanted: b.wanted,
     reason: b.reason,
