@@ -1,7 +1,16 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
+import { runFeedsBench } from './feeds.ts';
 import { runPlannerBench } from './planner.ts';
+import { runStoreBench } from './store.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
+import { runWholeCommandBench } from './whole-command.ts';
 
-const rows = [...(await runTargetsBench()), ...(await runPlannerBench())];
+const rows = [
+  ...(await runWholeCommandBench()),
+  ...(await runTargetsBench()),
+  ...(await runPlannerBench()),
+  ...(await runFeedsBench()),
+  ...(await runStoreBench()),
+];
 console.log(formatBenchTable(rows));

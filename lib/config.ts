@@ -3,6 +3,7 @@
 // secret are handed to the logger so their values are never written out.
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
+import { readStoreSpec } from './store/spec.ts';
 
 const logLevel = z.enum(['debug', 'info', 'warn', 'error']);
 
@@ -12,6 +13,14 @@ export const envSchema = z.object({
   CAIRN_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Where the policy files live when a command is not given `--policies`. */
   CAIRN_POLICIES: z.string().min(1).optional(),
+  /** Which store (lib/store/spec.ts): `memory:`, `sqlite:PATH` or `redis://HOST:PORT`; unset: SQLite. */
+  CAIRN_STORE: z
+    .string()
+    .superRefine((v, ctx) => {
+      const read = readStoreSpec(v);
+      if (!read.ok) ctx.addIssue({ code: 'custom', message: read.problem });
+    })
+    .optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
@@ -20,7 +29,13 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Names of variables whose values are secrets. */
-export const SECRET_VARIABLES = ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+/** Variables whose values never reach a log; CAIRN_STORE can hold a Redis password. */
+export const SECRET_VARIABLES = [
+  'GITHUB_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'CAIRN_STORE',
+] as const;
 
 /**
  * Validates the environment. Empty strings count as unset, as shells and

@@ -2,7 +2,14 @@
 import type { Command } from '../args.ts';
 import { applyCommand } from './apply.ts';
 import { explainCommand } from './explain.ts';
+import { feedsCommand } from './feeds.ts';
 import { planCommand } from './plan.ts';
 import { validateCommand } from './validate.ts';
 
-export const COMMANDS: readonly Command[] = [planCommand, applyCommand, explainCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [
+  planCommand,
+  applyCommand,
+  explainCommand,
+  validateCommand,
+  feedsCommand,
+];

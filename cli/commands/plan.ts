@@ -1,11 +1,13 @@
-import { planLocalRepository } from '../../lib/app/plan-repo.ts';
+import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { jsonChunks } from '../../lib/render/json-stream.ts';
 import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText } from '../../lib/render/text.ts';
-import type { LocalPlanOptions } from '../../lib/app/plan-repo.ts';
+import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
+import { liveFeedForPlan, liveOption } from './feeds.ts';
 
 export function parseNow(text: string | undefined): Date {
   if (!text) return new Date();
@@ -58,10 +60,11 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'Compute the validated upgrade path for every target in a GitOps repository',
   usage:
-    'plan --repo DIR [--policies DIR] [--feed FILE] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
+    'plan --repo DIR [--policies DIR] [--feed FILE | --live] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
   description: 'Works offline on a local checkout with no credentials. Nothing is written.',
   options: {
     ...planOptions,
+    ...liveOption,
     format: {
       type: 'string',
       value: 'FORMAT',
@@ -77,18 +80,32 @@ export const planCommand: Command = {
             ctx.stderr(`\rscanning ${done}/${total} files${done === total ? '\n' : ''}`);
         }
       : undefined;
+    const live = values.live ? await liveFeedForPlan(values, ctx) : undefined;
     const result = await planLocalRepository({
       ...localPlanOptions(values, ctx, 'plan'),
+      ...(live ? { feed: live.file } : {}),
       ...(progress ? { onProgress: progress } : {}),
-    });
+    }).finally(() => live?.cleanup());
     const rctx = {
       repo: requireStr(values, 'repo', 'plan'),
       conventions: result.conventions,
       problems: result.inventory.problems,
     };
     const format = str(values, 'format');
-    if (format === 'json') ctx.stdout(`${JSON.stringify(toPlanJson(result.plan, rctx), null, 2)}\n`);
-    else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
+    if (format === 'json') {
+      // Streamed in 64 KiB pieces: a fleet's plan can be tens of megabytes.
+      // Streamed in 64 KiB pieces, waiting for a slow reader: a fleet's plan can be tens of megabytes.
+      let buffer = '';
+      for (const chunk of jsonChunks(toPlanJson(result.plan, rctx))) {
+        buffer += chunk;
+        if (buffer.length >= 65536) {
+          ctx.stdout(buffer);
+          buffer = '';
+          await ctx.drained?.();
+        }
+      }
+      ctx.stdout(`${buffer}\n`);
+    } else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
     else ctx.stdout(renderText(result.plan, rctx));
     return 0;
   },

@@ -17,7 +17,7 @@ export interface Work {
   scheme: VersionScheme;
   settings: ResolvedSettings;
   current: ParsedVersion;
-  verdicts: Verdict[];
+  verdicts: readonly Verdict[];
   /** Release dates by version, as the feed or catalog gives them. */
   published: ReadonlyMap<string, string | undefined>;
   /** Eligible releases that also pass the Kubernetes support check: what paths may use. */

@@ -3,6 +3,9 @@
 // gate timers, the scanner's per-blob cache). One interface; implementations
 // for tests (memory), Node (SQLite, Redis) and Workers (a Durable Object).
 // Values are strings (callers serialise); time comes from an injected clock.
+// Here: the interface, `memory.ts`, `lock.ts` (a lease lock with a fencing
+// token over any store), `spec.ts` (the CAIRN_STORE syntax) and
+// `durable-object.ts` (the Workers store). The Node stores are lib/node/store-*.ts.
 
 export interface PutOptions {
   /** Time to live in milliseconds; the entry reads as absent once it has passed. */
@@ -29,10 +32,13 @@ export interface Store {
   delete(key: string): Promise<void>;
 }
 
+/** A store holding a connection or a file, released by `close()`. */
+export interface ClosableStore extends Store {
+  close(): Promise<void>;
+}
+
 export interface Clock {
   now(): number;
 }
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 export { memoryStore } from './memory.ts';

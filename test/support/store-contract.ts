@@ -92,6 +92,27 @@ export function describeStoreContract(
         expect(await store.get('race')).toBe(`w${winner}`);
       }));
 
+    it('a TTL of zero reads as absent at once (how a lease is given up)', () =>
+      withStore(async (store) => {
+        await store.put('z', 'v');
+        expect(await store.compareAndSet('z', 'v', 'gone', { ttlMs: 0 })).toBe(true);
+        expect(await store.get('z')).toBeUndefined();
+        expect(await store.compareAndSet('z', undefined, 'again')).toBe(true);
+      }));
+
+    it('compare-and-set sets the TTL it is given, and clears it when given none', () =>
+      withStore(async (store, clock) => {
+        await store.put('r', 'a');
+        expect(await store.compareAndSet('r', 'a', 'b', { ttlMs: 100 })).toBe(true);
+        clock.advance(50);
+        expect(await store.compareAndSet('r', 'b', 'c')).toBe(true);
+        clock.advance(1_000_000);
+        expect(await store.get('r')).toBe('c');
+        expect(await store.compareAndSet('r', 'c', 'd', { ttlMs: 100 })).toBe(true);
+        clock.advance(100);
+        expect(await store.get('r')).toBeUndefined();
+      }));
+
     it('put without a TTL clears an earlier TTL', () =>
       withStore(async (store, clock) => {
         await store.put('p', 'short', { ttlMs: 10 });

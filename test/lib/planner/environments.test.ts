@@ -2,7 +2,7 @@
 // dev, staging and prod by convention (lib/policy/environments.ts), and with
 // no environments in the policy, promotion orders them dev -> staging -> prod.
 import { describe, expect, it } from 'vitest';
-import { conventionalMapping, placeByMapping } from '../../../lib/app/conventions.ts';
+import { conventionalMapping, placeByMapping } from '../../../lib/policy/conventions.ts';
 import type { Target } from '../../../lib/model.ts';
 import { environmentFromName } from '../../../lib/policy/environments.ts';
 import { placeFile } from '../../../lib/policy/resolve.ts';
@@ -21,7 +21,7 @@ describe('environment from a cluster name', () => {
 
   it('a Flux layout clusters/dev-1/ is cluster dev-1 in environment dev', () => {
     const files = ['clusters/dev-1/apps.yaml', 'clusters/prod-eu/apps.yaml'];
-    const m = conventionalMapping(files, () => undefined, []);
+    const m = conventionalMapping({ files, fluxKustomizations: [] }, []);
     expect(placeByMapping(m, 'clusters/dev-1/apps.yaml')).toEqual({ cluster: 'dev-1', environment: 'dev' });
     expect(placeByMapping(m, 'clusters/prod-eu/apps.yaml')).toEqual({
       cluster: 'prod-eu',
