@@ -56,14 +56,16 @@ export function reportUnplanned(catalog: Catalog, works: readonly Work[], now: D
       });
       continue;
     }
-    // A newer stable release that cannot be written in the style of the current tag (its variant).
-    if (!w.hops.length && w.latest && w.scheme.compare(w.latest, w.current.raw) > 0) {
+    // A newer stable release that cannot be written in the style of the current tag (its variant,
+    // e.g. an older OS line that can go no further).
+    if (w.latest && w.scheme.compare(w.latest, reach) > 0) {
       const token = w.scheme.render(w.current.raw, w.latest);
       if (token !== undefined && w.scheme.isCompatible(w.current.raw, token)) continue;
+      const end = w.hops.length ? `; the plan stops at ${w.hops.at(-1)!.to}, the newest in this variant` : '';
       w.blocks.push({
         wanted: w.latest,
-        reason: `${w.latest} is newer, but no release of it is known in the variant of ${w.current.raw} (${w.current.suffix ?? 'no suffix'})`,
-        unblock: `check that ${w.latest} is published in this variant and add it to the feed, or change the tag to a variant it is published in`,
+        reason: `${w.latest} is newer, but no release of it is known in the variant of ${w.current.raw} (${w.current.suffix ?? 'no suffix'})${end}`,
+        unblock: `change the tag to a variant ${w.latest} is published in (its feed lists them), then cairn plans it`,
       });
     }
   }

@@ -56,6 +56,28 @@ describe('a newer release the plan does not reach is reported', () => {
     expect(p.blocked.map((b) => b.wanted)).toEqual(['8.0.5']);
   });
 
+  it('an older OS line that can go no further: the last build of the line is planned, the newer line is reported', () => {
+    const old = target({
+      id: 'cache.yaml#values:image.tag',
+      component: 'bitnami-redis',
+      current: '7.2.4-debian-11-r3',
+    });
+    const p = plan([old], {
+      releases: {
+        'bitnami-redis': [
+          at('7.2.4-debian-11-r3', '2024-01-01'),
+          at('7.2.4-debian-11-r5', '2024-02-01'),
+          at('7.2.5-debian-12-r0', '2024-06-01'),
+        ],
+      },
+    });
+    expect(path(p, old.id)).toEqual(['7.2.4-debian-11-r3', '7.2.4-debian-11-r5']);
+    const b = p.blocked.find((x) => x.target.id === old.id)!;
+    expect(b.wanted).toBe('7.2.5-debian-12-r0');
+    expect(b.reason).toContain('no release of it is known in the variant of 7.2.4-debian-11-r3');
+    expect(b.reason).toContain('the plan stops at 7.2.4-debian-11-r5');
+  });
+
   it('up to date only when nothing newer is known', () => {
     const p = plan([t], { releases: { redis: [at('7.4.1', '2025-01-01'), at('8.0.2', '2025-01-01')] } });
     expect(p.targets[0]!.status).toBe('up-to-date');
