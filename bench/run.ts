@@ -1,6 +1,7 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
 import { runFeedsBench } from './feeds.ts';
+import { runGateBench } from './gate.ts';
 import { runPlannerBench } from './planner.ts';
 import { runStoreBench } from './store.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
@@ -12,5 +13,6 @@ const rows = [
   ...(await runPlannerBench()),
   ...(await runFeedsBench()),
   ...(await runStoreBench()),
+  ...(await runGateBench()),
 ];
 console.log(formatBenchTable(rows));

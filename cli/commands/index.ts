@@ -1,5 +1,6 @@
 // The command table: every `cairn` subcommand is registered here, once.
 import type { Command } from '../args.ts';
+import { agentCommand } from './agent.ts';
 import { applyCommand } from './apply.ts';
 import { explainCommand } from './explain.ts';
 import { feedsCommand } from './feeds.ts';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   explainCommand,
   validateCommand,
   feedsCommand,
+  agentCommand,
 ];

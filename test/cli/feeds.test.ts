@@ -169,6 +169,17 @@ it('a policy can name only GITHUB_TOKEN or CAIRN_FEED_* as credentials: other va
   expect(leak.stderr).toContain('secret AWS_SECRET_ACCESS_KEY is not set');
 });
 
+it('cairn validate reports a policy feed source for an unknown component', async () => {
+  mkdirSync(join(dir, 'typo'), { recursive: true });
+  writeFileSync(
+    join(dir, 'typo/policy.yaml'),
+    'apiVersion: cairn.dev/v1alpha1\nkind: Policy\nfeeds:\n  sources:\n    - { component: rediss, type: github-releases, repo: redis/redis }\n',
+  );
+  const r = await cairn('validate', '--policies', 'typo');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('typo/policy.yaml feeds.sources[0].component: unknown component "rediss"');
+});
+
 describe('cairn plan --live', () => {
   it('plans with the live releases, and blocks the undated newer release with its unblock action', async () => {
     const r = await cairn(
