@@ -1,7 +1,8 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
+import { runParseBench } from './parse.ts';
 import { runPlannerBench } from './planner.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
 
-const rows = [...(await runTargetsBench()), ...(await runPlannerBench())];
+const rows = [...(await runTargetsBench()), ...(await runPlannerBench()), ...runParseBench()];
 console.log(formatBenchTable(rows));

@@ -5,7 +5,8 @@
 // database's own file (indentation, quoting of the version, leading `---`,
 // CRLF, final newline). How the request is reconciled in Git afterwards is in
 // docs/kubedb-ops-requests.md.
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar } from 'yaml';
+import { parseYamlDocument } from '../yaml-parse.ts';
 import { PreconditionError, UnsafeFileError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import { locateTarget } from './edit.ts';
@@ -109,7 +110,7 @@ export function createOpsRequestFiles(
  */
 export function addKustomizeResource(kustomization: NewFile, entry: string): string {
   const { text, path } = kustomization;
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = parseYamlDocument(text);
   if (doc.errors.length)
     throw new UnsafeFileError({ file: path }, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const resources = child(doc.contents, 'resources');
