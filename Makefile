@@ -11,8 +11,8 @@ node_modules/.package-lock.json: package-lock.json
 
 deps: node_modules/.package-lock.json
 
-demo: deps
-	$(WITH_NODE) node cli/main.ts plan --repo $(DEMO_REPO) --now 2026-11-21T09:00:00Z
+demo: build
+	$(WITH_NODE) ./bin/cairn.js plan --repo $(DEMO_REPO) --now 2026-11-21T09:00:00Z
 
 test: deps
 	$(WITH_NODE) npm test

@@ -12,7 +12,7 @@
 // Run: scripts/with-node.sh node bench/planner.ts
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadShippedCatalog } from '../lib/app/files.ts';
+import { loadShippedCatalog } from '../lib/node/files.ts';
 import type { Catalog } from '../lib/catalog/schema.ts';
 import { catalogReleases } from '../lib/feed.ts';
 import type { ComponentId, ComponentRole, ResourceRef, Target } from '../lib/model.ts';

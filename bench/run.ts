@@ -3,6 +3,12 @@
 import { runParseBench } from './parse.ts';
 import { runPlannerBench } from './planner.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
+import { runWholeCommandBench } from './whole-command.ts';
 
-const rows = [...(await runTargetsBench()), ...(await runPlannerBench()), ...runParseBench()];
+const rows = [
+  ...(await runWholeCommandBench()),
+  ...(await runTargetsBench()),
+  ...(await runPlannerBench()),
+  ...runParseBench(),
+];
 console.log(formatBenchTable(rows));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { editTarget } from '../lib/targets/edit.ts';
-import { nodeRepo } from '../lib/targets/node-repo.ts';
+import { nodeRepo } from '../lib/node/repo.ts';
 import { memoryRepo } from '../lib/targets/repo.ts';
 import { scanRepository } from '../lib/targets/scan.ts';
 

@@ -17,6 +17,8 @@ export interface OptionSpec {
 
 export interface CommandContext {
   stdout: (text: string) => void;
+  /** Resolves once what was written to stdout has been taken by the reader (backpressure). */
+  drained?: () => Promise<void>;
   stderr: (text: string) => void;
   log: Logger;
   isTTY: boolean;

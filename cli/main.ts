@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // The `cairn` command line. Exit codes: 0 ok, 1 failure, 2 usage or validation error.
 import { readFileSync } from 'node:fs';
-import { loadConfig, secretValues } from '../lib/config.ts';
-import { isCairnError, ValidationError } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
-import { type Command, type CommandContext, commandHelp, parseCommandArgs } from './args.ts';
-import { COMMANDS } from './commands/index.ts';
+import type { loadConfig } from '../lib/config.ts';
+import type { Command, CommandContext } from './args.ts';
 
+/** The package version, from the source tree (`cli/`) or the compiled one (`dist/cli/`). */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      // not this layout
+    }
+  }
+  return 'unknown';
 }
 
 export function mainHelp(commands: readonly Command[]): string {
@@ -33,8 +35,15 @@ export function mainHelp(commands: readonly Command[]): string {
 export async function main(argv: string[], ctxOverrides: Partial<CommandContext> = {}): Promise<number> {
   const stdout = ctxOverrides.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = ctxOverrides.stderr ?? ((t: string) => void process.stderr.write(t));
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    stdout(`${version()}\n`);
+    return 0;
+  }
   const env = ctxOverrides.env ?? process.env;
   const isTTY = ctxOverrides.isTTY ?? Boolean(process.stderr.isTTY);
+  const { loadConfig, secretValues } = await import('../lib/config.ts');
+  const { createLogger } = await import('../lib/log.ts');
+  const { isCairnError, ValidationError } = await import('../lib/errors.ts');
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(env);
@@ -49,17 +58,34 @@ export async function main(argv: string[], ctxOverrides: Partial<CommandContext>
       format: config.CAIRN_LOG_FORMAT ?? (isTTY ? 'pretty' : 'json'),
       secrets: secretValues(config),
       write: (line) => stderr(`${line}\n`),
+      now: () => new Date(),
     });
-  const ctx: CommandContext = { stdout, stderr, log, isTTY, cwd: ctxOverrides.cwd ?? process.cwd(), env };
+  const drained =
+    ctxOverrides.drained ??
+    (ctxOverrides.stdout
+      ? undefined
+      : () =>
+          process.stdout.writableNeedDrain
+            ? new Promise<void>((done) => process.stdout.once('drain', done))
+            : Promise.resolve());
+  const ctx: CommandContext = {
+    stdout,
+    ...(drained ? { drained } : {}),
+    stderr,
+    log,
+    isTTY,
+    cwd: ctxOverrides.cwd ?? process.cwd(),
+    env,
+  };
 
   const [name, ...rest] = argv;
+  // Commands (and the whole core behind them) load only when one runs, so
+  // `--version` starts in a few milliseconds.
+  const { COMMANDS } = await import('./commands/index.ts');
+  const { commandHelp, parseCommandArgs } = await import('./args.ts');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout(mainHelp(COMMANDS));
     return name ? 0 : 2;
-  }
-  if (name === '--version' || name === '-v') {
-    stdout(`${version()}\n`);
-    return 0;
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {

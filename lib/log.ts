@@ -18,11 +18,12 @@ export interface Logger {
 export interface LoggerOptions {
   level?: LogLevel;
   format?: 'json' | 'pretty';
-  /** Where lines go; defaults to stderr so stdout stays for command output. */
-  write?: (line: string) => void;
+  /** Where lines go (the CLI: stderr, so stdout stays for command output). */
+  write: (line: string) => void;
   /** Exact secret values to mask wherever they appear. */
   secrets?: readonly string[];
-  now?: () => Date;
+  /** The clock for timestamps; the core never reads the clock itself. */
+  now: () => Date;
 }
 
 const SECRET_KEY =
@@ -51,12 +52,11 @@ export function redact(value: unknown, secrets: readonly string[] = [], depth = 
   return value;
 }
 
-export function createLogger(opts: LoggerOptions = {}, bound: LogFields = {}): Logger {
+export function createLogger(opts: LoggerOptions, bound: LogFields = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
   const format = opts.format ?? 'json';
-  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { write, now } = opts;
   const secrets = opts.secrets ?? [];
-  const now = opts.now ?? (() => new Date());
 
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVELS[level] < min) return;

@@ -1,4 +1,4 @@
-import { applyStep } from '../../lib/app/apply-step.ts';
+import { applyStep } from '../../lib/node/apply-step.ts';
 import type { Command } from '../args.ts';
 import { requireStr, str } from '../args.ts';
 import { localPlanOptions, planOptions } from './plan.ts';
@@ -13,7 +13,11 @@ export const applyCommand: Command = {
   options: {
     ...planOptions,
     step: { type: 'string', value: 'ID', description: "Step id from 'cairn plan'" },
-    branch: { type: 'string', value: 'NAME', description: 'Branch to create (default: cairn/<cluster>/<component>/<hash>)' },
+    branch: {
+      type: 'string',
+      value: 'NAME',
+      description: 'Branch to create (default: cairn/<cluster>/<component>/<hash>)',
+    },
   },
   async run(values, _pos, ctx) {
     const result = await applyStep({

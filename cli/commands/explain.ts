@@ -1,4 +1,4 @@
-import { planLocalRepository } from '../../lib/app/plan-repo.ts';
+import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { explain } from '../../lib/planner/explain.ts';
 import type { Command } from '../args.ts';
 import { requireStr, str } from '../args.ts';

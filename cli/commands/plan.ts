@@ -1,9 +1,10 @@
-import { planLocalRepository } from '../../lib/app/plan-repo.ts';
+import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { jsonChunks } from '../../lib/render/json-stream.ts';
 import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText } from '../../lib/render/text.ts';
-import type { LocalPlanOptions } from '../../lib/app/plan-repo.ts';
+import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
 
@@ -87,8 +88,20 @@ export const planCommand: Command = {
       problems: result.inventory.problems,
     };
     const format = str(values, 'format');
-    if (format === 'json') ctx.stdout(`${JSON.stringify(toPlanJson(result.plan, rctx), null, 2)}\n`);
-    else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
+    if (format === 'json') {
+      // Streamed in 64 KiB pieces: a fleet's plan can be tens of megabytes.
+      // Streamed in 64 KiB pieces, waiting for a slow reader: a fleet's plan can be tens of megabytes.
+      let buffer = '';
+      for (const chunk of jsonChunks(toPlanJson(result.plan, rctx))) {
+        buffer += chunk;
+        if (buffer.length >= 65536) {
+          ctx.stdout(buffer);
+          buffer = '';
+          await ctx.drained?.();
+        }
+      }
+      ctx.stdout(`${buffer}\n`);
+    } else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
     else ctx.stdout(renderText(result.plan, rctx));
     return 0;
   },

@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import { loadPolicyDir, loadShippedCatalog, resolvePolicyDir } from '../../lib/app/files.ts';
+import { loadPolicyDir, loadShippedCatalog, resolvePolicyDir } from '../../lib/node/files.ts';
 import type { Command } from '../args.ts';
 import { str } from '../args.ts';
 

@@ -150,7 +150,20 @@ export function judgeReleases(
   ctx: CandidateContext,
   current: ParsedVersion,
   releases: readonly Release[],
-): Verdict[] {
+): readonly Verdict[] {
+  // Many targets share a component, a current version and settings: judge each combination once.
+  // The verdicts depend only on the key's parts and on `releases` (which `published` is made from).
+  let memo = judged.get(releases);
+  if (!memo) judged.set(releases, (memo = new Map()));
+  const key = `${ctx.scheme.id}\0${current.raw}\0${ctx.now.getTime()}\0${JSON.stringify(ctx.settings)}`;
+  let verdicts = memo.get(key);
+  if (!verdicts) memo.set(key, (verdicts = Object.freeze(judge(ctx, current, releases))));
+  return verdicts;
+}
+
+const judged = new WeakMap<readonly Release[], Map<string, readonly Verdict[]>>();
+
+function judge(ctx: CandidateContext, current: ParsedVersion, releases: readonly Release[]): Verdict[] {
   const { scheme } = ctx;
   const byToken = new Map<string, Verdict>();
   for (const r of releases) {

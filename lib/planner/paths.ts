@@ -37,7 +37,7 @@ export interface PathContext {
   component: string;
   current: ParsedVersion;
   /** Newer, writable releases with their policy verdicts, oldest first. */
-  verdicts: Verdict[];
+  verdicts: readonly Verdict[];
   policyFiles: readonly string[];
   kubernetesVersion?: string;
   cluster?: string;

@@ -51,7 +51,7 @@ interface Work {
   scheme: VersionScheme;
   settings: ResolvedSettings;
   current: ParsedVersion;
-  verdicts: Verdict[];
+  verdicts: readonly Verdict[];
   /** Eligible releases that also pass the Kubernetes support check: what paths may use. */
   usable: Verdict[];
   hops: Hop[];

@@ -7,6 +7,12 @@ import { mermaid } from './markdown.ts';
 
 export const STEP_BLOCK_START = '<!-- cairn:step';
 export const STEP_BLOCK_END = '-->';
+/**
+ * Version of the block's shape: `{"v":1,"step":{...}}`. A reader knows every version up
+ * to its own, so a later change to the step's shape can still read old PRs; a block of
+ * a newer version than the reader knows is not guessed at.
+ */
+export const STEP_BLOCK_VERSION = 1;
 
 export function pullRequestTitle(s: Step): string {
   const where = s.cluster ? ` on ${s.cluster}` : '';
@@ -54,7 +60,7 @@ export function pullRequestBody(s: Step, plan: Plan): string {
     '```',
     '',
     STEP_BLOCK_START,
-    JSON.stringify(s).replace(/-->/g, '--\\u003e'),
+    JSON.stringify({ v: STEP_BLOCK_VERSION, step: s }).replace(/-->/g, '--\\u003e'),
     STEP_BLOCK_END,
     '',
   );
@@ -68,7 +74,12 @@ export function stepFromPullRequestBody(body: string): Step | undefined {
   const end = body.indexOf(STEP_BLOCK_END, start + STEP_BLOCK_START.length);
   if (end < 0) return undefined;
   try {
-    const parsed = stepSchema.safeParse(JSON.parse(body.slice(start + STEP_BLOCK_START.length, end)));
+    const block = JSON.parse(body.slice(start + STEP_BLOCK_START.length, end)) as {
+      v?: unknown;
+      step?: unknown;
+    };
+    if (block.v !== STEP_BLOCK_VERSION) return undefined;
+    const parsed = stepSchema.safeParse(block.step);
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

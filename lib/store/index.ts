@@ -33,6 +33,4 @@ export interface Clock {
   now(): number;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
-
 export { memoryStore } from './memory.ts';

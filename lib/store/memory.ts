@@ -6,7 +6,7 @@ interface Entry {
   expiresAt?: number;
 }
 
-export function memoryStore(clock: Clock = { now: () => Date.now() }): Store {
+export function memoryStore(clock: Clock): Store {
   const entries = new Map<string, Entry>();
   const live = (key: string): Entry | undefined => {
     const e = entries.get(key);

@@ -8,6 +8,7 @@ import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { TARGET_KINDS } from './registry.ts';
+import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry, RepoReader } from './repo.ts';
 import {
   apiGroup,
@@ -21,10 +22,30 @@ import {
 
 export interface ScanOptions {
   /** Which cluster / environment a file deploys to (e.g. from `clusters/<name>/…`). */
-  locate?: (file: string) => { cluster?: string; environment?: string };
+  locate?: Locate;
+  /**
+   * Builds `locate` from what the scan read (its files and Flux Kustomizations), so a
+   * layout convention needs no second pass over the repository. Wins over `locate`.
+   */
+  place?: (layout: RepoLayout) => Locate;
   /** Files larger than this are reported, not read. Default 2 MiB. */
   maxFileBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Reads and scans regular files in parallel (a worker pool on Node): given paths in
+   * order, returns one batch per contiguous run of them, in order. Without it the
+   * files are read through the RepoReader on this thread.
+   */
+  parallel?: ParallelScan;
+}
+
+export type ParallelScan = (paths: readonly string[], maxBytes: number) => Promise<ScannedBatch[]>;
+
+/** What scanning some files gave; plain data, so it can cross a worker boundary. */
+export interface ScannedBatch {
+  hits: Hit[];
+  index: ScanIndex;
+  problems: UnreadableTarget[];
 }
 
 /** A found token with everything the scan knows about where it sits. */
@@ -44,13 +65,17 @@ export interface Hit {
   environment?: string;
 }
 
-interface ChartInfo {
+export interface ChartInfo {
   name: string;
   where: string;
   deps: { name: string; alias?: string; repository?: string }[];
 }
 
-interface ScanIndex extends LayerIndex {
+export type Locate = (file: string) => { cluster?: string; environment?: string };
+
+export interface ScanIndex extends LayerIndex {
+  /** Flux Kustomizations: file and `spec.path`. */
+  fluxKustomizations: { file: string; path: string }[];
   /** `Kind/namespace/name` of Flux sources -> URL. */
   sources: Map<string, string>;
   /** Directory -> the Chart.yaml in it. */
@@ -61,7 +86,14 @@ const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
 const CONCURRENCY = 32;
 
 function emptyIndex(): ScanIndex {
-  return { sources: new Map(), charts: new Map(), kustomizations: new Map(), argo: [], files: new Set() };
+  return {
+    sources: new Map(),
+    charts: new Map(),
+    kustomizations: new Map(),
+    argo: [],
+    files: new Set(),
+    fluxKustomizations: [],
+  };
 }
 
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
@@ -72,26 +104,39 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   const index = emptyIndex();
   let done = 0;
   let next = 0;
+  // With a parallel scanner, this thread only handles what needs no reading (links, oversize files).
+  const here = opts.parallel ? entries.filter((e) => e.isSymbolicLink || e.size > maxBytes) : entries;
   const worker = async () => {
-    while (next < entries.length) {
-      const entry = entries[next++]!;
+    while (next < here.length) {
+      const entry = here[next++]!;
       const text = await readEntry(repo, entry, maxBytes, problems);
       if (text !== undefined) scanText(entry.path, text, index, hits, problems);
       done++;
       opts.onProgress?.(done, entries.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, here.length) }, worker));
+  if (opts.parallel) {
+    const regular = entries.filter((e) => !e.isSymbolicLink && e.size <= maxBytes).map((e) => e.path);
+    for (const batch of await opts.parallel(regular, maxBytes)) {
+      mergeBatch(batch, index, hits, problems);
+      done += batch.index.files.size;
+    }
+    opts.onProgress?.(entries.length, entries.length);
+  }
 
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
+  const locate = opts.place
+    ? opts.place({ files: entries.map((e) => e.path), fluxKustomizations: index.fluxKustomizations })
+    : opts.locate;
   for (const hit of unique) {
-    const where = opts.locate?.(hit.file);
+    const where = locate?.(hit.file);
     if (where?.cluster) hit.cluster = where.cluster;
     if (where?.environment) hit.environment = where.environment;
   }
-  applyLayers(unique, index, opts.locate);
+  applyLayers(unique, index, locate);
 
   const targets: Target[] = [];
   const kept = unique.filter((h) => h.identity);
@@ -161,6 +206,41 @@ async function readEntry(
   return decoded.text;
 }
 
+/** Reads and scans files on this thread (what a parallel scanner's worker runs). */
+export function scanBatch(
+  files: Iterable<{ path: string; bytes: Uint8Array } | { path: string; problem: string }>,
+  maxBytes: number,
+): ScannedBatch {
+  const batch: ScannedBatch = { hits: [], index: emptyIndex(), problems: [] };
+  for (const f of files) {
+    if ('problem' in f) {
+      batch.problems.push({ file: f.path, reason: `cannot read: ${f.problem}` });
+      continue;
+    }
+    const bad = checkBytes(f.path, f.bytes, maxBytes);
+    if (bad) {
+      batch.problems.push(bad);
+      continue;
+    }
+    const decoded = decodeText(f.path, f.bytes);
+    if ('problem' in decoded) batch.problems.push(decoded.problem);
+    else scanText(f.path, decoded.text, batch.index, batch.hits, batch.problems);
+  }
+  return batch;
+}
+
+/** Adds a batch in file order: later files win in the index, as in a sequential scan. */
+function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems: UnreadableTarget[]): void {
+  for (const [k, v] of batch.index.sources) index.sources.set(k, v);
+  for (const [k, v] of batch.index.charts) index.charts.set(k, v);
+  for (const [k, v] of batch.index.kustomizations) index.kustomizations.set(k, v);
+  for (const f of batch.index.files) index.files.add(f);
+  index.argo.push(...batch.index.argo);
+  index.fluxKustomizations.push(...batch.index.fluxKustomizations);
+  hits.push(...batch.hits);
+  problems.push(...batch.problems);
+}
+
 /** Scans one file's text into hits (exported for edit.ts, which re-locates a target in new text). */
 export function findInText(file: string, text: string): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
@@ -223,6 +303,11 @@ function resourceOf(view: DocView): ResourceRef | undefined {
 
 function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   const root = view.doc.contents;
+  if (apiGroup(view.apiVersion) === 'kustomize.toolkit.fluxcd.io' && view.kind === 'Kustomization') {
+    const path = stringOf(childIn(root, ['spec', 'path']));
+    if (path) index.fluxKustomizations.push({ file: ctx.file, path });
+    return;
+  }
   if (apiGroup(view.apiVersion) === 'source.toolkit.fluxcd.io' && view.kind && view.name) {
     const url = stringOf(childIn(root, ['spec', 'url']));
     if (url) index.sources.set(`${view.kind}/${view.namespace ?? ''}/${view.name}`, url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadShippedCatalog } from '../../lib/app/files.ts';
+import { loadShippedCatalog } from '../../lib/node/files.ts';
 import { formatIssue, ValidationError } from '../../lib/errors.ts';
 import { parseFeed } from '../../lib/feed.ts';
 

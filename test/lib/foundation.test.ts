@@ -26,7 +26,12 @@ describe('logger', () => {
 
   it('drops lines below the configured level and keeps bound fields on children', () => {
     const lines: string[] = [];
-    const log = createLogger({ level: 'warn', format: 'pretty', write: (l) => lines.push(l) }).child({
+    const log = createLogger({
+      level: 'warn',
+      format: 'pretty',
+      write: (l) => lines.push(l),
+      now: () => new Date(0),
+    }).child({
       step: 's1',
     });
     log.info('hidden');

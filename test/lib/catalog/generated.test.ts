@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  defaultCatalogDir,
-  kubedbEntry,
-  loadCatalogDir,
-  platformSupportFor,
-  rdbFor,
-  releasesOf,
-} from '../../../lib/catalog/index.ts';
+import { kubedbEntry, platformSupportFor, rdbFor, releasesOf } from '../../../lib/catalog/index.ts';
+import { defaultCatalogDir, loadCatalogDir } from '../../../lib/node/catalog-dir.ts';
 import { GENERATED_MARK, parseCsv, writeCatalog } from '../../../scripts/build-catalog.ts';
 import { describeWithFixtures, fixturesDir, readFixture } from '../../support/fixtures.ts';
 

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  citation,
-  defaultCatalogDir,
-  kubedbEntry,
-  loadCatalog,
-  loadCatalogDir,
-  rdbFor,
-  readCatalogDir,
-  ruleById,
-} from '../../../lib/catalog/index.ts';
+import { citation, kubedbEntry, loadCatalog, rdbFor, ruleById } from '../../../lib/catalog/index.ts';
+import { defaultCatalogDir, loadCatalogDir, readCatalogDir } from '../../../lib/node/catalog-dir.ts';
 import { InternalError, ValidationError } from '../../../lib/errors.ts';
 
 const minimal = `sources:

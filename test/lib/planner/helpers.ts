@@ -1,6 +1,6 @@
 // Builders for planner tests: targets as the scanner reports them, the real
 // shipped catalog, and policies written as YAML like a user would.
-import { loadShippedCatalog } from '../../../lib/app/files.ts';
+import { loadShippedCatalog } from '../../../lib/node/files.ts';
 import { catalogReleases } from '../../../lib/feed.ts';
 import type { Release, Target } from '../../../lib/model.ts';
 import { planUpgrade } from '../../../lib/planner/plan.ts';

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   pullRequestBody,
   pullRequestTitle,
+  STEP_BLOCK_START,
+  STEP_BLOCK_VERSION,
   stepFromPullRequestBody,
 } from '../../../lib/render/pull-request.ts';
 import { plan, rel, target } from '../planner/helpers.ts';
@@ -34,5 +36,17 @@ describe('pull request body', () => {
     expect(stepFromPullRequestBody(pullRequestBody(tricky, p))).toEqual(tricky);
     expect(stepFromPullRequestBody('no block here')).toBeUndefined();
     expect(stepFromPullRequestBody('<!-- cairn:step {"id": 1} -->')).toBeUndefined();
+  });
+
+  it('versions the block, and does not guess at a version it does not know', () => {
+    const body = pullRequestBody(step, p);
+    const block = body.slice(
+      body.lastIndexOf(STEP_BLOCK_START) + STEP_BLOCK_START.length,
+      body.lastIndexOf('-->'),
+    );
+    expect(JSON.parse(block)).toEqual({ v: STEP_BLOCK_VERSION, step });
+    const newer = body.replace(`{"v":${STEP_BLOCK_VERSION},`, `{"v":${STEP_BLOCK_VERSION + 1},`);
+    expect(newer).not.toBe(body);
+    expect(stepFromPullRequestBody(newer)).toBeUndefined();
   });
 });

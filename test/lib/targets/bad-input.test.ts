@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnsafeFileError } from '../../../lib/errors.ts';
 import type { Inventory, Target } from '../../../lib/model.ts';
 import { editTarget } from '../../../lib/targets/edit.ts';
-import { nodeRepo } from '../../../lib/targets/node-repo.ts';
+import { nodeRepo } from '../../../lib/node/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
 
 const good =

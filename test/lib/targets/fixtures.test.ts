@@ -6,7 +6,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Inventory, Target } from '../../../lib/model.ts';
 import { editTarget } from '../../../lib/targets/edit.ts';
-import { nodeRepo } from '../../../lib/targets/node-repo.ts';
+import { nodeRepo } from '../../../lib/node/repo.ts';
 import { createOpsRequestFiles } from '../../../lib/targets/ops-request.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';

@@ -8,9 +8,9 @@ import { NotFoundError, PreconditionError } from '../errors.ts';
 import type { Step } from '../planner/types.ts';
 import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/pull-request.ts';
 import { stepBranchName, stepFileChanges } from '../steps/index.ts';
-import { nodeRepo } from '../targets/node-repo.ts';
+import { nodeRepo } from './repo.ts';
 import { git, gitMaybe } from './git.ts';
-import { type LocalPlanOptions, planLocalRepository } from './plan-repo.ts';
+import { type LocalPlanOptions, planLocalRepository } from './plan-local.ts';
 
 export interface ApplyResult {
   step: Step;

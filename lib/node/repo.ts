@@ -4,7 +4,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { RepoEntry, RepoReader } from './repo.ts';
+import type { RepoEntry, RepoReader } from '../targets/repo.ts';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 

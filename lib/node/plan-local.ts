@@ -1,5 +1,6 @@
-// The local use case behind `cairn plan`, `explain` and `apply`: scan a
-// checkout, load policy, catalog, feed and cluster state, and plan.
+// The Node loader behind `cairn plan`, `explain` and `apply`: load policy,
+// catalog, feed and cluster state from disk, then call the pure
+// `planRepository` over the checkout.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Catalog } from '../catalog/schema.ts';
@@ -7,14 +8,12 @@ import { readClusterState } from '../cluster-state.ts';
 import { UsageError } from '../errors.ts';
 import { catalogReleases, parseFeed } from '../feed.ts';
 import type { ClusterFacts, Inventory, Release } from '../model.ts';
-import { planUpgrade } from '../planner/plan.ts';
 import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
-import { placeFile } from '../policy/resolve.ts';
 import type { Policy } from '../policy/schema.ts';
-import { nodeRepo } from '../targets/node-repo.ts';
-import { scanRepository } from '../targets/scan.ts';
-import { conventionalMapping, placeByMapping } from './conventions.ts';
+import { nodeRepo } from './repo.ts';
+import { planRepository } from '../plan-repository.ts';
+import { parallelScanner } from './scan-pool.ts';
 import { loadPolicyDir, loadShippedCatalog, readTextFile, resolvePolicyDir } from './files.ts';
 
 export interface LocalPlanOptions {
@@ -78,28 +77,19 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     conventions.push(...state.notes);
   }
 
-  const repo = nodeRepo(repoDir);
-  let locate: (file: string) => { cluster?: string; environment?: string };
-  if (policy.clusters.length) {
-    locate = (file) => placeFile(policy, file);
-  } else {
-    const entries = (await repo.list()).filter((e) => !e.isSymbolicLink && /\.ya?ml$/.test(e.path));
-    const texts = new Map<string, string>();
-    for (const e of entries.filter((x) => x.path.startsWith('clusters/'))) {
-      texts.set(e.path, new TextDecoder().decode(await repo.read(e.path)));
-    }
-    const mapping = conventionalMapping(
-      entries.map((e) => e.path),
-      (f) => texts.get(f),
-      states.map((s) => s.name),
-    );
-    conventions.push(...mapping.conventions);
-    locate = (file) => placeByMapping(mapping, file);
-  }
-  const inventory = await scanRepository(repo, {
-    locate,
+  const {
+    plan,
+    inventory,
+    conventions: layout,
+  } = await planRepository(nodeRepo(repoDir), {
+    policy,
+    catalog,
+    releases,
+    clusters,
+    now: opts.now,
+    parallel: parallelScanner(repoDir),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
-  const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now: opts.now });
+  conventions.push(...layout);
   return { plan, inventory, policy, catalog, conventions, repoDir, releases, clusters, now: opts.now };
 }

@@ -3,7 +3,7 @@
 // only reads; parsing and validation live in the pure modules it calls.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { defaultCatalogDir, loadCatalogDir } from '../catalog/index.ts';
+import { defaultCatalogDir, loadCatalogDir, loadPrebuiltCatalog } from './catalog-dir.ts';
 import type { Catalog, Component } from '../catalog/schema.ts';
 import { UsageError } from '../errors.ts';
 import { EMPTY_POLICY, loadPolicy } from '../policy/load.ts';
@@ -19,8 +19,14 @@ function versionProblem(c: Component, version: string): string | undefined {
   return p.ok ? undefined : p.reason;
 }
 
-export function loadShippedCatalog(dir: string = defaultCatalogDir): Catalog {
+/** Validates catalog YAML sources (a directory like `policies/catalog`), every problem at once. */
+export function loadCatalogSources(dir: string = defaultCatalogDir): Catalog {
   return loadCatalogDir(dir, { checkVersion: versionProblem });
+}
+
+/** The shipped catalog, from its prebuilt JSON; or, given a directory, from those YAML sources. */
+export function loadShippedCatalog(dir?: string): Catalog {
+  return dir === undefined ? loadPrebuiltCatalog() : loadCatalogSources(dir);
 }
 
 /** Policy files (`*.yaml`, `*.yml`) directly in `dir`, paths reported relative to `base`. */

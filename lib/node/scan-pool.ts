@@ -1,0 +1,64 @@
+// Node-only: scans a checkout's files on every core. This thread takes one share
+// of the files and worker threads the others; each share is a contiguous run of
+// the sorted paths, so merged in order the result equals a sequential scan.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type ParallelScan, type ScannedBatch, scanBatch } from '../targets/scan.ts';
+
+/** Below this many files a worker's start-up costs more than it saves. */
+const MIN_FILES_PER_WORKER = 1500;
+
+export interface ScanJob {
+  root: string;
+  paths: readonly string[];
+  maxBytes: number;
+}
+
+export function* readFiles(root: string, paths: readonly string[]) {
+  for (const path of paths) {
+    try {
+      const b = readFileSync(join(root, path));
+      yield { path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+    } catch (e) {
+      yield { path, problem: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+    }
+  }
+}
+
+function runWorker(job: ScanJob): Promise<ScannedBatch> {
+  // The worker is this folder's scan-worker module, compiled (.js) or not (.ts), like this one.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const worker = new Worker(new URL(`./scan-worker${ext}`, import.meta.url), {
+    workerData: job,
+    // As for the main thread (bin/cairn.js): a small young generation keeps peak memory low.
+    resourceLimits: { maxYoungGenerationSizeMb: 24 },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (batch: ScannedBatch) => {
+      resolve(batch);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`scan worker exited with code ${code}`));
+    });
+  });
+}
+
+/** A parallel scanner for `root`: one share per core, none smaller than `minFilesPerWorker`. */
+export function parallelScanner(
+  root: string,
+  { cores = availableParallelism(), minFilesPerWorker = MIN_FILES_PER_WORKER } = {},
+): ParallelScan {
+  return async (paths, maxBytes) => {
+    const shares = Math.max(1, Math.min(cores, Math.floor(paths.length / minFilesPerWorker)));
+    const size = Math.ceil(paths.length / shares);
+    const chunks = Array.from({ length: shares }, (_, i) => paths.slice(i * size, (i + 1) * size));
+    const [mine, ...theirs] = chunks;
+    const pending = theirs.map((chunk) => runWorker({ root, paths: chunk, maxBytes }));
+    const own = scanBatch(readFiles(root, mine ?? []), maxBytes);
+    return [own, ...(await Promise.all(pending))];
+  };
+}

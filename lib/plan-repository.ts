@@ -1,0 +1,53 @@
+// The one planning use case: scan a repository (any RepoReader: a checkout on
+// disk, a GitHub tree, files in memory), place its files in clusters (the
+// policy's `clusters`, else the layout conventions), and plan. Pure apart from
+// the reader it is given: the CLI, the PR engine and the functions call it.
+import type { Catalog } from './catalog/schema.ts';
+import type { ClusterFacts, Inventory, Release } from './model.ts';
+import { planUpgrade } from './planner/plan.ts';
+import type { Plan } from './planner/types.ts';
+import { conventionalMapping, placeByMapping } from './policy/conventions.ts';
+import { placeFile } from './policy/resolve.ts';
+import type { Policy } from './policy/schema.ts';
+import type { RepoReader } from './targets/repo.ts';
+import { type ParallelScan, scanRepository } from './targets/scan.ts';
+
+export interface PlanRepositoryInput {
+  policy: Policy;
+  catalog: Catalog;
+  /** Released versions per component (catalog lists, a feed snapshot, or live feeds). */
+  releases: Record<string, Release[]>;
+  /** What each cluster reports, by cluster name. */
+  clusters: Record<string, ClusterFacts>;
+  now: Date;
+  onProgress?: (done: number, total: number) => void;
+  /** Scans files in parallel (Node's worker pool for a checkout on disk). */
+  parallel?: ParallelScan;
+}
+
+export interface RepositoryPlan {
+  plan: Plan;
+  inventory: Inventory;
+  /** Which layout conventions placed files in clusters (empty when the policy maps them). */
+  conventions: string[];
+}
+
+export async function planRepository(repo: RepoReader, input: PlanRepositoryInput): Promise<RepositoryPlan> {
+  const { policy, catalog, releases, clusters, now } = input;
+  const conventions: string[] = [];
+  const inventory = await scanRepository(repo, {
+    ...(policy.clusters.length
+      ? { locate: (file: string) => placeFile(policy, file) }
+      : {
+          place: (layout) => {
+            const mapping = conventionalMapping(layout, Object.keys(clusters));
+            conventions.push(...mapping.conventions);
+            return (file: string) => placeByMapping(mapping, file);
+          },
+        }),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    ...(input.parallel ? { parallel: input.parallel } : {}),
+  });
+  const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now });
+  return { plan, inventory, conventions };
+}
