@@ -11,6 +11,7 @@ import type { ClusterFacts, Inventory, Release } from '../model.ts';
 import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
+import { isInside } from './read-file.ts';
 import { nodeRepo } from './repo.ts';
 import { planRepository } from '../plan-repository.ts';
 import { parallelScanner } from './scan-pool.ts';
@@ -59,7 +60,11 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     opts.env.CAIRN_POLICIES,
     repoDir,
   );
-  const policy = policyDir ? loadPolicyDir(resolve(opts.cwd, policyDir), opts.cwd) : EMPTY_POLICY;
+  const policyAbs = policyDir && resolve(opts.cwd, policyDir);
+  // Policy files in the checkout may link within it; elsewhere, within their own directory.
+  const policy = policyAbs
+    ? loadPolicyDir(policyAbs, opts.cwd, isInside(repoDir, policyAbs) ? repoDir : policyAbs)
+    : EMPTY_POLICY;
   // A feed snapshot replaces the catalog's release list of each component it names (an empty list means
   // "nothing is known"); components it does not name keep the catalog's list.
   const releases = {

@@ -21,7 +21,10 @@ for (let i = 0; i < 45; i++) {
     `clusters/${c}/redis-${i}.yaml`,
     `apiVersion: redis.io/v1\nkind: RedisCluster\nmetadata:\n  name: r${i}\n  namespace: ns\nspec:\n  instances: 3\n  imageName: redis:7.${i % 3}.${i % 7}\n`,
   );
-  put(`apps/${c}/values-${i}.yaml`, `image:\n  repository: bitnami/redis\n  tag: 7.2.${i % 9}-debian-12-r${i % 4}\n`);
+  put(
+    `apps/${c}/values-${i}.yaml`,
+    `image:\n  repository: bitnami/redis\n  tag: 7.2.${i % 9}-debian-12-r${i % 4}\n`,
+  );
 }
 put('clusters/c0/broken.yaml', 'a: [\n');
 put('clusters/c0/dup.yaml', 'a: 1\na: 2\n');
