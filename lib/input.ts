@@ -126,6 +126,47 @@ export type Locator = (
   opts?: { key?: boolean },
 ) => { line: number; column: number } | undefined;
 
+function locatorFor(root: Node | null, lines: LineCounter): Locator {
+  return (path, opts) => {
+    let node = nodeAt(root, path).node;
+    if (opts?.key && path.length) {
+      // Point at the map key itself (where an unknown name is written), not its value.
+      const parent = nodeAt(root, path.slice(0, -1)).node;
+      const last = String(path.at(-1));
+      if (isMap(parent)) node = (pairOf(parent, last)?.key as Node) ?? node;
+    }
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+}
+
+/**
+ * Schema issues of a value taken from inside a parsed document (an item of a
+ * List), each with the file, line and full field path (`prefix` + the issue's).
+ */
+export function schemaIssues(
+  error: z.ZodError,
+  file: string,
+  locate: Locator,
+  prefix: readonly PathKey[] = [],
+): Issue[] {
+  return error.issues.map((zi) => {
+    const path = [
+      ...prefix,
+      ...zi.path.filter((p): p is PathKey => typeof p === 'string' || typeof p === 'number'),
+    ];
+    const pos = locate(path);
+    return {
+      file,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+      field: formatPath(path),
+      message: zi.message,
+    };
+  });
+}
+
 /** Like parseYaml, and also returns a locator for reporting later, semantic issues by line. */
 export function parseYamlLocated<S extends z.ZodType>(
   text: string,
@@ -143,19 +184,7 @@ export function parseYamlLocated<S extends z.ZodType>(
   }
   const result = schema.safeParse(data ?? {});
   if (!result.success) throw new ValidationError(zodIssues(result.error, file, doc.contents, lines));
-  const locate: Locator = (path, opts) => {
-    let node = nodeAt(doc.contents, path).node;
-    if (opts?.key && path.length) {
-      // Point at the map key itself (where an unknown name is written), not its value.
-      const parent = nodeAt(doc.contents, path.slice(0, -1)).node;
-      const last = String(path.at(-1));
-      if (isMap(parent)) node = (pairOf(parent, last)?.key as Node) ?? node;
-    }
-    const offset = node?.range?.[0];
-    if (offset === undefined) return undefined;
-    const pos = lines.linePos(offset);
-    return { line: pos.line, column: pos.col };
-  };
+  const locate = locatorFor(doc.contents, lines);
   return { data: result.data, locate };
 }
 
@@ -164,12 +193,18 @@ export interface LocatedDocument {
   index: number;
   line: number;
   value: unknown;
+  /** Where a field path of this document sits. */
+  locate: Locator;
 }
 
 /** Parses every document of a multi-document YAML file (e.g. `kubectl get -o yaml` output). */
-export function parseYamlDocuments(text: string, file: string): LocatedDocument[] {
+export function parseYamlDocuments(
+  text: string,
+  file: string,
+  opts: { maxTokens?: number } = {},
+): LocatedDocument[] {
   const lines = new LineCounter();
-  const docs = parseYamlStream(text, { lineCounter: lines, prettyErrors: true });
+  const docs = parseYamlStream(text, { lineCounter: lines, prettyErrors: true, ...opts });
   const list = Array.isArray(docs) ? docs : [];
   const issues: Issue[] = [];
   const out: LocatedDocument[] = [];
@@ -182,7 +217,7 @@ export function parseYamlDocuments(text: string, file: string): LocatedDocument[
       const value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       if (value === null || value === undefined) return;
       const start = doc.contents?.range?.[0] ?? 0;
-      out.push({ index, line: lines.linePos(start).line, value });
+      out.push({ index, line: lines.linePos(start).line, value, locate: locatorFor(doc.contents, lines) });
     } catch (e) {
       issues.push({ file, message: `cannot expand YAML aliases: ${(e as Error).message}` });
     }

@@ -34,8 +34,8 @@ export const MAX_TOKENS = 300_000;
 
 class TokenBudgetError extends Error {
   readonly offset: number;
-  constructor(offset: number) {
-    super(`more than ${MAX_TOKENS} YAML tokens (not a manifest a person maintains): not read`);
+  constructor(offset: number, max: number) {
+    super(`more than ${max} YAML tokens (not a manifest a person maintains): not read`);
     this.offset = offset;
   }
 }
@@ -53,7 +53,7 @@ interface LexerInternals {
  * the scalar early, however the continuation lines are indented. (The
  * library's methods are private in its typings, hence the wrapping.)
  */
-function lenientLexer(): Lexer {
+function lenientLexer(maxTokens: number): Lexer {
   const lexer = new Lexer();
   const raw = lexer as unknown as LexerInternals;
   const parseQuoted = raw.parseQuotedScalar;
@@ -63,7 +63,7 @@ function lenientLexer(): Lexer {
   raw.lex = function* (this: LexerInternals, source: string, incomplete?: boolean) {
     let count = 0;
     for (const token of lex.call(this, source, incomplete)) {
-      if (++count > MAX_TOKENS) throw new TokenBudgetError(this.pos);
+      if (++count > maxTokens) throw new TokenBudgetError(this.pos, maxTokens);
       yield token;
     }
   };
@@ -91,6 +91,8 @@ export interface ParseYamlOptions {
   uniqueKeys?: boolean;
   /** Give each error a line and column (needs lineCounter). */
   prettyErrors?: boolean;
+  /** Token budget (default MAX_TOKENS). */
+  maxTokens?: number;
 }
 
 /**
@@ -140,7 +142,7 @@ function* guardDepth(tokens: Iterable<CstNode>, onTooDeep: (offset: number) => v
 
 function makeParser(opts: ParseYamlOptions): { parser: Parser; composer: Composer } {
   const parser = new Parser(opts.lineCounter?.addNewLine);
-  (parser as unknown as { lexer: Lexer }).lexer = lenientLexer();
+  (parser as unknown as { lexer: Lexer }).lexer = lenientLexer(opts.maxTokens ?? MAX_TOKENS);
   // Duplicate keys are checked below, in linear time.
   const composer = new Composer({ uniqueKeys: false, prettyErrors: opts.prettyErrors ?? false });
   return { parser, composer };
