@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { defaultCatalogDir, loadCatalogDir, loadPrebuiltCatalog } from './catalog-dir.ts';
 import type { Catalog, Component } from '../catalog/schema.ts';
 import { type Issue, UsageError, ValidationError } from '../errors.ts';
-import { EMPTY_POLICY, loadPolicy } from '../policy/load.ts';
+import { EMPTY_POLICY, loadPolicy, type PolicyCheckOptions } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import { getScheme } from '../versioning/index.ts';
 import type { SchemeId } from '../versioning/types.ts';
@@ -41,7 +41,12 @@ export function loadShippedCatalog(dir?: string): Catalog {
  * `root` (default: `dir`; the repository for `<repo>/.cairn`), a device or a
  * file over MAX_POLICY_BYTES is a validation error naming the file, all at once.
  */
-export function loadPolicyDir(dir: string, base: string, root: string = dir): Policy {
+export function loadPolicyDir(
+  dir: string,
+  base: string,
+  root: string = dir,
+  check: PolicyCheckOptions = {},
+): Policy {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UsageError(`policy directory ${dir} does not exist`);
   const issues: Issue[] = [];
@@ -55,7 +60,7 @@ export function loadPolicyDir(dir: string, base: string, root: string = dir): Po
     else issues.push({ file: path, message: r.reason });
   }
   if (issues.length) throw new ValidationError(issues);
-  return files.length ? loadPolicy(files) : EMPTY_POLICY;
+  return files.length ? loadPolicy(files, check) : EMPTY_POLICY;
 }
 
 /** The explicit directory, else `$CAIRN_POLICIES`, else `<repo>/.cairn` when it exists; undefined means shipped defaults only. */

@@ -63,7 +63,9 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
   const policyAbs = policyDir && resolve(opts.cwd, policyDir);
   // Policy files in the checkout may link within it; elsewhere, within their own directory.
   const policy = policyAbs
-    ? loadPolicyDir(policyAbs, opts.cwd, isInside(repoDir, policyAbs) ? repoDir : policyAbs)
+    ? loadPolicyDir(policyAbs, opts.cwd, isInside(repoDir, policyAbs) ? repoDir : policyAbs, {
+        components: [...catalog.components.keys()],
+      })
     : EMPTY_POLICY;
   // A feed snapshot replaces the catalog's release list of each component it names (an empty list means
   // "nothing is known"); components it does not name keep the catalog's list.
