@@ -1,9 +1,16 @@
 // Runs the cairn CLI as a user would: a separate Node process from the repo root.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { repoRoot } from '../support/fixtures.ts';
+
+/** Directories gitCopy made for this test file; removed when the file's tests end. */
+const copies: string[] = [];
+afterAll(() => {
+  for (const d of copies.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 export interface CliResult {
   code: number;
@@ -37,6 +44,7 @@ export function git(cwd: string, ...args: string[]): string {
 /** A copy of a directory as a fresh git repository with one commit. */
 export function gitCopy(src: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-repo-'));
+  copies.push(dir);
   cpSync(src, dir, { recursive: true });
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
