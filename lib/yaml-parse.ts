@@ -34,8 +34,8 @@ export const MAX_TOKENS = 300_000;
 
 class TokenBudgetError extends Error {
   readonly offset: number;
-  constructor(offset: number, max: number) {
-    super(`more than ${max} YAML tokens (not a manifest a person maintains): not read`);
+  constructor(offset: number, message: string) {
+    super(message);
     this.offset = offset;
   }
 }
@@ -62,8 +62,18 @@ function lenientLexer(maxTokens: number): Lexer {
   const lex = raw.lex;
   raw.lex = function* (this: LexerInternals, source: string, incomplete?: boolean) {
     let count = 0;
+    // Flow nesting is counted here, token by token, so 2 MB of `[` stops at the limit, not at the end.
+    let flow = 0;
     for (const token of lex.call(this, source, incomplete)) {
-      if (++count > maxTokens) throw new TokenBudgetError(this.pos, maxTokens);
+      if (++count > maxTokens)
+        throw new TokenBudgetError(
+          this.pos,
+          `more than ${maxTokens} YAML tokens (not a manifest a person maintains): not read`,
+        );
+      if (token === '[' || token === '{') {
+        if (++flow > MAX_NESTING_DEPTH)
+          throw new TokenBudgetError(this.pos, `nested more than ${MAX_NESTING_DEPTH} levels deep: not read`);
+      } else if ((token === ']' || token === '}') && flow > 0) flow--;
       yield token;
     }
   };
@@ -218,7 +228,6 @@ function finish(docs: Document.Parsed[], opts: ParseYamlOptions): void {
       if (e.linePos) return;
       const start = lc.linePos(e.pos[0]);
       e.linePos = [start, lc.linePos(e.pos[1])];
-      e.message += ` at line ${start.line}, column ${start.col}`;
     };
     for (const d of docs) {
       d.errors.forEach(pretty);
