@@ -27,8 +27,10 @@ function runOne(name: string): void {
   const text = yamlShapes(SIZE)[name]!;
   const base = process.memoryUsage().rss;
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     parseFile('x.yaml', text);
     try {
       parseYaml(text, 'x.yaml', z.any());
@@ -36,9 +38,13 @@ function runOne(name: string): void {
       // refused with a reason: that is an outcome, not a failure
     }
     times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
   }
   const peak = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ ms: median(times) / 2, peak, base: base / 1024 / 1024 }));
+  console.log(
+    JSON.stringify({ ms: median(times) / 2, cpu: median(cpu) / 2, peak, base: base / 1024 / 1024 }),
+  );
 }
 
 export function runParseBench(): BenchRow[] {
@@ -46,7 +52,7 @@ export function runParseBench(): BenchRow[] {
   const self = fileURLToPath(import.meta.url);
   for (const name of Object.keys(yamlShapes(16))) {
     const out = execFileSync(process.execPath, [self, '--one', name], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; peak: number };
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; cpu: number; peak: number };
     rows.push({
       name: `parse 2 MiB, per reader: ${name}`,
       median: r.ms,
@@ -54,6 +60,8 @@ export function runParseBench(): BenchRow[] {
       limit: 1000,
       runs: RUNS,
     });
+    // CPU time (user + system, GC threads included) depends less on a loaded machine than wall time.
+    rows.push({ name: `parse 2 MiB: ${name}: CPU`, median: r.cpu, unit: 'ms', limit: 1000, runs: RUNS });
     rows.push({ name: `parse 2 MiB: ${name}: peak RSS`, median: r.peak, unit: 'MB', limit: 500, runs: 1 });
   }
   return rows;

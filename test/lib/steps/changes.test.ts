@@ -75,6 +75,25 @@ describe('generated manifests', () => {
   });
 });
 
+describe('the kustomization.yaml beside the request', () => {
+  it('parses back to the same document with the request appended to resources, nothing else', async () => {
+    const kustomization =
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - redis.yaml\n';
+    const repo = memoryRepo({ 'db/redis.yaml': kubedb('cache'), 'db/kustomization.yaml': kustomization });
+    const target = await onlyTarget(repo);
+    const changes = await stepFileChanges(repo, target, step('7.0.14'));
+    expect(changes.map((c) => c.path)).toEqual(['db/cache-update-7-0-14.yaml', 'db/kustomization.yaml']);
+    const docs = parseAllDocuments(changes[1]!.text) as unknown as { errors: unknown[]; toJS(): unknown }[];
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.errors).toEqual([]);
+    expect(docs[0]!.toJS()).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['redis.yaml', 'cache-update-7-0-14.yaml'],
+    });
+  });
+});
+
 describe('paths written', () => {
   it.each([
     ['/etc/passwd', 'absolute path'],
