@@ -1,7 +1,7 @@
 // One way in: every file cairn reads from disk goes through readFileGuarded.
 // Each test builds the attack on a real directory, then checks the refusal.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { loadPolicyDir, readTextFile } from '../../../lib/node/files.ts';
 import { planLocalRepository } from '../../../lib/node/plan-local.ts';
 import { readFileGuarded } from '../../../lib/node/read-file.ts';
 import { nodeRepo } from '../../../lib/node/repo.ts';
+import type { Step } from '../../../lib/planner/types.ts';
+import { stepFileChanges } from '../../../lib/steps/changes.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
 
 const made: string[] = [];
@@ -140,5 +142,25 @@ describe('repository files', () => {
       }),
     ]);
     expect(local.conventions.join('\n')).not.toMatch(/\.\/apps|apps\)/);
+  });
+});
+
+describe('writes on a checkout', () => {
+  it('a pre-placed ops-request file linked to a file outside is refused, and that file is untouched', async () => {
+    const outside = tempRepo();
+    writeFileSync(join(outside, 'victim.yaml'), 'precious: true\n');
+    const repo = tempRepo();
+    mkdirSync(join(repo, 'db'));
+    writeFileSync(
+      join(repo, 'db/redis.yaml'),
+      'apiVersion: kubedb.com/v1\nkind: Redis\nmetadata:\n  name: cache\n  namespace: demo\nspec:\n  version: 7.0.4\n',
+    );
+    symlinkSync(join(outside, 'victim.yaml'), join(repo, 'db/cache-update-7-0-14.yaml'));
+    const reader = nodeRepo(repo);
+    const [target] = (await scanRepository(reader)).targets;
+    await expect(stepFileChanges(reader, target!, { to: '7.0.14' } as Step)).rejects.toThrow(
+      /cache-update-7-0-14\.yaml: is a symbolic link: refusing to write through it/,
+    );
+    expect(readFileSync(join(outside, 'victim.yaml'), 'utf8')).toBe('precious: true\n');
   });
 });
