@@ -54,6 +54,7 @@ export function localPlanOptions(values: Values, ctx: CommandContext, command: s
     now: parseNow(str(values, 'now')),
     cwd: ctx.cwd,
     env: ctx.env,
+    log: ctx.log,
   };
 }
 

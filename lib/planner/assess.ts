@@ -21,7 +21,6 @@ export interface Assessment {
   works: Work[];
 }
 
-
 /** localeCompare's order, with one collator for all comparisons. */
 const collator = new Intl.Collator();
 export function assessTargets(input: PlanInput): Assessment {

@@ -13,6 +13,7 @@ import { semverScheme } from './semver.ts';
 import type { SchemeId, VersionScheme } from './types.ts';
 
 export type { Parsed, ParsedVersion, SchemeId, VersionScheme } from './types.ts';
+export { isKnownVariant, MAX_TAG_LENGTH } from './variants.ts';
 
 export const schemes: ReadonlyMap<SchemeId, VersionScheme> = new Map<SchemeId, VersionScheme>([
   ['redis-image', redisImage],
