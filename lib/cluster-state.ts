@@ -16,6 +16,11 @@ export interface KubeObject {
     namespace?: string;
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
+    generation?: number;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    uid?: string;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
@@ -48,6 +53,17 @@ export function readClusterState(text: string, file: string, name: string): Clus
       for (const item of v.items ?? []) if (isObject(item)) objects.push(item as KubeObject);
     } else objects.push(v);
   }
+  return { ...clusterFactsFrom(objects, name), objects };
+}
+
+/**
+ * The facts the planner takes from a cluster's objects, however they were
+ * read (a `kubectl get -o yaml` file, or the live readers in lib/cluster/).
+ */
+export function clusterFactsFrom(
+  objects: readonly KubeObject[],
+  name: string,
+): { facts: ClusterFacts; notes: string[] } {
   const notes: string[] = [];
   const facts: ClusterFacts = { name };
   const nodeMinors = objects
@@ -79,5 +95,5 @@ export function readClusterState(text: string, file: string, name: string): Clus
     }
   }
   if (Object.keys(operators).length) facts.operators = operators;
-  return { facts, objects, notes };
+  return { facts, notes };
 }

@@ -26,6 +26,8 @@ export const envSchema = z.object({
   CAIRN_GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Shared secret the cluster agent signs its snapshots with (HMAC-SHA256). */
+  CAIRN_AGENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -38,6 +40,7 @@ export const SECRET_VARIABLES = [
   'GITHUB_WEBHOOK_SECRET',
   'SLACK_WEBHOOK_URL',
   'CAIRN_STORE',
+  'CAIRN_AGENT_SECRET',
 ] as const;
 
 /**

@@ -101,6 +101,24 @@ export function assessTargets(input: PlanInput): Assessment {
       });
     }
     computePath(input, w);
+    // A newer release held back only because no source dates it: its age is unknown, so say so as a block.
+    const reach = w.hops.at(-1)?.release ?? w.current.raw;
+    const undated = w.verdicts
+      .filter(
+        (v) =>
+          !v.eligible &&
+          v.failed.every((f) => f.rule === 'release-age') &&
+          !ctx.published.get(v.version) &&
+          scheme.compare(v.version, reach) > 0,
+      )
+      .at(-1);
+    if (undated) {
+      w.blocks.push({
+        wanted: undated.token,
+        reason: `the release date of ${undated.version} is unknown (no source gives one), so its minimum release age cannot be checked`,
+        unblock: `read ${t.component} from a source that publishes dates (docs/feeds.md), or set minimumReleaseAge: 0s for it in the policy`,
+      });
+    }
     works.push(w);
   }
   return { summaries, blocked, works };

@@ -8,7 +8,7 @@ import type { Target } from '../model.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { VersionScheme } from '../versioning/types.ts';
 import { updateType } from './candidates.ts';
-import { healthFor } from './gate-conditions.ts';
+import { gateConditions, healthFor } from './gate-conditions.ts';
 import { stepId, stepTarget } from './ids.ts';
 import { catalogRule } from './rules.ts';
 import type { PlanInput, PreStep, Step } from './types.ts';
@@ -118,6 +118,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
       gate: {
         applied: true,
         health: healthFor(t, w.product),
+        conditions: gateConditions(t, hop.to),
         version: hop.to,
         ...(env?.soak ? { soak: env.soak } : {}),
       },

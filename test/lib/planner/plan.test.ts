@@ -205,7 +205,10 @@ describe('KubeDB update constraints', () => {
     });
     const p = plan([t]);
     expect(p.steps).toEqual([]);
-    expect(p.targets[0]!.note).toContain('release date of 8.2.2 is unknown');
+    expect(p.targets[0]!.status).toBe('blocked');
+    expect(p.blocked[0]).toMatchObject({ wanted: '8.2.2' });
+    expect(p.blocked[0]!.reason).toContain('release date of 8.2.2 is unknown');
+    expect(p.blocked[0]!.unblock).toContain('minimumReleaseAge: 0s');
   });
 });
 
