@@ -42,6 +42,22 @@ function minor(kubeletVersion: string): string | undefined {
   return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
+/** A REC's running version and the Redis versions it bundles (status.bundledDatabaseVersions, dbType redis). */
+function recFields(o: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  const image = o.spec?.redisEnterpriseImageSpec;
+  if (isObject(image) && typeof image.versionTag === 'string')
+    out['spec.redisEnterpriseImageSpec.versionTag'] = image.versionTag;
+  const bundled = o.status?.bundledDatabaseVersions;
+  if (Array.isArray(bundled)) {
+    const versions = bundled
+      .filter((b): b is Record<string, unknown> => isObject(b) && b.dbType === 'redis')
+      .map((b) => String(b.version));
+    out['status.bundledDatabaseVersions'] = versions.join(',');
+  }
+  return out;
+}
+
 export function readClusterState(text: string, file: string, name: string): ClusterState {
   const docs = parseYamlDocuments(text, file);
   const objects: KubeObject[] = [];
@@ -95,5 +111,20 @@ export function clusterFactsFrom(
     }
   }
   if (Object.keys(operators).length) facts.operators = operators;
+  // Scalar spec fields of custom resources (e.g. a RedisCluster's primaryUpdateStrategy) for planning rules.
+  const resources: Record<string, Record<string, string>> = {};
+  for (const o of objects) {
+    if (!o.kind || !o.metadata?.name || !isObject(o.spec) || !o.apiVersion?.includes('/')) continue;
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Node'].includes(o.kind)) continue;
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.spec))
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        fields[`spec.${k}`] = String(v);
+    if (o.kind === 'RedisEnterpriseCluster') Object.assign(fields, recFields(o));
+    if (Object.keys(fields).length)
+      resources[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] =
+        fields;
+  }
+  if (Object.keys(resources).length) facts.resources = resources;
   return { facts, notes };
 }

@@ -3,10 +3,10 @@
 // policy's `clusters`, else the layout conventions), and plan. Pure apart from
 // the reader it is given: the CLI, the PR engine and the functions call it.
 import type { Catalog } from './catalog/schema.ts';
-import type { ClusterFacts, Inventory, Release } from './model.ts';
+import type { ClusterFacts, Inventory, Release, Target } from './model.ts';
 import { planUpgrade } from './planner/plan.ts';
 import type { Plan } from './planner/types.ts';
-import { conventionalMapping, placeByMapping } from './policy/conventions.ts';
+import { conventionalMapping, placeByMapping, sharedByMapping } from './policy/conventions.ts';
 import { placeFile } from './policy/resolve.ts';
 import type { Policy } from './policy/schema.ts';
 import type { RepoReader } from './targets/repo.ts';
@@ -35,6 +35,7 @@ export interface RepositoryPlan {
 export async function planRepository(repo: RepoReader, input: PlanRepositoryInput): Promise<RepositoryPlan> {
   const { policy, catalog, releases, clusters, now } = input;
   const conventions: string[] = [];
+  let shared: ((file: string) => Target['sharedBy']) | undefined;
   const inventory = await scanRepository(repo, {
     ...(policy.clusters.length
       ? { locate: (file: string) => placeFile(policy, file) }
@@ -42,12 +43,18 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
           place: (layout) => {
             const mapping = conventionalMapping(layout, Object.keys(clusters));
             conventions.push(...mapping.conventions);
+            shared = (file: string) => sharedByMapping(mapping, file);
             return (file: string) => placeByMapping(mapping, file);
           },
         }),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...(input.parallel ? { parallel: input.parallel } : {}),
   });
+  // A file several clusters apply (a base no overlay patches) names them all: the planner decides.
+  for (const t of inventory.targets) {
+    const by = !t.cluster && !t.shadowedBy?.length ? shared?.(t.file) : undefined;
+    if (by) t.sharedBy = by;
+  }
   const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now });
   return { plan, inventory, conventions };
 }

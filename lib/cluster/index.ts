@@ -8,3 +8,4 @@ export * from './reflector.ts';
 export * from './resources.ts';
 export * from './transport.ts';
 export * from './approve.ts';
+export * from './rbac.ts';

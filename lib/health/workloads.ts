@@ -144,7 +144,9 @@ export const operatorRollout: Evaluator = {
         const images = containers(d, 'spec.template.spec.containers')
           .map((c) => c.image)
           .filter((i): i is string => !!i && identifyImage(i)?.component === component);
-        const onTarget = images.every((i) => onImage(i, version) || onImage(i, `v${version}`));
+        // Charts and images disagree on the `v` prefix (howl-cloud publishes both `0.2.5` and `v0.2.5`).
+        const bare = version.replace(/^v/, '');
+        const onTarget = images.every((i) => onImage(i, bare) || onImage(i, `v${bare}`));
         if (!onTarget) return progressing(`${describeObject(d)} runs ${images.join(', ')}, not ${version}`);
         return checkRollout(d);
       }),

@@ -64,6 +64,12 @@ function plain(o: unknown, r: ResourceType): KubeObject {
   return obj;
 }
 
+const WATCH_TIMEOUT_SECONDS = 25;
+
+function isInactivityTimeout(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
+}
+
 export function kubeTransport(kc: KubeConfig): KubeTransport {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
@@ -156,7 +162,8 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
     };
     const controller = await watcher.watch(
       resourcePath(r, namespace),
-      { resourceVersion, allowWatchBookmarks: true },
+      // The server closes the stream before client-node's 30 s inactivity timeout would abort it.
+      { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
       (type: string, object: unknown) => {
         if (type === 'ERROR') {
           const s = object as { code?: number; message?: string };
@@ -166,7 +173,11 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
         }
         onEvent(type as WatchEventType, plain(object, r));
       },
-      (err: unknown) => finish(err ? toApiError(err, `watch ${resourcePath(r, namespace)}`) : null),
+      (err: unknown) =>
+        // A quiet stream that client-node gave up on is a clean end: watch again from the same resourceVersion.
+        finish(
+          err && !isInactivityTimeout(err) ? toApiError(err, `watch ${resourcePath(r, namespace)}`) : null,
+        ),
     );
     return {
       stop: () => {

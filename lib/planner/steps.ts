@@ -82,6 +82,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
     }
     const added = w.product?.preSteps?.({
       catalog,
+      facts: clusterFacts(input, t.cluster),
       target: t,
       settings: w.settings,
       hop,
@@ -107,6 +108,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
       role: t.role,
       ...(t.cluster ? { cluster: t.cluster } : {}),
       ...(t.environment ? { environment: t.environment } : {}),
+      ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
       from,
       to: hop.to,
       after: steps.length ? [steps.at(-1)!.id] : [],

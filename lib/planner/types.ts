@@ -78,12 +78,22 @@ const where = {
   environment: z.string().optional(),
 };
 
+const shared = {
+  clusters: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Every cluster the change reaches, when its file is shared by several (a base no overlay patches)',
+    ),
+};
+
 export const stepSchema = z.strictObject({
   id: z.string().describe('Stable across runs for the same target and hop; the PR engine finds a PR by it'),
   target: stepTargetSchema,
   component: z.string(),
   role: z.enum(['operator', 'data-plane', 'crds']),
   ...where,
+  ...shared,
   from: z.string(),
   to: z.string(),
   after: z.array(z.string()).describe('Ids of steps that must be proven first'),
@@ -99,6 +109,7 @@ export const blockedSchema = z.strictObject({
   target: stepTargetSchema,
   component: z.string(),
   ...where,
+  ...shared,
   current: z.string(),
   wanted: z.string(),
   reason: z.string(),

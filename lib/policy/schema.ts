@@ -57,7 +57,9 @@ export const settingsSchema = z
       .optional(),
     supervisedPrimaryUpdate: z
       .boolean()
-      .describe('howl-cloud RedisCluster: the primary switchover waits for a human approval. Default: true.')
+      .describe(
+        'howl-cloud RedisCluster: require primaryUpdateStrategy supervised (true); cairn reports a cluster that is not. Default: unset, each cluster as its manifest or live object says.',
+      )
       .optional(),
     allowPrerelease: z
       .boolean()
@@ -207,7 +209,8 @@ export interface ResolvedSettings {
   majorUpgrade: 'via-earliest-minor' | 'direct';
   backupBeforeMajor: boolean;
   maxMinorsBehind: number;
-  supervisedPrimaryUpdate: boolean;
+  /** Unset: follow each RedisCluster's own primaryUpdateStrategy. */
+  supervisedPrimaryUpdate?: boolean;
   allowPrerelease: boolean;
 }
 

@@ -15,7 +15,7 @@ export const STEP_BLOCK_END = '-->';
 export const STEP_BLOCK_VERSION = 1;
 
 export function pullRequestTitle(s: Step): string {
-  const where = s.cluster ? ` on ${s.cluster}` : '';
+  const where = s.clusters?.length ? ` on ${s.clusters.join(', ')}` : s.cluster ? ` on ${s.cluster}` : '';
   return `chore(deps): upgrade ${s.component} ${s.from} -> ${s.to}${where}`;
 }
 
@@ -31,7 +31,7 @@ function objectLabel(o: GateObject): string {
 export function pullRequestBody(s: Step, plan: Plan): string {
   const sameTarget = { ...plan, steps: plan.steps.filter((x) => x.target.id === s.target.id) };
   const lines = [
-    `Upgrades **${s.component}** from \`${s.from}\` to \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`)${s.cluster ? ` on cluster **${s.cluster}**` : ''}.`,
+    `Upgrades **${s.component}** from \`${s.from}\` to \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`)${s.clusters?.length ? ` on clusters ${s.clusters.map((c) => `**${c}**`).join(', ')} (the file is shared by all of them)` : s.cluster ? ` on cluster **${s.cluster}**` : ''}.`,
     '',
     s.change === 'ops-request'
       ? 'The version changes through a KubeDB `RedisOpsRequest` (type `UpdateVersion`) added next to the database manifest.'

@@ -493,5 +493,6 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (shadowedBy.length) t.shadowedBy = shadowedBy;
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
   if (f.range) t.range = true;
+  if (f.fields) t.fields = f.fields;
   return t;
 }

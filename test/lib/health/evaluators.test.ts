@@ -444,3 +444,41 @@ describeWithFixtures('Flux Kustomization and HelmRelease', () => {
     ).toBe('progressing');
   });
 });
+
+describe('operator rollout', () => {
+  const deployment = (image: string, ready: number): KubeObject =>
+    ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 3 },
+      spec: { replicas: 1, template: { spec: { containers: [{ name: 'manager', image }] } } },
+      status: { observedGeneration: 3, replicas: 1, updatedReplicas: 1, readyReplicas: ready },
+    }) as KubeObject;
+  const params = { component: 'howl-redis-operator', version: 'v0.2.6' };
+
+  it('is healthy when the operator image is on the version, with or without the v prefix, and rolled out', () => {
+    for (const image of [
+      'ghcr.io/howl-cloud/redis-operator:0.2.6',
+      'ghcr.io/howl-cloud/redis-operator:v0.2.6',
+    ])
+      expect(run('operator-rollout', undefined, { related: [deployment(image, 1)], params }).status).toBe(
+        'healthy',
+      );
+  });
+
+  it('an old image or an unready replica is progressing; no operator Deployment at all is unknown', () => {
+    expect(
+      run('operator-rollout', undefined, {
+        related: [deployment('ghcr.io/howl-cloud/redis-operator:0.2.5', 1)],
+        params,
+      }).status,
+    ).toBe('progressing');
+    expect(
+      run('operator-rollout', undefined, {
+        related: [deployment('ghcr.io/howl-cloud/redis-operator:0.2.6', 0)],
+        params,
+      }).status,
+    ).toBe('progressing');
+    expect(run('operator-rollout', undefined, { related: [], params }).status).toBe('unknown');
+  });
+});

@@ -60,8 +60,11 @@ export class KubeTestServer {
   /** Events at or below this resourceVersion are compacted away: asking for them is 410 Gone. */
   private compactedThrough = 0;
   private forbidden = new Set<string>();
+  private role: { apiGroups: string[]; resources: string[]; verbs: string[] }[] | undefined;
   private down = false;
   readonly requests: RequestRecord[] = [];
+  /** Scales `timeoutSeconds` of watches (tests shorten it to see the client watch again). */
+  watchTimeScale = 1;
   url = '';
 
   constructor(objects: KubeObject[] = []) {
@@ -173,6 +176,11 @@ export class KubeTestServer {
     this.forbidden.delete(`${group}/${plural}`);
   }
 
+  /** RBAC from a ClusterRole's rules: a request no rule allows is 403 (undefined: allow all). */
+  enforceRole(rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] | undefined): void {
+    this.role = rules;
+  }
+
   /** "API down": refuse every connection and cut the open ones. */
   setDown(down: boolean): void {
     this.down = down;
@@ -259,14 +267,32 @@ export class KubeTestServer {
     const namespace = nsRaw ? decodeURIComponent(nsRaw) : undefined;
     const name = nameRaw ? decodeURIComponent(nameRaw) : undefined;
     const what = `${r.plural}${r.group ? `.${r.group}` : ''}`;
-    if (this.forbidden.has(`${r.group}/${r.plural}`))
+    const verb =
+      req.method === 'PATCH'
+        ? 'patch'
+        : req.method !== 'GET'
+          ? 'update'
+          : isWatch(url)
+            ? 'watch'
+            : name
+              ? 'get'
+              : 'list';
+    const allowed =
+      !this.role ||
+      this.role.some(
+        (x) =>
+          (x.apiGroups.includes(r.group) || x.apiGroups.includes('*')) &&
+          (x.resources.includes(r.plural) || x.resources.includes('*')) &&
+          (x.verbs.includes(verb) || x.verbs.includes('*')),
+      );
+    if (this.forbidden.has(`${r.group}/${r.plural}`) || !allowed)
       return this.send(
         res,
         403,
         status(
           403,
           'Forbidden',
-          `${what} is forbidden: User "system:serviceaccount:cairn:agent" cannot ${req.method === 'PATCH' ? 'patch' : url.searchParams.get('watch') ? 'watch' : name ? 'get' : 'list'} resource "${r.plural}" in API group "${r.group}"${namespace ? ` in the namespace "${namespace}"` : ''}`,
+          `${what} is forbidden: User "system:serviceaccount:cairn:agent" cannot ${verb} resource "${r.plural}" in API group "${r.group}"${namespace ? ` in the namespace "${namespace}"` : ''}`,
         ),
       );
 
@@ -345,7 +371,14 @@ export class KubeTestServer {
     }
     const w: Watcher = { res, match };
     this.watchers.add(w);
-    res.on('close', () => this.watchers.delete(w));
+    // Like the apiserver: `timeoutSeconds` ends the stream cleanly; the client watches again.
+    const seconds = Number(url.searchParams.get('timeoutSeconds') ?? '');
+    const timer = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000 * this.watchTimeScale) : undefined;
+    timer?.unref();
+    res.on('close', () => {
+      if (timer) clearTimeout(timer);
+      this.watchers.delete(w);
+    });
   }
 }
 
