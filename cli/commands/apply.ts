@@ -12,7 +12,11 @@ export const applyCommand: Command = {
     'The branch defaults to cairn/<cluster>/<component>/<hash of target and from version>. Nothing is pushed.',
   options: {
     ...planOptions,
-    step: { type: 'string', value: 'ID', description: "Step id from 'cairn plan'" },
+    step: {
+      type: 'string',
+      value: 'ID',
+      description: "Step id from 'cairn plan', or the short id in front of a step or target row",
+    },
     branch: {
       type: 'string',
       value: 'NAME',
