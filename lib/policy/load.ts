@@ -234,5 +234,8 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     defaults,
     rules: loaded.flatMap((l) => tag(l, l.data.rules)),
     windows: loaded.flatMap((l) => tag(l, l.data.windows)),
+    ...(loaded.some((l) => l.data.ignorePaths)
+      ? { ignorePaths: loaded.flatMap((l) => l.data.ignorePaths ?? []) }
+      : {}),
   };
 }

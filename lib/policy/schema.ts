@@ -142,6 +142,12 @@ export const policyFileSchema = z
     defaults: settingsSchema.optional(),
     rules: z.array(ruleSchema).optional(),
     windows: z.array(windowSchema).optional(),
+    ignorePaths: z
+      .array(z.string().min(1))
+      .describe(
+        'Globs of repository paths never scanned, as in Renovate. Setting it replaces the defaults (node_modules, bower_components, vendor, __tests__, __fixtures__, vendored sub-charts); [] scans everything.',
+      )
+      .optional(),
   })
   .describe('A cairn policy file. Several files in one directory are merged.');
 
@@ -176,4 +182,6 @@ export interface Policy {
   defaults: Settings;
   rules: (PolicyRule & { file: string })[];
   windows: (Window & { file: string })[];
+  /** Every file's `ignorePaths`, joined; absent when no file sets it (the defaults apply). */
+  ignorePaths?: string[];
 }

@@ -31,6 +31,8 @@ export interface ScanOptions {
   /** Files larger than this are reported, not read. Default 2 MiB. */
   maxFileBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Paths never read (the policy's `ignorePaths`); asked once per YAML file. */
+  ignore?: (path: string) => boolean;
   /**
    * Reads and scans regular files in parallel (a worker pool on Node): given paths in
    * order, returns one batch per contiguous run of them, in order. Without it the
@@ -98,7 +100,9 @@ function emptyIndex(): ScanIndex {
 
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const entries = (await repo.list()).filter((e) => YAML_FILE.test(basename(e.path))).sort(byPath);
+  const entries = (await repo.list())
+    .filter((e) => YAML_FILE.test(basename(e.path)) && !opts.ignore?.(e.path))
+    .sort(byPath);
   const problems: UnreadableTarget[] = [];
   const hits: Hit[] = [];
   const index = emptyIndex();
