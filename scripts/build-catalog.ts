@@ -343,7 +343,7 @@ function buildRedis(fx: FixtureReader): CatalogFileBuilder {
       name: 'Redis Open Source server',
       role: 'data-plane',
       scheme: 'redis-image',
-      managedBy: ['howl-redis-operator', 'ot-redis-operator'],
+      managedBy: ['howl-redis-operator'],
       source: tags,
       releases,
     },
@@ -353,11 +353,6 @@ function buildRedis(fx: FixtureReader): CatalogFileBuilder {
       {
         image: 'public.ecr.aws/docker/library/redis',
         from: 'gitops-layouts/flux2-kustomize-helm-example/apps/base/podinfo/release.yaml',
-      },
-      { image: 'quay.io/opstree/redis', from: 'ot-redis-operator/charts/redis-cluster/values.yaml' },
-      {
-        image: 'quay.io/opstree/redis-sentinel',
-        from: 'ot-redis-operator/charts/redis-sentinel/values.yaml',
       },
       {
         image: 'ghcr.io/appscode-images/redis',
@@ -889,7 +884,7 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
       name: 'OT-Container-Kit redis-operator',
       role: 'operator',
       scheme: 'semver',
-      manages: ['redis'],
+      manages: ['ot-redis', 'ot-redis-sentinel'],
       source: changelog,
       releases,
     },
@@ -900,6 +895,81 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
       },
     ],
   );
+
+  // OT builds its own Redis and Sentinel images, tagged `v<redis version>`. The
+  // tags it publishes are the ones its changelog says it moved to ("Upgrade
+  // redis/sentinel image to 7.0.15", under v0.18.1), dated by that operator
+  // release (the image existed by then, so the age check is met no earlier than
+  // it should be), and the ones its charts pin (no date).
+  const images: CatalogRelease[] = [];
+  for (const section of text.split(/^(?=### v\d)/m)) {
+    const head = /^### (v\d+\.\d+\.\d+)[^\n]*\n#####\s*([^\n]+)/.exec(section);
+    if (!head) continue;
+    for (const m of section.matchAll(/Upgrade redis\/sentinel image to v?(\d+\.\d+\.\d+)/g)) {
+      images.push({
+        version: `v${m[1]!}`,
+        published: parseWrittenDate(head[2]!),
+        source: 'ot-image-changelog',
+      });
+    }
+  }
+  if (!images.length) throw new Error('ot: no "Upgrade redis/sentinel image" line in the changelog');
+  f.source('ot-image-changelog', {
+    repo: 'OT-CONTAINER-KIT/redis-operator',
+    path: 'CHANGELOG.md',
+    commit: COMMIT.ot,
+    note: 'a Redis/Sentinel image tag OT moved its charts to ("Upgrade redis/sentinel image to X"), dated by the operator release that shipped it',
+  });
+  const chartValues = [
+    'ot-redis-operator/charts/redis/values.yaml',
+    'ot-redis-operator/charts/redis-cluster/values.yaml',
+    'ot-redis-operator/charts/redis-replication/values.yaml',
+    'ot-redis-operator/charts/redis-sentinel/values.yaml',
+  ];
+  f.source('ot-data-charts', {
+    repo: 'OT-CONTAINER-KIT/redis-operator',
+    path: 'charts/redis-cluster/values.yaml',
+    commit: COMMIT.ot,
+    note: 'tag of quay.io/opstree/redis and quay.io/opstree/redis-sentinel in the data-plane charts (redis, redis-cluster, redis-replication, redis-sentinel); no date',
+  });
+  for (const rel of chartValues) {
+    f.uses(rel);
+    for (const m of fx
+      .read(rel)
+      .matchAll(/^\s+image: quay\.io\/opstree\/redis(?:-sentinel)?\s*\n\s+tag: "?(v[^"\s]+)"?/gm)) {
+      if (!images.some((r) => r.version === m[1]!)) images.push({ version: m[1]!, source: 'ot-data-charts' });
+    }
+  }
+  images.sort((a, b) => compareLoose(a.version, b.version));
+  for (const [id, name, image, from] of [
+    [
+      'ot-redis',
+      'OT-Container-Kit Redis image',
+      'quay.io/opstree/redis',
+      'ot-redis-operator/charts/redis-cluster/values.yaml',
+    ],
+    [
+      'ot-redis-sentinel',
+      'OT-Container-Kit Redis Sentinel image',
+      'quay.io/opstree/redis-sentinel',
+      'ot-redis-operator/charts/redis-sentinel/values.yaml',
+    ],
+  ] as const) {
+    f.component(
+      {
+        id,
+        name,
+        role: 'data-plane',
+        scheme: 'ot-image',
+        managedBy: ['ot-redis-operator'],
+        // The Redis server inside OT's image: its RDB formats apply by line. Sentinel writes no RDB.
+        ...(id === 'ot-redis' ? { server: 'redis' } : {}),
+        source: 'ot-image-changelog',
+        releases: images.map((r) => ({ ...r })),
+      },
+      [{ image, from }],
+    );
+  }
   return f;
 }
 

@@ -39,8 +39,12 @@ describeWithFixtures('targets on real upstream fixtures', () => {
       'redis-enterprise-operator',
       '7.8.6-6',
     ],
-    ['ot-redis-operator/charts/redis-cluster/values.yaml#values:redisCluster.tag', 'redis', 'v7.0.15'],
-    ['ot-redis-operator/charts/redis-sentinel/values.yaml#values:redisSentinel.tag', 'redis', 'v7.0.15'],
+    ['ot-redis-operator/charts/redis-cluster/values.yaml#values:redisCluster.tag', 'ot-redis', 'v7.0.15'],
+    [
+      'ot-redis-operator/charts/redis-sentinel/values.yaml#values:redisSentinel.tag',
+      'ot-redis-sentinel',
+      'v7.0.15',
+    ],
     [
       'alauda-redis-operator/values.yaml#values:global.images[name=REDIS_VERSION_7_4_IMAGE].tag',
       'redis',
@@ -78,7 +82,7 @@ describeWithFixtures('targets on real upstream fixtures', () => {
     ],
     [
       'ot-redis-operator/example/v1beta2/redis-replication.yaml#RedisReplication/redis-replication:spec.kubernetesConfig.image',
-      'redis',
+      'ot-redis',
       'latest',
     ],
     [
