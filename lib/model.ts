@@ -57,6 +57,17 @@ export interface Target {
   span?: { offset: number; style: 'plain' | 'single' | 'double'; whole: boolean };
   /** Fingerprint of the file text the scan read; an edit of the same text skips re-parsing. */
   fingerprint?: string;
+  /** KubeDB: ops requests in the repository that already change this database's version. */
+  pendingRequests?: PendingRequest[];
+}
+
+/** A KubeDB `RedisOpsRequest` / `RedisSentinelOpsRequest` (type UpdateVersion) found in the repository. */
+export interface PendingRequest {
+  file: string;
+  line: number;
+  kind: string;
+  name: string;
+  targetVersion: string;
 }
 
 /** A target found but not safe to read or edit, with the reason shown to the user. */

@@ -752,6 +752,91 @@ function buildHowl(fx: FixtureReader): CatalogFileBuilder {
 // ---------------------------------------------------------------------------
 // KubeDB
 
+/**
+ * When each RedisVersion first shipped: the first kubedb/installer release tag
+ * (ordered by its commit date) whose `catalog/kubedb/raw/redis` holds it, read
+ * from the installer's Git history at the fixtures' commit (tags are not in
+ * ../shared/fixtures; the v2025.1.9 files are, and are checked against this
+ * table below). The vendor ships only the versions it tested, in its installer
+ * releases, so a version is "released" to KubeDB users on that date. The
+ * directory exists from v2023.12.11: entries older than that shipped earlier
+ * under another path, and are dated (later, so conservatively) by v2023.12.11.
+ */
+const KUBEDB_FIRST_SHIPPED: readonly {
+  tag: string;
+  date: string;
+  commit: string;
+  names: readonly string[];
+}[] = [
+  {
+    tag: 'v2023.12.11',
+    date: '2023-12-13',
+    commit: 'ea24c19630a982381cc1c84b29859e8dee8b7433',
+    names: [
+      '4',
+      '4-v1',
+      '4.0',
+      '4.0-v1',
+      '4.0-v2',
+      '4.0.11',
+      '4.0.6',
+      '4.0.6-v1',
+      '4.0.6-v2',
+      '5.0',
+      '5.0-v1',
+      '5.0.14',
+      '5.0.3',
+      '5.0.3-v1',
+      '6.0.18',
+      '6.0.6',
+      '6.2.11',
+      '6.2.14',
+      '6.2.5',
+      '6.2.7',
+      '6.2.8',
+      '7.0.10',
+      '7.0.4',
+      '7.0.5',
+      '7.0.6',
+      '7.0.9',
+      '7.2.0',
+      '7.2.3',
+    ],
+  },
+  {
+    tag: 'v2023.12.21',
+    date: '2023-12-25',
+    commit: 'e826dc3f3886314616079991e22fec37ed7db247',
+    names: ['6.0.20', '7.0.14'],
+  },
+  {
+    tag: 'v2024.1.31',
+    date: '2024-02-13',
+    commit: '5089453f61e5468b3eb3094907a5563fef550f9a',
+    names: ['7.0.15', '7.2.4'],
+  },
+  {
+    tag: 'v2024.11.18',
+    date: '2024-11-24',
+    commit: '9114b0ddedb17cf725a9a56210c701b8bf8eb999',
+    names: ['7.4.0'],
+  },
+  {
+    tag: 'v2024.12.18',
+    date: '2025-01-07',
+    commit: '88c72d90b150c9493b0b61b192b232d26f2211f2',
+    names: ['6.2.16', '7.2.6', '7.4.1'],
+  },
+  {
+    tag: 'v2025.10.17',
+    date: '2025-11-04',
+    commit: '6c0318b3e253e121a9326837a82bd3cd18c46c69',
+    names: ['7.4.6', '8.0.4', '8.2.2', 'valkey-7.2.5', 'valkey-7.2.9', 'valkey-8.0.3', 'valkey-8.1.1'],
+  },
+];
+/** The installer tag of the v2025.1.9 fixture files (MANIFEST: kubedb/installer tag v2025.1.9), committed 2025-02-05. */
+const KUBEDB_FIXTURE_TAG = { dir: 'kubedb/installer-v2025.1.9/catalog/kubedb/raw/redis', date: '2025-02-05' };
+
 function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
   const f = new CatalogFileBuilder(
     'kubedb.yaml',
@@ -839,8 +924,30 @@ function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
     }),
     releases: names
       .sort((a, b) => kubedbOrder(a.name, b.name))
-      .map((n) => ({ version: n.name, source: n.source })),
+      .map((n) => {
+        const shipped = KUBEDB_FIRST_SHIPPED.find((r) => r.names.includes(n.name));
+        if (!shipped)
+          throw new Error(`kubedb ${n.name}: no first-shipped installer release in KUBEDB_FIRST_SHIPPED`);
+        const source = f.source(`kubedb-installer-${shipped.tag}`, {
+          repo: 'kubedb/installer',
+          path: 'catalog/kubedb/raw/redis',
+          commit: shipped.commit,
+          note: `release ${shipped.tag} (committed ${shipped.date}), the first installer release whose catalog ships these RedisVersions; KubeDB ships only versions it tested, so this is when the version was released to KubeDB users`,
+        });
+        return { version: n.name, published: shipped.date, source };
+      }),
   });
+  // The v2025.1.9 files in the fixtures must already have shipped by that release.
+  for (const file of fx.list(KUBEDB_FIXTURE_TAG.dir).filter((n) => n.endsWith('.yaml'))) {
+    const rel = `${KUBEDB_FIXTURE_TAG.dir}/${file}`;
+    f.uses(rel);
+    const name = String(
+      (parseDocument(fx.read(rel)).toJS() as { metadata?: { name?: unknown } }).metadata?.name,
+    );
+    const shipped = KUBEDB_FIRST_SHIPPED.find((r) => r.names.includes(name));
+    if (!shipped || shipped.date > KUBEDB_FIXTURE_TAG.date)
+      throw new Error(`kubedb ${name}: in installer v2025.1.9 but first shipped ${shipped?.date ?? 'never'}`);
+  }
   return f;
 }
 

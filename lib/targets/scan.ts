@@ -7,6 +7,7 @@ import type { ChartRef, FindContext, Found } from './kind.ts';
 import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
+import { linkOpsRequests } from './kinds/kubedb.ts';
 import { TARGET_KINDS } from './registry.ts';
 import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry, RepoReader } from './repo.ts';
@@ -156,6 +157,18 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
       continue;
     }
     targets.push(toTarget(hit, keptIds));
+  }
+  // KubeDB ops requests in the repository belong to their database, not the plan.
+  const linked = linkOpsRequests(targets);
+  targets.length = 0;
+  targets.push(...linked.targets);
+  for (const o of linked.orphans) {
+    problems.push({
+      file: o.file,
+      line: o.line,
+      field: o.field,
+      reason: `${o.resource?.kind} ${o.resource?.name} changes a database that is not in the repository: not planned`,
+    });
   }
   targets.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || a.span!.offset - b.span!.offset);
   problems.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || (a.line ?? 0) - (b.line ?? 0));
@@ -497,5 +510,6 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (shadowedBy.length) t.shadowedBy = shadowedBy;
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
   if (f.range) t.range = true;
+  if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
   return t;
 }
