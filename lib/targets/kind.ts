@@ -41,6 +41,11 @@ export interface Found {
   /** The token is a version range (`>=1.0.0`, `1.x`), not a pinned version. */
   range?: boolean;
   change?: 'in-place' | 'ops-request';
+  /**
+   * The component is a guess among several publishers (an OLM package name they share): kept only
+   * when a target in the same scope is managed by one of `operators`; else `problem` is reported.
+   */
+  ambiguous?: { operators: ComponentId[]; problem: string };
   /** KubeDB: this token is an existing ops request's target version, for this database. */
   requestFor?: ResourceRef;
   /** Places that refer to the same node through YAML aliases. */

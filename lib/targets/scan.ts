@@ -8,6 +8,7 @@ import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
+import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
 import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry, RepoReader } from './repo.ts';
@@ -142,6 +143,7 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     if (where?.environment) hit.environment = where.environment;
   }
   applyLayers(unique, index, locate);
+  resolveAmbiguous(unique);
 
   const targets: Target[] = [];
   const kept = unique.filter((h) => h.identity);
