@@ -60,7 +60,7 @@ describeWithFixtures('the text plan on real repositories', () => {
     writeFileSync(
       join(dir, 'apps/values.yaml'),
       readFileSync(join(alauda, 'charts/redis-operator/values.yaml'), 'utf8').replace(
-        /  redisOperator:\n(    .*\n)+/,
+        / {2}redisOperator:\n( {4}.*\n)+/,
         '',
       ),
     );
