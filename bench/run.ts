@@ -1,5 +1,7 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
+import { runFeedsBench } from './feeds.ts';
+import { runGateBench } from './gate.ts';
 import { runPlannerBench } from './planner.ts';
 import { runStoreBench } from './store.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
@@ -9,6 +11,8 @@ const rows = [
   ...(await runWholeCommandBench()),
   ...(await runTargetsBench()),
   ...(await runPlannerBench()),
+  ...(await runFeedsBench()),
   ...(await runStoreBench()),
+  ...(await runGateBench()),
 ];
 console.log(formatBenchTable(rows));

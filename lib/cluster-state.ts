@@ -16,6 +16,11 @@ export interface KubeObject {
     namespace?: string;
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
+    generation?: number;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    uid?: string;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
@@ -37,6 +42,22 @@ function minor(kubeletVersion: string): string | undefined {
   return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
+/** A REC's running version and the Redis versions it bundles (status.bundledDatabaseVersions, dbType redis). */
+function recFields(o: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  const image = o.spec?.redisEnterpriseImageSpec;
+  if (isObject(image) && typeof image.versionTag === 'string')
+    out['spec.redisEnterpriseImageSpec.versionTag'] = image.versionTag;
+  const bundled = o.status?.bundledDatabaseVersions;
+  if (Array.isArray(bundled)) {
+    const versions = bundled
+      .filter((b): b is Record<string, unknown> => isObject(b) && b.dbType === 'redis')
+      .map((b) => String(b.version));
+    out['status.bundledDatabaseVersions'] = versions.join(',');
+  }
+  return out;
+}
+
 export function readClusterState(text: string, file: string, name: string): ClusterState {
   const docs = parseYamlDocuments(text, file);
   const objects: KubeObject[] = [];
@@ -48,6 +69,17 @@ export function readClusterState(text: string, file: string, name: string): Clus
       for (const item of v.items ?? []) if (isObject(item)) objects.push(item as KubeObject);
     } else objects.push(v);
   }
+  return { ...clusterFactsFrom(objects, name), objects };
+}
+
+/**
+ * The facts the planner takes from a cluster's objects, however they were
+ * read (a `kubectl get -o yaml` file, or the live readers in lib/cluster/).
+ */
+export function clusterFactsFrom(
+  objects: readonly KubeObject[],
+  name: string,
+): { facts: ClusterFacts; notes: string[] } {
   const notes: string[] = [];
   const facts: ClusterFacts = { name };
   const nodeMinors = objects
@@ -79,5 +111,20 @@ export function readClusterState(text: string, file: string, name: string): Clus
     }
   }
   if (Object.keys(operators).length) facts.operators = operators;
-  return { facts, objects, notes };
+  // Scalar spec fields of custom resources (e.g. a RedisCluster's primaryUpdateStrategy) for planning rules.
+  const resources: Record<string, Record<string, string>> = {};
+  for (const o of objects) {
+    if (!o.kind || !o.metadata?.name || !isObject(o.spec) || !o.apiVersion?.includes('/')) continue;
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Node'].includes(o.kind)) continue;
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.spec))
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        fields[`spec.${k}`] = String(v);
+    if (o.kind === 'RedisEnterpriseCluster') Object.assign(fields, recFields(o));
+    if (Object.keys(fields).length)
+      resources[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] =
+        fields;
+  }
+  if (Object.keys(resources).length) facts.resources = resources;
+  return { facts, notes };
 }

@@ -22,15 +22,26 @@ export const envSchema = z.object({
     })
     .optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  /** GitHub App private key (PEM) for `cairn reconcile`, with CAIRN_GITHUB_APP_ID and _INSTALLATION_ID. */
+  CAIRN_GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Shared secret the cluster agent signs its snapshots with (HMAC-SHA256). */
+  CAIRN_AGENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** Names of variables whose values are secrets. */
 /** Variables whose values never reach a log; CAIRN_STORE can hold a Redis password. */
-export const SECRET_VARIABLES = ['GITHUB_TOKEN', 'GITHUB_WEBHOOK_SECRET', 'SLACK_WEBHOOK_URL', 'CAIRN_STORE'] as const;
+export const SECRET_VARIABLES = [
+  'GITHUB_TOKEN',
+  'CAIRN_GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'CAIRN_STORE',
+  'CAIRN_AGENT_SECRET',
+] as const;
 
 /**
  * Validates the environment. Empty strings count as unset, as shells and

@@ -57,6 +57,10 @@ export interface Target {
   span?: { offset: number; style: 'plain' | 'single' | 'double'; whole: boolean };
   /** Fingerprint of the file text the scan read; an edit of the same text skips re-parsing. */
   fingerprint?: string;
+  /** Every cluster that applies the file when several do (a shared base with no overlay), with its environment. */
+  sharedBy?: { cluster: string; environment?: string }[];
+  /** Scalar fields of the manifest that planning rules read, by dotted path (e.g. `spec.primaryUpdateStrategy`). */
+  fields?: Record<string, string>;
   /** KubeDB: ops requests in the repository that already change this database's version. */
   pendingRequests?: PendingRequest[];
 }
@@ -100,4 +104,6 @@ export interface ClusterFacts {
   openshiftVersion?: string;
   /** Versions of operators actually running, by component id. */
   operators?: Record<ComponentId, string>;
+  /** Top-level scalar `spec` fields of live objects, by `Kind/namespace/name` then `spec.field`. */
+  resources?: Record<string, Record<string, string>>;
 }

@@ -3,10 +3,10 @@
 // policy's `clusters`, else the layout conventions), and plan. Pure apart from
 // the reader it is given: the CLI, the PR engine and the functions call it.
 import type { Catalog } from './catalog/schema.ts';
-import type { ClusterFacts, Inventory, Release } from './model.ts';
+import type { ClusterFacts, Inventory, Release, Target } from './model.ts';
 import { planUpgrade } from './planner/plan.ts';
 import type { Plan } from './planner/types.ts';
-import { conventionalMapping, placeByMapping } from './policy/conventions.ts';
+import { conventionalMapping, placeByMapping, sharedByMapping } from './policy/conventions.ts';
 import { DEFAULT_IGNORE_PATHS } from './policy/defaults.ts';
 import { matchesGlob } from './policy/glob.ts';
 import { placeFile } from './policy/resolve.ts';
@@ -39,6 +39,7 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
   const conventions: string[] = [];
   const globs = policy.ignorePaths ?? DEFAULT_IGNORE_PATHS;
   let ignored = 0;
+  let shared: ((file: string) => Target['sharedBy']) | undefined;
   const inventory = await scanRepository(repo, {
     ignore: (path) => {
       const hit = globs.some((g) => matchesGlob(path, g));
@@ -51,6 +52,7 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
           place: (layout) => {
             const mapping = conventionalMapping(layout, Object.keys(clusters));
             conventions.push(...mapping.conventions);
+            shared = (file: string) => sharedByMapping(mapping, file);
             return (file: string) => placeByMapping(mapping, file);
           },
         }),
@@ -61,6 +63,11 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
     conventions.push(
       `ignorePaths${policy.ignorePaths ? '' : ' (defaults)'}: ${ignored} YAML file${ignored === 1 ? '' : 's'} not scanned (${globs.join(', ')})`,
     );
+  }
+  // A file several clusters apply (a base no overlay patches) names them all: the planner decides.
+  for (const t of inventory.targets) {
+    const by = !t.cluster && !t.shadowedBy?.length ? shared?.(t.file) : undefined;
+    if (by) t.sharedBy = by;
   }
   const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now });
   return { plan, inventory, conventions };

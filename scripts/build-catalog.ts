@@ -176,6 +176,7 @@ class CatalogFileBuilder {
     kubedbVersions: [],
     chartImages: [],
     rules: [],
+    feeds: [],
   };
   readonly imageOrigins = new Map<string, ImageOrigin[]>();
 

@@ -9,7 +9,8 @@ export const applyCommand: Command = {
   usage: 'apply --repo DIR --step ID [--branch NAME] [plan options]',
   description:
     'Refuses a dirty work tree and a step whose `after` steps are not in the repository yet.\n' +
-    'The branch defaults to cairn/<cluster>/<component>/<hash of target and from version>. Nothing is pushed.',
+    'The branch defaults to cairn/<cluster>/<component>/<hash of target and from version>. Nothing is pushed,\n' +
+    'nothing is checked out: HEAD and the work tree stay as they were.',
   options: {
     ...planOptions,
     step: {

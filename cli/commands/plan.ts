@@ -5,8 +5,10 @@ import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText, type TextOptions } from '../../lib/render/text.ts';
 import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
+import { readLiveCluster } from '../../lib/node/live-cluster.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
 import { list, requireStr, str } from '../args.ts';
+import { liveFeedForPlan, liveOption } from './feeds.ts';
 
 export function parseNow(text: string | undefined): Date {
   if (!text) return new Date();
@@ -82,10 +84,18 @@ export const planCommand: Command = {
   name: 'plan',
   summary: 'Compute the validated upgrade path for every target in a GitOps repository',
   usage:
-    'plan --repo DIR [--policies DIR] [--feed FILE] [--cluster-state NAME=FILE]... [--now ISO-8601] [--format text|markdown|json]',
+    'plan --repo DIR [--policies DIR] [--feed FILE | --live] [--cluster-state NAME=FILE]... [--kubeconfig [NAME=]FILE]... [--now ISO-8601] [--format text|markdown|json]',
   description: 'Works offline on a local checkout with no credentials. Nothing is written.',
   options: {
     ...planOptions,
+    ...liveOption,
+    kubeconfig: {
+      type: 'string',
+      multiple: true,
+      value: '[NAME=]FILE',
+      description:
+        'Read cluster NAME live instead of a --cluster-state file (FILE "default": KUBECONFIG, ~/.kube/config or the in-cluster service account)',
+    },
     format: {
       type: 'string',
       value: 'FORMAT',
@@ -96,10 +106,16 @@ export const planCommand: Command = {
   },
   async run(values, _pos, ctx) {
     const progress = ctx.isTTY ? scanProgress(ctx) : undefined;
+    const liveClusters = await Promise.all(
+      list(values, 'kubeconfig').map((k) => readLiveCluster(k, ctx.cwd)),
+    );
+    const live = values.live ? await liveFeedForPlan(values, ctx) : undefined;
     const result = await planLocalRepository({
       ...localPlanOptions(values, ctx, 'plan'),
+      ...(live ? { feed: live.file } : {}),
+      ...(liveClusters.length ? { liveClusters } : {}),
       ...(progress ? { onProgress: progress } : {}),
-    });
+    }).finally(() => live?.cleanup());
     const rctx = {
       repo: requireStr(values, 'repo', 'plan'),
       conventions: result.conventions,

@@ -1,4 +1,5 @@
 import { relative, resolve } from 'node:path';
+import { planSources } from '../../lib/feeds/plan-sources.ts';
 import { loadPolicyDir, loadShippedCatalog, resolvePolicyDir } from '../../lib/node/files.ts';
 import type { Command } from '../args.ts';
 import { str } from '../args.ts';
@@ -28,6 +29,7 @@ export const validateCommand: Command = {
     if (policyDir) {
       const dir = resolve(ctx.cwd, policyDir);
       const policy = loadPolicyDir(dir, ctx.cwd);
+      planSources(catalog, policy); // feed sources must name catalog components
       lines.push(
         `policies: ok (${policy.files.length} file(s) in ${relative(ctx.cwd, dir) || '.'}: ${policy.clusters.length} clusters, ${policy.environments.length} environments, ${policy.rules.length} rules, ${policy.windows.length} windows)`,
       );

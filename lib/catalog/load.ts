@@ -123,6 +123,7 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
     upgradePaths: [],
     kubedbVersions: [],
     chartImages: [],
+    feeds: [],
   };
   for (const p of parsed) {
     const d = p.data;
@@ -209,6 +210,11 @@ export function loadCatalog(files: readonly CatalogText[], opts: LoadCatalogOpti
       release(comp(c.component, [...at, 'component']), c.chart, [...at, 'chart']);
       release(comp(c.image.component, [...at, 'image', 'component']), c.image.tag, [...at, 'image', 'tag']);
       merged.chartImages.push(c);
+    });
+    d.feeds.forEach((f, i) => {
+      src(f.source, ['feeds', i, 'source']);
+      comp(f.component, ['feeds', i, 'component']);
+      merged.feeds.push(f);
     });
     d.rules.forEach((r, i) => {
       src(r.source, ['rules', i, 'source']);

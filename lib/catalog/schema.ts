@@ -3,6 +3,7 @@
 // data, reviewed in pull requests; this file is its only definition, and the
 // TypeScript types are derived from it.
 import { z } from 'zod';
+import { sourceEntrySchema } from '../feeds/spec.ts';
 
 const id = z
   .string()
@@ -158,6 +159,9 @@ export const ruleSchema = z.strictObject({
   source: sourceRef,
 });
 
+/** Where a component's releases are read live (`cairn feeds`, `plan --live`), citing why that source is the component's. */
+export const feedEntrySchema = sourceEntrySchema({ component: id, source: sourceRef });
+
 export const catalogFileSchema = z.strictObject({
   sources: z.record(z.string(), sourceSchema),
   components: z.array(componentSchema).default([]),
@@ -167,6 +171,7 @@ export const catalogFileSchema = z.strictObject({
   kubedbVersions: z.array(kubedbVersionSchema).default([]),
   chartImages: z.array(chartImageSchema).default([]),
   rules: z.array(ruleSchema).default([]),
+  feeds: z.array(feedEntrySchema).default([]),
 });
 
 export type Source = z.infer<typeof sourceSchema>;
@@ -178,6 +183,7 @@ export type UpgradePath = z.infer<typeof upgradePathSchema>;
 export type KubedbVersion = z.infer<typeof kubedbVersionSchema>;
 export type ChartImage = z.infer<typeof chartImageSchema>;
 export type Rule = z.infer<typeof ruleSchema>;
+export type FeedEntry = z.infer<typeof feedEntrySchema>;
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
 
 /** Every catalog file merged; each fact keeps its resolved source. */
@@ -190,4 +196,6 @@ export interface Catalog {
   kubedbVersions: KubedbVersion[];
   chartImages: ChartImage[];
   rules: Map<string, Rule>;
+  /** Release sources per component (see lib/feeds). */
+  feeds: FeedEntry[];
 }

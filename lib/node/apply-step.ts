@@ -1,14 +1,13 @@
-// `cairn apply`: make one step's edits on a new local branch as one commit,
-// and say what pull request would be opened. All new file contents are
-// computed before anything is written; if writing or committing fails, the
-// work tree and branch are put back as they were.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// `cairn apply`: make one step's edits as one commit on a new local branch, and say what
+// pull request would be opened. The commit is built with git plumbing by the same use
+// case the PR engine runs on GitHub (lib/git/commit-step.ts): HEAD, the index and the
+// work tree are never touched, and two concurrent applies cannot mix their commits.
 import { PreconditionError } from '../errors.ts';
+import { commitStep } from '../git/commit-step.ts';
+import { localGitProvider } from './git-provider.ts';
 import type { Step } from '../planner/types.ts';
 import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/pull-request.ts';
 import { stepBranchName, stepFileChanges } from '../steps/index.ts';
-import { nodeRepo } from './repo.ts';
 import { git, gitMaybe } from './git.ts';
 import { resolveStep } from '../render/short-ids.ts';
 import { type LocalPlanOptions, planLocalRepository } from './plan-local.ts';
@@ -30,6 +29,9 @@ export async function applyStep(
   if ((await gitMaybe(repoDir, ['rev-parse', '--is-inside-work-tree']))?.trim() !== 'true') {
     throw new PreconditionError(`${opts.repo} is not a git work tree`);
   }
+  const provider = localGitProvider(repoDir);
+  if (opts.branch !== undefined) await provider.checkBranchName(opts.branch);
+  // The plan was read from the work tree and the commit is built on HEAD: they must agree.
   const dirty = (await git(repoDir, ['status', '--porcelain'])).trim();
   if (dirty)
     throw new PreconditionError(
@@ -43,40 +45,22 @@ export async function applyStep(
     );
   }
   const target = inventory.targets.find((t) => t.id === step.target.id)!;
-  const changes = new Map(
-    (await stepFileChanges(nodeRepo(repoDir), target, step)).map((c) => [c.path, c.text] as const),
-  );
   const branch = opts.branch ?? stepBranchName(step);
-  if (await gitMaybe(repoDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])) {
-    throw new PreconditionError(`branch ${branch} already exists`);
-  }
-  const original =
-    (await gitMaybe(repoDir, ['symbolic-ref', '--quiet', '--short', 'HEAD']))?.trim() ??
-    (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
-  await git(repoDir, ['checkout', '--quiet', '-b', branch]);
-  try {
-    for (const [file, text] of changes) {
-      mkdirSync(dirname(join(repoDir, file)), { recursive: true });
-      writeFileSync(join(repoDir, file), text);
-    }
-    await git(repoDir, ['add', '--', ...changes.keys()]);
-    const identity = (await gitMaybe(repoDir, ['config', 'user.email']))?.trim()
-      ? []
-      : ['-c', 'user.name=cairn', '-c', 'user.email=cairn@localhost'];
-    await git(repoDir, [...identity, 'commit', '--quiet', '-m', commitMessage(step)]);
-  } catch (e) {
-    await gitMaybe(repoDir, ['reset', '--quiet', '--hard']);
-    await gitMaybe(repoDir, ['clean', '-fdq', '--', ...changes.keys()]);
-    await gitMaybe(repoDir, ['checkout', '--quiet', original]);
-    await gitMaybe(repoDir, ['branch', '-D', branch]);
-    throw e;
-  }
-  const commit = (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
+  const head = await provider.head();
+  const message = commitMessage(step);
+  const result = await commitStep(provider, {
+    base: async () => head,
+    branch,
+    message,
+    existing: 'refuse',
+    changes: (repo) => stepFileChanges(repo, target, step),
+  });
+  if (result.outcome !== 'created') throw new PreconditionError(`branch ${branch} already exists`);
   return {
     step,
     branch,
-    commit,
-    files: [...changes.keys()],
+    commit: result.commit,
+    files: result.files,
     title: pullRequestTitle(step),
     body: pullRequestBody(step, plan),
   };

@@ -22,6 +22,8 @@ export interface LocalPlanOptions {
   feed?: string;
   /** `NAME=FILE` pairs. */
   clusterStates?: string[];
+  /** Facts already read from live clusters (`--kubeconfig`), by cluster name. */
+  liveClusters?: { name: string; facts: ClusterFacts; notes: string[] }[];
   now: Date;
   cwd: string;
   env: Record<string, string | undefined>;
@@ -75,6 +77,10 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     const state = readClusterState(readTextFile(resolve(opts.cwd, s.file), 'cluster state'), s.file, s.name);
     clusters[s.name] = state.facts;
     conventions.push(...state.notes);
+  }
+  for (const live of opts.liveClusters ?? []) {
+    clusters[live.name] = live.facts;
+    conventions.push(...live.notes);
   }
 
   const {

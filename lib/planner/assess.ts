@@ -27,6 +27,7 @@ export function assessTargets(input: PlanInput): Assessment {
   const summaries = new Map<string, TargetSummary>();
   const blocked: Blocked[] = [];
   const works: Work[] = [];
+  const byId = new Map(targets.map((t) => [t.id, t]));
 
   // The newest stable release of each component, computed once (not once per target).
   const newestByComponent = new Map<string, string | undefined>();
@@ -81,12 +82,13 @@ export function assessTargets(input: PlanInput): Assessment {
     };
     const product = productFor(t);
     const w: Work = {
-      target: t,
+      target: withLayeredFields(t, byId),
       ...(product ? { product } : {}),
       scheme,
       settings,
       current: parsed.version,
       verdicts: judgeReleases(ctx, parsed.version, releases),
+      published: ctx.published,
       usable: [],
       hops: [],
       blocks: [],
@@ -101,9 +103,39 @@ export function assessTargets(input: PlanInput): Assessment {
       });
     }
     computePath(input, w);
+    // A newer release held back only because no source dates it: its age is unknown, so say so as a block.
+    const reach = w.hops.at(-1)?.release ?? w.current.raw;
+    const undated = w.verdicts
+      .filter(
+        (v) =>
+          !v.eligible &&
+          v.failed.every((f) => f.rule === 'release-age') &&
+          !ctx.published.get(v.version) &&
+          scheme.compare(v.version, reach) > 0,
+      )
+      .at(-1);
+    if (undated) {
+      w.blocks.push({
+        wanted: undated.token,
+        reason: `the release date of ${undated.version} is unknown (no source gives one), so its minimum release age cannot be checked`,
+        unblock: `read ${t.component} from a source that publishes dates (docs/feeds.md), or set minimumReleaseAge: 0s for it in the policy`,
+      });
+    }
     works.push(w);
   }
   return { summaries, blocked, works };
+}
+
+/**
+ * A target whose overlay patches only the version sees the base's other
+ * fields (Kustomize merges them): fields of the layers it overrides fill in
+ * what it does not set itself.
+ */
+function withLayeredFields(t: Target, byId: ReadonlyMap<string, Target>): Target {
+  if (!t.shadows?.length) return t;
+  const below = t.shadows.map((id) => byId.get(id)?.fields).filter((f) => f !== undefined);
+  if (!below.length) return t;
+  return { ...t, fields: Object.assign({}, ...below, t.fields) as Record<string, string> };
 }
 
 function unplannable(t: Target, reason: string): Blocked {

@@ -7,6 +7,7 @@ import { orderOnCluster, orderSteps, productOrder, promotionOrder } from './orde
 import { PRODUCTS } from './products/index.ts';
 import { promote } from './promotion.ts';
 import { stepsFor } from './steps.ts';
+import { reportUnplanned } from './unplanned.ts';
 import { byTarget, checkMinimumVersions, summarize } from './summaries.ts';
 import type { Plan, PlanInput, Step } from './types.ts';
 import { byCluster, clusterFacts, type Work } from './work.ts';
@@ -39,6 +40,8 @@ export function planWithWork(input: PlanInput): { plan: Plan; works: readonly Wo
   // 3. Promotion across environments, then the policy's minimum versions.
   const promotion = promote(catalog, policy, works);
   checkMinimumVersions(works);
+  // Nothing newer is ever up-to-date: a newer release the plan does not reach is reported with the unblock.
+  reportUnplanned(catalog, works, now);
 
   // 4. Steps, and the order between them.
   const stepsOf = new Map<Work, Step[]>(works.map((w) => [w, stepsFor(input, w)]));

@@ -3,8 +3,10 @@
 // workload deployed in another environment.
 import type { Catalog } from '../catalog/schema.ts';
 import type { Target } from '../model.ts';
+import { conventionalPromotion } from '../policy/environments.ts';
 import type { Policy } from '../policy/schema.ts';
 import { catalogRule } from './rules.ts';
+import type { RuleRef } from './types.ts';
 import type { Work } from './work.ts';
 
 /** For each hop index of a work, the hops of earlier environments it must wait for. */
@@ -33,16 +35,16 @@ function workloadKey(t: Target): string {
 }
 
 /** Environments with every `after` dependency before it; ties by name. */
-export function topoEnvironments(policy: Policy): string[] {
+export function topoEnvironments(environments: readonly { name: string; after?: string[] }[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
     seen.add(name);
-    for (const a of policy.environments.find((e) => e.name === name)?.after ?? []) visit(a);
+    for (const a of environments.find((e) => e.name === name)?.after ?? []) visit(a);
     out.push(name);
   };
-  for (const e of [...policy.environments].sort((a, b) => a.name.localeCompare(b.name))) visit(e.name);
+  for (const e of [...environments].sort((a, b) => a.name.localeCompare(b.name))) visit(e.name);
   return out;
 }
 
@@ -50,16 +52,70 @@ export function topoEnvironments(policy: Policy): string[] {
  * Cuts each path at the first hop an earlier environment will not run (with a
  * block saying so) and returns, for the hops that stay, the hops they wait for.
  */
+/**
+ * The environments to promote through: the policy's, or, when it declares
+ * none, the conventional order of the environments the targets are in
+ * (dev, test/qa, uat, staging, prod).
+ */
+export function promotionEnvironments(
+  policy: Policy,
+  works: readonly Work[],
+): { name: string; after?: string[] }[] {
+  if (policy.environments.length) return policy.environments;
+  const present = works
+    .flatMap((w) => [w.target.environment, ...(w.target.sharedBy ?? []).map((c) => c.environment)])
+    .filter((e): e is string => e !== undefined);
+  return conventionalPromotion(present);
+}
+
+/**
+ * A file several clusters apply cannot be promoted environment by
+ * environment: one edit reaches them all at once. When its clusters span
+ * environments that promotion orders, its hops are blocked.
+ */
+function blockSharedAcrossEnvironments(
+  environments: readonly { name: string; after?: string[] }[],
+  works: readonly Work[],
+  rule: RuleRef,
+): void {
+  const before = (a: string, b: string, seen = new Set<string>()): boolean => {
+    // Whether a comes (transitively) before b.
+    if (seen.has(b)) return false;
+    seen.add(b);
+    const after = environments.find((e) => e.name === b)?.after ?? [];
+    return after.includes(a) || after.some((x) => before(a, x, seen));
+  };
+  for (const w of works) {
+    const by = w.target.sharedBy;
+    if (!by || by.length < 2 || !w.hops.length) continue;
+    const envs = [...new Set(by.map((c) => c.environment ?? c.cluster))];
+    const pair = envs.flatMap((a) =>
+      envs.filter((b) => b !== a && before(a, b)).map((b) => [a, b] as const),
+    )[0];
+    if (!pair) continue;
+    const names = topoEnvironments(environments).filter((e) => envs.includes(e));
+    w.blocks.push({
+      wanted: w.hops.at(-1)!.to,
+      reason: `shared by ${names.join(' and ')}: promotion needs a per-environment override (${w.target.file} is applied by clusters ${by.map((c) => c.cluster).join(', ')}, so one edit reaches them all at once)`,
+      unblock: `give each environment its own ${w.target.field} (a Kustomize patch or values file per environment that overrides this base), so ${pair[0]} can move first; or set it in a file only one environment applies`,
+      rule,
+    });
+    w.hops = [];
+  }
+}
+
 export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]): PromotionDeps {
+  const environments = promotionEnvironments(policy, works);
   const envRule = catalogRule(catalog, 'lower-environment-first');
   const byWorkload = new Map<string, Work[]>();
   for (const w of works) {
     const k = workloadKey(w.target);
     byWorkload.set(k, [...(byWorkload.get(k) ?? []), w]);
   }
+  blockSharedAcrossEnvironments(environments, works, envRule);
   const promotionAfter: PromotionDeps = new Map();
-  for (const env of topoEnvironments(policy)) {
-    const spec = policy.environments.find((e) => e.name === env)!;
+  for (const env of topoEnvironments(environments)) {
+    const spec = environments.find((e) => e.name === env)!;
     if (!spec.after?.length) continue;
     for (const w of works.filter((x) => x.target.environment === env)) {
       const peers = (byWorkload.get(workloadKey(w.target)) ?? []).filter(

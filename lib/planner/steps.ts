@@ -8,7 +8,7 @@ import type { Target } from '../model.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { VersionScheme } from '../versioning/types.ts';
 import { updateType } from './candidates.ts';
-import { healthFor } from './gate-conditions.ts';
+import { gateConditions, healthFor } from './gate-conditions.ts';
 import { stepId, stepTarget } from './ids.ts';
 import { catalogRule } from './rules.ts';
 import type { PlanInput, PreStep, Step } from './types.ts';
@@ -82,6 +82,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
     }
     const added = w.product?.preSteps?.({
       catalog,
+      facts: clusterFacts(input, t.cluster),
       target: t,
       settings: w.settings,
       hop,
@@ -107,6 +108,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
       role: t.role,
       ...(t.cluster ? { cluster: t.cluster } : {}),
       ...(t.environment ? { environment: t.environment } : {}),
+      ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
       from,
       to: hop.to,
       after: steps.length ? [steps.at(-1)!.id] : [],
@@ -118,6 +120,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
       gate: {
         applied: true,
         health: healthFor(t, w.product),
+        conditions: gateConditions(t, hop.to),
         version: hop.to,
         ...(env?.soak ? { soak: env.soak } : {}),
       },

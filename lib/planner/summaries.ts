@@ -42,11 +42,6 @@ export function summarize(
       for (const b of w.blocks) blocked.push(describeBlocked(w, b));
     }
     if (w.note) s.note = w.note;
-    else if (!steps.length && !w.blocks.length) {
-      const newer = w.verdicts.at(-1);
-      if (newer && !newer.eligible)
-        s.note = `${newer.token} is newer but not eligible: ${newer.failed.map((f) => f.detail).join('; ')}`;
-    }
     const minors = minorsBehind(w);
     if (minors !== undefined && minors > w.settings.maxMinorsBehind) {
       s.stale = { minorsBehind: minors, allowed: w.settings.maxMinorsBehind };

@@ -41,10 +41,34 @@ export const preStepSchema = z.strictObject({
   rule: z.string(),
 });
 
+/** The Kubernetes object(s) a gate condition reads. */
+export const gateObjectSchema = z.strictObject({
+  group: z.string().describe('API group, e.g. redis.io; empty for the core group'),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string().optional().describe('Absent: every object of the kind (in the namespace, when given)'),
+});
+
+/** One health condition as data: which evaluator (lib/health) checks which object, with what parameters. */
+export const gateConditionSchema = z.strictObject({
+  evaluator: z.string().describe('Health evaluator id, e.g. howl-redis-cluster (docs/gate.md lists them)'),
+  object: gateObjectSchema,
+  params: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .describe('Evaluator parameters, e.g. the target image or version'),
+  text: z.string().describe('The condition in a sentence, for people'),
+});
+
 /** What the status function must observe before the step counts as done. */
 export const gateSpecSchema = z.strictObject({
   applied: z.literal(true).describe('The GitOps tool reports a revision that contains the merge commit'),
   health: z.array(z.string()),
+  conditions: z
+    .array(gateConditionSchema)
+    .optional()
+    .describe(
+      'The health conditions as data the gate checks; absent in step blocks written before they existed',
+    ),
   version: z.string(),
   soak: z.string().optional(),
 });
@@ -54,12 +78,22 @@ const where = {
   environment: z.string().optional(),
 };
 
+const shared = {
+  clusters: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Every cluster the change reaches, when its file is shared by several (a base no overlay patches)',
+    ),
+};
+
 export const stepSchema = z.strictObject({
   id: z.string().describe('Stable across runs for the same target and hop; the PR engine finds a PR by it'),
   target: stepTargetSchema,
   component: z.string(),
   role: z.enum(['operator', 'data-plane', 'crds']),
   ...where,
+  ...shared,
   from: z.string(),
   to: z.string(),
   after: z.array(z.string()).describe('Ids of steps that must be proven first'),
@@ -75,6 +109,7 @@ export const blockedSchema = z.strictObject({
   target: stepTargetSchema,
   component: z.string(),
   ...where,
+  ...shared,
   current: z.string(),
   wanted: z.string(),
   reason: z.string(),
@@ -115,6 +150,8 @@ export type RuleRef = z.infer<typeof ruleRefSchema>;
 export type StepTarget = z.infer<typeof stepTargetSchema>;
 export type PreStep = z.infer<typeof preStepSchema>;
 export type GateSpec = z.infer<typeof gateSpecSchema>;
+export type GateCondition = z.infer<typeof gateConditionSchema>;
+export type GateObject = z.infer<typeof gateObjectSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type Blocked = z.infer<typeof blockedSchema>;
 export type TargetStatus = z.infer<typeof targetStatusSchema>;

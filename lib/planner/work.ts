@@ -18,6 +18,8 @@ export interface Work {
   settings: ResolvedSettings;
   current: ParsedVersion;
   verdicts: readonly Verdict[];
+  /** Release dates by version, as the feed or catalog gives them. */
+  published: ReadonlyMap<string, string | undefined>;
   /** Eligible releases that also pass the Kubernetes support check: what paths may use. */
   usable: Verdict[];
   hops: Hop[];
@@ -57,6 +59,7 @@ export function describeBlocked(w: Work, b: PathBlock): Blocked {
     component: t.component,
     ...(t.cluster ? { cluster: t.cluster } : {}),
     ...(t.environment ? { environment: t.environment } : {}),
+    ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
     current: t.current,
     wanted: b.wanted,
     reason: b.reason,

@@ -1,6 +1,7 @@
 // How files map to clusters when the policy does not say. Conventions are
 // reported in the plan so nobody has to guess which one applied. Linear in
 // the number of files: rules are directory prefixes, looked up per ancestor.
+import { environmentFromName } from './environments.ts';
 import type { Placement } from './resolve.ts';
 
 /** What the scanner learned about a repository's layout while reading it once. */
@@ -48,8 +49,10 @@ export function conventionalMapping(layout: RepoLayout, clusterStateNames: reado
   }
   for (const cluster of [...referenced.keys()].sort()) {
     const paths = [...referenced.get(cluster)!].sort();
-    add(`clusters/${cluster}`, cluster, cluster);
-    for (const p of paths) add(p, cluster, cluster);
+    // `dev-1`, `prod-eu`: the environment the name says (./environments.ts), else the cluster itself.
+    const environment = environmentFromName(cluster) ?? cluster;
+    add(`clusters/${cluster}`, cluster, environment);
+    for (const p of paths) add(p, cluster, environment);
     conventions.push(
       `Flux layout: clusters/${cluster}/ is cluster "${cluster}"${paths.length ? `, with the paths its Kustomizations apply (${paths.join(', ')})` : ''}`,
     );
@@ -80,4 +83,22 @@ export function placeByMapping(mapping: Mapping, file: string): Placement {
   for (let i = file.indexOf('/'); i >= 0; i = file.indexOf('/', i + 1)) visit(file.slice(0, i));
   if (names.size !== 1 || !found) return {};
   return { cluster: found.cluster, ...(found.environment ? { environment: found.environment } : {}) };
+}
+
+/** Every cluster (with its environment) that applies a file several clusters apply; undefined otherwise. */
+export function sharedByMapping(
+  mapping: Mapping,
+  file: string,
+): { cluster: string; environment?: string }[] | undefined {
+  const byCluster = new Map<string, string | undefined>();
+  const visit = (prefix: string) => {
+    for (const r of mapping.prefixes.get(prefix) ?? [])
+      if (!byCluster.has(r.cluster)) byCluster.set(r.cluster, r.environment);
+  };
+  visit('');
+  for (let i = file.indexOf('/'); i >= 0; i = file.indexOf('/', i + 1)) visit(file.slice(0, i));
+  if (byCluster.size < 2) return undefined;
+  return [...byCluster]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([cluster, environment]) => ({ cluster, ...(environment ? { environment } : {}) }));
 }

@@ -1,7 +1,8 @@
 // The shipped defaults: what cairn does with no policy file at all. They encode
 // the seeds' rules (see policies/catalog/rules.yaml for the citations):
 // majors go via the earliest minor of the target major, a backup comes first,
-// howl-cloud primary switchovers stay supervised, pre-releases are ignored.
+// pre-releases are ignored. howl-cloud primary switchovers follow each
+// cluster's primaryUpdateStrategy (the operator's default is unsupervised).
 import type { ResolvedSettings } from './schema.ts';
 
 export const DEFAULT_SETTINGS: ResolvedSettings = {
@@ -12,7 +13,6 @@ export const DEFAULT_SETTINGS: ResolvedSettings = {
   majorUpgrade: 'via-earliest-minor',
   backupBeforeMajor: true,
   maxMinorsBehind: 2,
-  supervisedPrimaryUpdate: true,
   allowPrerelease: false,
 };
 

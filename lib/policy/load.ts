@@ -224,6 +224,11 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     const i = l.data.environments!.findIndex((e) => e.name === cycle[0]);
     issues.push(at(l, ['environments', i, 'after'], `promotion order has a cycle: ${cycle.join(' -> ')}`));
   }
+  const ttlFrom = loaded.filter((l) => l.data.feeds?.ttl);
+  for (const extra of ttlFrom.slice(1))
+    issues.push(
+      at(extra, ['feeds', 'ttl'], `feeds.ttl is already set in ${ttlFrom[0]!.path}; set it in one file only`),
+    );
   if (issues.length) throw new ValidationError(issues);
 
   const tag = <T>(l: Loaded, items: T[] | undefined) => (items ?? []).map((x) => ({ ...x, file: l.path }));
@@ -236,6 +241,14 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     windows: loaded.flatMap((l) => tag(l, l.data.windows)),
     ...(loaded.some((l) => l.data.ignorePaths)
       ? { ignorePaths: loaded.flatMap((l) => l.data.ignorePaths ?? []) }
+      : {}),
+    ...(loaded.some((l) => l.data.feeds)
+      ? {
+          feeds: {
+            ...(ttlFrom[0] ? { ttl: ttlFrom[0].data.feeds!.ttl! } : {}),
+            sources: loaded.flatMap((l) => tag(l, l.data.feeds?.sources)),
+          },
+        }
       : {}),
   };
 }

@@ -3,6 +3,7 @@
 
 import { DEFAULT_SETTINGS } from './defaults.ts';
 import { parseDuration } from './duration.ts';
+import { environmentFromName } from './environments.ts';
 import { matchesGlob } from './glob.ts';
 import type { Policy, ResolvedSettings, Settings } from './schema.ts';
 
@@ -15,7 +16,9 @@ export interface Placement {
 export function placeFile(policy: Policy, file: string): Placement {
   for (const c of policy.clusters) {
     if (c.paths.some((g) => matchesGlob(file, g))) {
-      return { cluster: c.name, ...(c.environment ? { environment: c.environment } : {}) };
+      // A cluster with no `environment:` belongs to the one its name says (`prod-eu` -> prod), if any.
+      const environment = c.environment ?? environmentFromName(c.name);
+      return { cluster: c.name, ...(environment ? { environment } : {}) };
     }
   }
   return {};

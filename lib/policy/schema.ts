@@ -2,6 +2,8 @@
 // the only definition: the TypeScript types derive from it, and the published
 // JSON Schema (`policies/policy.schema.json`) is generated from it.
 import { z } from 'zod';
+import { parseLocalDateTime } from '../schedule/zone.ts';
+import { sourceEntrySchema } from '../feeds/spec.ts';
 import { DURATION_PATTERN } from './duration.ts';
 
 const name = z
@@ -55,7 +57,9 @@ export const settingsSchema = z
       .optional(),
     supervisedPrimaryUpdate: z
       .boolean()
-      .describe('howl-cloud RedisCluster: the primary switchover waits for a human approval. Default: true.')
+      .describe(
+        'howl-cloud RedisCluster: require primaryUpdateStrategy supervised (true); cairn reports a cluster that is not. Default: unset, each cluster as its manifest or live object says.',
+      )
       .optional(),
     allowPrerelease: z
       .boolean()
@@ -98,11 +102,25 @@ export const environmentSchema = z.strictObject({
   soak: duration.describe('How long the version must run healthy in each `after` environment.').optional(),
 });
 
+const localDateTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/,
+    'must be a local date-time such as 2026-12-20 or 2026-12-20T18:00',
+  )
+  .refine((s) => parseLocalDateTime(s) !== undefined, 'is not a real date and time');
+
 const windowBase = {
   name,
   timezone: z.string().min(1).describe('IANA time zone, e.g. Europe/Berlin.'),
   clusters: z.array(name).optional(),
   environments: z.array(name).optional(),
+  openPullRequests: z
+    .boolean()
+    .describe(
+      'Whether cairn may open pull requests while this window keeps changes closed (it never merges or un-gates then). Default: true.',
+    )
+    .optional(),
 };
 
 export const windowSchema = z.union([
@@ -118,7 +136,12 @@ export const windowSchema = z.union([
     .strictObject({
       ...windowBase,
       kind: z.enum(['allow', 'deny']),
-      rrule: z.string().min(1).describe('RFC 5545 RRULE subset, e.g. FREQ=WEEKLY;BYDAY=SA;BYHOUR=2.'),
+      rrule: z
+        .string()
+        .min(1)
+        .describe(
+          'RFC 5545 RRULE subset, e.g. FREQ=WEEKLY;BYDAY=SA;BYHOUR=2; optionally after a wall-clock DTSTART line.',
+        ),
       duration,
     })
     .describe('A recurring window given by RRULE.'),
@@ -126,11 +149,31 @@ export const windowSchema = z.union([
     .strictObject({
       ...windowBase,
       kind: z.literal('deny'),
-      start: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'must be a local date-time'),
-      end: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/, 'must be a local date-time'),
+      start: localDateTime.describe('When the freeze starts, local to `timezone`.'),
+      end: localDateTime.describe(
+        'When the freeze ends (exclusive), local to `timezone`; a date alone is its 00:00.',
+      ),
     })
     .describe('A freeze: a one-off deny window.'),
 ]);
+
+/** A release source a policy adds for a component: a mirror, or a private registry with credentials. */
+export const policyFeedSourceSchema = sourceEntrySchema({
+  component: z.string().min(1).describe('Catalog component id whose releases this source lists, e.g. redis.'),
+  replace: z
+    .boolean()
+    .describe("Read only the policy's sources for this component, not the catalog's (an air-gapped mirror).")
+    .optional(),
+});
+
+export const feedsPolicySchema = z
+  .strictObject({
+    ttl: duration
+      .describe('How long a successful read is reused before a source is asked again. Default 10m.')
+      .optional(),
+    sources: z.array(policyFeedSourceSchema).optional(),
+  })
+  .describe('Release feeds: extra sources per component and how often they are read (docs/feeds.md).');
 
 export const policyFileSchema = z
   .strictObject({
@@ -148,6 +191,7 @@ export const policyFileSchema = z
         'Globs of repository paths never scanned, as in Renovate. Setting it replaces the defaults (node_modules, bower_components, vendor, __tests__, __fixtures__, vendored sub-charts); [] scans everything.',
       )
       .optional(),
+    feeds: feedsPolicySchema.optional(),
   })
   .describe('A cairn policy file. Several files in one directory are merged.');
 
@@ -157,6 +201,7 @@ export type ClusterPolicy = z.infer<typeof clusterSchema>;
 export type EnvironmentPolicy = z.infer<typeof environmentSchema>;
 export type Window = z.infer<typeof windowSchema>;
 export type PolicyFile = z.infer<typeof policyFileSchema>;
+export type PolicyFeedSource = z.infer<typeof policyFeedSourceSchema>;
 export type UpdateType = (typeof UPDATE_TYPES)[number];
 
 /** Settings with every default filled in, as the planner sees them for one target. */
@@ -170,7 +215,8 @@ export interface ResolvedSettings {
   majorUpgrade: 'via-earliest-minor' | 'direct';
   backupBeforeMajor: boolean;
   maxMinorsBehind: number;
-  supervisedPrimaryUpdate: boolean;
+  /** Unset: follow each RedisCluster's own primaryUpdateStrategy. */
+  supervisedPrimaryUpdate?: boolean;
   allowPrerelease: boolean;
 }
 
@@ -184,4 +230,6 @@ export interface Policy {
   windows: (Window & { file: string })[];
   /** Every file's `ignorePaths`, joined; absent when no file sets it (the defaults apply). */
   ignorePaths?: string[];
+  /** Feed settings; absent when no file sets any. */
+  feeds?: { ttl?: string; sources: (PolicyFeedSource & { file: string })[] };
 }

@@ -1,7 +1,7 @@
 // The title and body of a step's pull request. The body ends with a
 // machine-readable block holding the step, so the PR engine and the gate can
 // recover a step's plan from the PR alone (truth lives in Git and PRs).
-import type { Plan, Step } from '../planner/types.ts';
+import type { GateObject, Plan, Step } from '../planner/types.ts';
 import { stepSchema } from '../planner/types.ts';
 import { mermaid } from './markdown.ts';
 
@@ -15,7 +15,7 @@ export const STEP_BLOCK_END = '-->';
 export const STEP_BLOCK_VERSION = 1;
 
 export function pullRequestTitle(s: Step): string {
-  const where = s.cluster ? ` on ${s.cluster}` : '';
+  const where = s.clusters?.length ? ` on ${s.clusters.join(', ')}` : s.cluster ? ` on ${s.cluster}` : '';
   return `chore(deps): upgrade ${s.component} ${s.from} -> ${s.to}${where}`;
 }
 
@@ -23,10 +23,15 @@ export function commitMessage(s: Step): string {
   return `${pullRequestTitle(s)}\n\n${s.target.file} ${s.target.field}\n\nCairn-Step: ${s.id}\n`;
 }
 
+function objectLabel(o: GateObject): string {
+  const where = o.namespace ? `${o.namespace}/` : '';
+  return o.name ? `${o.kind} ${where}${o.name}` : `every ${o.kind}${o.namespace ? ` in ${o.namespace}` : ''}`;
+}
+
 export function pullRequestBody(s: Step, plan: Plan): string {
   const sameTarget = { ...plan, steps: plan.steps.filter((x) => x.target.id === s.target.id) };
   const lines = [
-    `Upgrades **${s.component}** from \`${s.from}\` to \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`)${s.cluster ? ` on cluster **${s.cluster}**` : ''}.`,
+    `Upgrades **${s.component}** from \`${s.from}\` to \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`)${s.clusters?.length ? ` on clusters ${s.clusters.map((c) => `**${c}**`).join(', ')} (the file is shared by all of them)` : s.cluster ? ` on cluster **${s.cluster}**` : ''}.`,
     '',
     s.change === 'ops-request'
       ? 'The version changes through a KubeDB `RedisOpsRequest` (type `UpdateVersion`) added next to the database manifest.'
@@ -47,7 +52,9 @@ export function pullRequestBody(s: Step, plan: Plan): string {
     '',
     '### Gate: the next step opens only when',
     '- Argo CD / Flux reports a revision that contains this merge commit',
-    ...s.gate.health.map((h) => `- ${h}`),
+    ...(s.gate.conditions
+      ? s.gate.conditions.map((c) => `- ${c.text} (\`${c.evaluator}\` on ${objectLabel(c.object)})`)
+      : s.gate.health.map((h) => `- ${h}`)),
     ...(s.gate.soak ? [`- it has run healthy for ${s.gate.soak}`] : []),
   );
   if (s.after.length) lines.push('', `Waits for: ${s.after.map((a) => `\`${a}\``).join(', ')}`);

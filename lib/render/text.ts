@@ -70,7 +70,8 @@ function table(rows: string[][]): string[] {
   );
 }
 
-function where(s: { cluster?: string; environment?: string }): string {
+function where(s: { cluster?: string; environment?: string; clusters?: string[] }): string {
+  if (s.clusters?.length) return s.clusters.join(', ');
   if (!s.cluster) return '(unassigned)';
   return s.environment && s.environment !== s.cluster ? `${s.cluster} (${s.environment})` : s.cluster;
 }

@@ -52,6 +52,8 @@ export interface Found {
   sharedWith?: string[];
   /** Set when a comment marker named this value; a `cairn` marker's identity wins over any kind's. */
   marker?: 'cairn' | 'imagepolicy';
+  /** Scalar fields of the manifest that planning rules read (`Target.fields`). */
+  fields?: Record<string, string>;
 }
 
 /** What a kind is told about the repository while finding (never required for locating a token). */

@@ -513,5 +513,6 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
   if (f.range) t.range = true;
   if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
+  if (f.fields) t.fields = f.fields;
   return t;
 }

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeWithFixtures, fixture } from '../support/fixtures.ts';
 import { cairn, git } from './run.ts';
+import { stepBranchName } from '../../lib/steps/index.ts';
 
 const FILES: Record<string, string> = {
   'apps/base/podinfo/release.yaml':
@@ -45,7 +46,8 @@ describeWithFixtures('cairn on a repository built from upstream fixtures', () =>
     expect(step).toBeDefined();
     const a = cairn(['apply', '--repo', dir, '--step', step.id, '--now', '2026-11-21T09:00:00Z']);
     expect(a.code).toBe(0);
-    const stat = git(dir, 'diff', '--numstat', 'main', 'HEAD').trim();
+    const stat = git(dir, 'diff', '--numstat', 'main', stepBranchName(step)).trim();
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
     expect(stat).toBe('1\t1\tapps/cache/values.yaml');
   });
 });

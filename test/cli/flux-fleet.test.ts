@@ -79,12 +79,14 @@ describe('cairn apply on a copy of the Flux example', () => {
     expect(r.stdout).toContain(`branch: ${stepBranchName(step)}`);
     expect(r.stdout).toContain('PR title: chore(deps): upgrade redis 7.2.4 -> ');
     expect(r.stdout).toContain('<!-- cairn:step');
-    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe(stepBranchName(step));
-    expect(git(dir, 'rev-list', '--count', 'main..HEAD').trim()).toBe('1');
-    const diff = git(dir, 'diff', '-U0', 'main', 'HEAD');
+    const b = stepBranchName(step);
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+    expect(git(dir, 'rev-list', '--count', `main..${b}`).trim()).toBe('1');
+    const diff = git(dir, 'diff', '-U0', 'main', b);
     const changed = diff.split('\n').filter((l) => /^[-+][^-+]/.test(l));
     expect(changed).toEqual(['-  imageName: redis:7.2.4', `+  imageName: redis:${step.to}`]);
-    expect(git(dir, 'log', '-1', '--format=%B')).toContain(`Cairn-Step: ${step.id}`);
+    expect(git(dir, 'log', '-1', '--format=%B', b)).toContain(`Cairn-Step: ${step.id}`);
   });
 
   it('refuses a dirty work tree and a step that must wait, writing nothing', () => {

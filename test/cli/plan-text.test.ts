@@ -110,7 +110,8 @@ it('explain and apply accept the short id the text plan shows', () => {
   });
   expect(a.stderr).toBe('');
   expect(a.code).toBe(0);
-  expect(git(dir, 'diff', '--name-only', 'main', 'HEAD').trim()).toBe(
+  const branch = /^branch: (\S+)/m.exec(a.stdout)![1]!;
+  expect(git(dir, 'diff', '--name-only', 'main', branch).trim()).toBe(
     'infrastructure/staging/redis-operator.yaml',
   );
 });

@@ -14,6 +14,18 @@ describe('cluster state from kubectl output', () => {
       name: 'production',
       kubernetesVersion: '1.23',
       operators: { 'redis-enterprise-operator': '6.4.2-6', 'howl-redis-operator': 'v0.2.3' },
+      // Scalar spec fields of custom resources, for planning rules (a RedisCluster's primaryUpdateStrategy).
+      resources: {
+        'RedisCluster/sessions/sessions': {
+          'spec.imageName': 'redis:7.2.4',
+          'spec.instances': '3',
+          'spec.primaryUpdateStrategy': 'supervised',
+        },
+        'RedisEnterpriseCluster/redis-enterprise/rec': {
+          'spec.nodes': '3',
+          'spec.redisEnterpriseImageSpec.versionTag': '6.4.2-81',
+        },
+      },
     });
     expect(state.notes).toEqual([
       'production: nodes run different Kubernetes minors (1.23, 1.24); planning for 1.23',

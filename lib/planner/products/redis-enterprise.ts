@@ -1,7 +1,7 @@
 // Redis Enterprise for Kubernetes (seeds 000, 001): the operator goes first, then
 // the cluster (REC) to the version that operator ships, then the databases
 // (REDB); every REC hop is a direct upgrade path the catalog allows.
-import { platformSupportFor } from '../../catalog/query.ts';
+import { citation, platformSupportFor } from '../../catalog/query.ts';
 import type { Catalog } from '../../catalog/schema.ts';
 import type { ClusterFacts } from '../../model.ts';
 import { getScheme } from '../../versioning/index.ts';
@@ -191,6 +191,81 @@ function couple(
   }
 }
 
+/**
+ * Redis lines a REC version is known to bundle, from cited release notes. A
+ * known subset: the live REC's status.bundledDatabaseVersions is the exact
+ * list, and a line in neither is unknown (blocked, never guessed).
+ */
+const BUNDLED: readonly { rec: string; lines: readonly string[]; source: string }[] = [
+  // "includes features supported by Redis Software 8.0.2-17, and Redis Open Source 8.0 and 8.2"
+  { rec: '8.0.2', lines: ['8.0', '8.2'], source: 'rn-8-0-2-2-october2025' },
+];
+
+const REC_VERSION = 'spec.redisEnterpriseImageSpec.versionTag';
+const REC_BUNDLED = 'status.bundledDatabaseVersions';
+
+/** The live REC a database belongs to: the one in its namespace, else the only one on the cluster. */
+function liveRec(facts: ClusterFacts | undefined, db: Work): Record<string, string> | undefined {
+  const recs = Object.entries(facts?.resources ?? {}).filter(([k]) =>
+    k.startsWith('RedisEnterpriseCluster/'),
+  );
+  const ns = db.target.resource?.namespace;
+  const same = recs.filter(([k]) => ns !== undefined && k.split('/')[1] === ns);
+  const pick = same.length === 1 ? same : recs.length === 1 ? recs : [];
+  return pick[0]?.[1];
+}
+
+/**
+ * Each database hop must go to a Redis line the REC bundles once the REC's
+ * own steps are done: the live REC's status says so exactly (when it runs
+ * that version), the catalog's cited facts for some versions; otherwise the
+ * hop is blocked as unknown.
+ */
+function checkDatabases(catalog: Catalog, facts: ClusterFacts | undefined, works: readonly Work[]): void {
+  const recScheme = getScheme('redis-enterprise');
+  const redis = getScheme('redis-image');
+  const rule = catalogRule(catalog, 're-redb-bundled-version');
+  const line = (v: string) => (redis.isValid(v) ? redis.getLine(v) : v);
+  for (const db of works.filter((w) => w.target.component === REDB && w.hops.length)) {
+    const ns = db.target.resource?.namespace;
+    const recs = works.filter((w) => w.target.component === REC);
+    const rec =
+      recs.find((w) => w.target.resource?.namespace === ns) ?? (recs.length === 1 ? recs[0] : undefined);
+    const live = liveRec(facts, db);
+    const version = rec ? (rec.hops.at(-1)?.release ?? rec.current.raw) : live?.[REC_VERSION];
+    const runsLive =
+      version !== undefined &&
+      live?.[REC_VERSION] !== undefined &&
+      live[REC_BUNDLED] !== undefined &&
+      recScheme.isValid(live[REC_VERSION]) &&
+      recScheme.isValid(version) &&
+      recScheme.compare(live[REC_VERSION], version) === 0;
+    const exact = runsLive ? live![REC_BUNDLED]!.split(',').filter(Boolean).map(line) : undefined;
+    const cited = version ? BUNDLED.find((b) => matchesPattern(recScheme, version, b.rec)) : undefined;
+    for (let i = 0; i < db.hops.length; i++) {
+      const hop = db.hops[i]!;
+      const want = line(hop.release);
+      if (exact ? exact.includes(want) : cited?.lines.includes(want)) {
+        hop.rules.push(rule);
+        continue;
+      }
+      const rec = version ? `REC ${version}` : 'the REC';
+      db.blocks.push({
+        wanted: hop.to,
+        reason: exact
+          ? `${rec} bundles Redis ${[...new Set(exact)].join(', ')} (status.bundledDatabaseVersions on ${facts!.name}), not ${want}`
+          : `whether ${rec} bundles Redis ${want} is unknown: no status.bundledDatabaseVersions of ${rec} from --cluster-state${cited ? `, and its release notes (${citation(catalog, cited.source)}) name only ${cited.lines.join(', ')}` : ', and no catalog fact'}`,
+        unblock: exact
+          ? `upgrade the REC to a version that bundles Redis ${want} first`
+          : `once the REC runs ${version ?? 'its new version'}, pass --cluster-state with the RedisEnterpriseCluster (its status.bundledDatabaseVersions lists the Redis versions it bundles)`,
+        rule,
+      });
+      db.hops = db.hops.slice(0, i);
+      break;
+    }
+  }
+}
+
 /** REC hop i after the operator hop that ships it, the next operator hop after that REC hop; databases last. */
 function order({ catalog, works, stepsOf }: OrderContext): void {
   const op = works.find((w) => w.target.component === OPERATOR);
@@ -245,12 +320,13 @@ export const redisEnterprise: ProductRules = {
     'Redis Enterprise operator, cluster (REC) and databases (REDB) (seeds 000 and 001: the Kubernetes upgrade guides)',
   components: [OPERATOR, REC, REDB],
   operators: [OPERATOR],
-  rules: ['re-direct-upgrade-paths', 're-operator-cluster-database-order'],
+  rules: ['re-direct-upgrade-paths', 're-operator-cluster-database-order', 're-redb-bundled-version'],
 
   couple({ catalog, facts, works }: ClusterContext) {
     const op = works.find((w) => w.target.component === OPERATOR);
     const rec = works.find((w) => w.target.component === REC);
     if (op || rec) couple(catalog, facts, op, rec);
+    checkDatabases(catalog, facts, works);
   },
   // The REC follows the operator hop that ships its version, not just the operator's last step.
   ordersItself: (t) => t.component === REC,

@@ -25,6 +25,8 @@ export interface OrderContext extends ClusterContext {
 /** One hop of one target, while its step is built. */
 export interface HopContext {
   catalog: Catalog;
+  /** What the target's cluster reports, when known. */
+  facts: ClusterFacts | undefined;
   target: Target;
   settings: ResolvedSettings;
   hop: Hop;
@@ -70,7 +72,7 @@ export interface ProductRules {
   rules: readonly string[];
   /** The path strategy, when it is not the generic semantic-version one. */
   path?(ctx: PathContext, usable: Verdict[]): PathResult;
-  /** Couples hops of several targets on one cluster (e.g. a cluster after its operator). */
+  /** Couples or constrains hops of its targets on one cluster (a cluster after its operator, a requirement the policy sets). */
   couple?(ctx: ClusterContext): void;
   /** How to back up before a one-way or major hop, when the product has its own way. */
   backup?(t: Target): string | undefined;

@@ -58,6 +58,9 @@ export const howlRedisCluster = defineKind({
     }
     if (!f.identity)
       f.identity = { component: 'redis', role: 'data-plane', managedBy: 'howl-redis-operator' };
+    // Whether the primary switchover waits for an approval (the planner's pre-step); CRD default unsupervised.
+    const strategy = stringOf(childIn(view.doc.contents, ['spec', 'primaryUpdateStrategy']));
+    if (strategy) f.fields = { 'spec.primaryUpdateStrategy': strategy };
     return [f];
   },
   examples,

@@ -140,7 +140,8 @@ describe('operator before data plane (howl-cloud seed)', () => {
   });
 
   it('a supervised RedisCluster says how to approve the primary switchover, outside Git', () => {
-    const p = plan([redisCluster, howlOperator], { releases });
+    const supervised = { ...redisCluster, fields: { 'spec.primaryUpdateStrategy': 'supervised' } };
+    const p = plan([supervised, howlOperator], { releases });
     const data = p.steps.find((s) => s.component === 'redis')!;
     const approve = data.preSteps.find((s) => s.kind === 'approve-primary')!;
     expect(approve.description).toContain('redis.io/approve-primary-update=true');

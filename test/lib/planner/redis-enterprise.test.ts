@@ -2,10 +2,11 @@
 // the order operator -> cluster (REC) -> databases (REDB) of the upgrade guide
 // (seed 000; fixture redis-enterprise-k8s/redis-docs/content/operate/kubernetes/upgrade/upgrade-redis-cluster.md).
 import { describe, expect, it } from 'vitest';
+import { readClusterState } from '../../../lib/cluster-state.ts';
 import { catalogReleases } from '../../../lib/feed.ts';
 import { explain } from '../../../lib/planner/explain.ts';
 import { EMPTY_POLICY } from '../../../lib/policy/load.ts';
-import { catalog, NOW, path, plan, target } from './helpers.ts';
+import { catalog, NOW, path, plan, rel, target } from './helpers.ts';
 
 const OP_ID = 're/operator.yaml#Deployment/re/redis-enterprise-operator:image';
 const REC_ID = 're/rec.yaml#RedisEnterpriseCluster/re/rec:spec.redisEnterpriseImageSpec.versionTag';
@@ -73,5 +74,81 @@ describe('Redis Enterprise: explain says why the direct hop was refused', () => 
       /no direct upgrade path leads from 6\.2\.10-107 to it: the operator stops at 7\.8\./,
     );
     expect(e.checks.at(-1)!.detail).toContain('not in one hop: operator');
+  });
+});
+
+describe('Redis Enterprise: a database only moves to a Redis version its REC bundles', () => {
+  const REDB_ID = 're/redb.yaml#RedisEnterpriseDatabase/re/orders:spec.redisVersion';
+  const redb = target({
+    id: REDB_ID,
+    component: 'redis-enterprise-database',
+    current: '7.2',
+    cluster: 'prod',
+    managedBy: 'redis-enterprise-operator',
+    resource: { kind: 'RedisEnterpriseDatabase', namespace: 're', name: 'orders' },
+  });
+  const releases = { ...catalogReleases(catalog), 'redis-enterprise-database': rel('7.2', '7.4') };
+  const upTo82 = {
+    ...catalogReleases(catalog),
+    'redis-enterprise-database': rel('7.2', '7.4', '8.0', '8.2'),
+  };
+  // What `kubectl get rec -o yaml` prints (fields of the REC CRD / API reference: status.bundledDatabaseVersions).
+  const live = (versionTag: string, bundled: string[]) =>
+    readClusterState(
+      [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '  - apiVersion: app.redislabs.com/v1',
+        '    kind: RedisEnterpriseCluster',
+        '    metadata: { name: rec, namespace: re }',
+        `    spec: { nodes: 3, redisEnterpriseImageSpec: { repository: redislabs/redis, versionTag: ${versionTag} } }`,
+        '    status:',
+        '      state: Running',
+        '      bundledDatabaseVersions:',
+        ...bundled.map((v) => `        - { dbType: redis, version: ${v}, major: false }`),
+        '',
+      ].join('\n'),
+      'prod.yaml',
+      'prod',
+    ).facts;
+
+  it('the live REC bundles 6.2 and 7.2 only: 7.2 -> 7.4 is blocked with the bundled list', () => {
+    const p = plan([rec('7.4.6-102'), redb], {
+      releases,
+      clusters: { prod: { ...live('7.4.6-102', ['6.2.13', '7.2.4']), kubernetesVersion: '1.23' } },
+    });
+    expect(p.steps.filter((s) => s.target.id === REDB_ID)).toEqual([]);
+    const b = p.blocked.find((x) => x.target.id === REDB_ID)!;
+    expect(b).toMatchObject({
+      wanted: '7.4',
+      rule: expect.objectContaining({ id: 're-redb-bundled-version' }),
+    });
+    expect(b.reason).toBe(
+      'REC 7.4.6-102 bundles Redis 6.2, 7.2 (status.bundledDatabaseVersions on prod), not 7.4',
+    );
+  });
+
+  it('a bundled version is planned, citing the rule', () => {
+    const p = plan([rec('7.4.6-102'), redb], {
+      releases,
+      clusters: { prod: { ...live('7.4.6-102', ['7.2.4', '7.4.2']), kubernetesVersion: '1.23' } },
+    });
+    expect(path(p, REDB_ID)).toEqual(['7.2', '7.4']);
+    const s = p.steps.find((x) => x.target.id === REDB_ID)!;
+    expect(s.rules.map((r) => r.id)).toContain('re-redb-bundled-version');
+  });
+
+  it('without live state, the cited release notes of 8.0.2 say it bundles 8.0 and 8.2', () => {
+    const p = plan([rec('8.0.2-17'), redb], { releases: upTo82, clusters: { prod: { name: 'prod' } } });
+    expect(path(p, REDB_ID)).toEqual(['7.2', '8.0', '8.2']);
+  });
+
+  it('a REC version nobody vouches for blocks the database hop as unknown', () => {
+    const p = plan([rec('7.22.2-14'), redb], { releases, clusters: { prod: { name: 'prod' } } });
+    expect(path(p, REDB_ID)).toEqual([]);
+    expect(p.blocked.find((x) => x.target.id === REDB_ID)!.reason).toContain(
+      'whether REC 7.22.2-14 bundles Redis 7.4 is unknown',
+    );
   });
 });

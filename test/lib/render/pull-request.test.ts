@@ -30,6 +30,14 @@ describe('pull request body', () => {
     expect(body).toMatch(/- `patch-minor-direct`: .* _\(seeds\/004_/);
   });
 
+  it('shows each gate condition with the evaluator and object that check it', () => {
+    const q = plan([{ ...t, image: 'redis' }], { releases: { redis: rel('7.4.1') } });
+    const body = pullRequestBody(q.steps[0]!, q);
+    const c = q.steps[0]!.gate.conditions![0]!;
+    expect(c.evaluator).toBe('statefulset-rollout');
+    expect(body).toContain(`- ${c.text} (\`statefulset-rollout\` on every StatefulSet)`);
+  });
+
   it('records the step so it can be read back from the PR alone, even if a field holds "-->"', () => {
     expect(stepFromPullRequestBody(pullRequestBody(step, p))).toEqual(step);
     const tricky = { ...step, risks: ['a --> b'] };

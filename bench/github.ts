@@ -1,0 +1,177 @@
+// Benchmark of the PR engine against the GitHub-compatible test server, driven by the
+// real Octokit. Reports:
+//   - content-creating requests per new step (tree, commit, ref, PR, labels+assignees,
+//     reviewers, status, auto-merge): limit 8;
+//   - an idle reconcile: its requests, how many were not conditional (limit 0) and how
+//     many were rate limited (limit 0);
+//   - incremental planning on a generated fleet (../shared/bench/gen-gitops-repo.mjs,
+//     1,000 clusters, 10,000 files): requests and CPU time to re-plan after a push that
+//     changes one file (limits 3 requests, 100 ms), and the cold plan for reference.
+// Run: scripts/with-node.sh node bench/github.ts
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planTree, reconcile } from '../lib/engine/index.ts';
+import { catalogReleases } from '../lib/feed.ts';
+import { githubProvider } from '../lib/git/github.ts';
+import { memoryBlobCache, treeReader } from '../lib/git/reader.ts';
+import { loadShippedCatalog } from '../lib/node/files.ts';
+import { startGitHubServer, type GitHubTestServer } from '../test/support/github-server/index.ts';
+import { type BenchRow, formatBenchTable } from './targets.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const NOW = new Date('2026-11-21T09:00:00Z');
+const catalog = loadShippedCatalog();
+const releases = catalogReleases(catalog);
+const clock = { now: () => Date.now() };
+
+function git(cwd: string, ...args: string[]): void {
+  const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...args], { cwd });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+function host(server: GitHubTestServer) {
+  return githubProvider({
+    owner: server.owner,
+    repo: server.repo,
+    auth: { token: 'test-token' },
+    baseUrl: server.url,
+    clock,
+    writeSpacing: 'none',
+  });
+}
+
+const row = (name: string, median: number, unit: string, limit = Number.NaN): BenchRow => ({
+  name,
+  median,
+  unit,
+  limit,
+  runs: 1,
+});
+
+async function engineRows(): Promise<BenchRow[]> {
+  const seed = mkdtempSync(join(tmpdir(), 'cairn-bench-github-'));
+  cpSync(join(root, 'examples/flux-fleet'), seed, { recursive: true });
+  git(seed, 'init', '-q', '-b', 'main');
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '-q', '-m', 'fleet');
+  const server = await startGitHubServer({ seedFrom: seed });
+  try {
+    const gh = host(server);
+    const cache = memoryBlobCache();
+    const run = () =>
+      reconcile({
+        host: gh,
+        cache,
+        windowOpen: true,
+        settings: () => ({ reviewers: ['alice'], assignees: ['bob'], autoMerge: true }),
+        plan: (repo) => planTree(repo, { catalog, releases, now: NOW }),
+      });
+    const first = await run();
+    const opened = first.actions.filter((a) => a.kind === 'opened').length;
+    // Writes for the steps: everything but the dashboard issue's.
+    const dashboard = (path: string) =>
+      path.endsWith('/issues') || server.issues.has(Number(/\/issues\/(\d+)$/.exec(path)?.[1]));
+    const stepWrites = server.log.filter((r) => r.method !== 'GET' && !dashboard(r.path)).length;
+    await run();
+    const from = server.log.length;
+    await run();
+    const idle = server.log.slice(from);
+    return [
+      row(
+        `github: content-creating requests per new step (${opened} steps; ≤ 8)`,
+        stepWrites / opened,
+        'req',
+        9,
+      ),
+      row('github: requests per idle reconcile', idle.length, 'req'),
+      row(
+        'github: non-conditional requests per idle reconcile',
+        idle.filter((r) => !r.conditional).length,
+        'req',
+        1,
+      ),
+      row(
+        'github: rate-limited requests per idle reconcile',
+        idle.filter((r) => r.status === 403 || r.status === 429).length,
+        'req',
+        1,
+      ),
+    ];
+  } finally {
+    await server.stop();
+    rmSync(seed, { recursive: true, force: true });
+  }
+}
+
+async function incrementalRows(): Promise<BenchRow[]> {
+  const generator = resolve(root, '../shared/bench/gen-gitops-repo.mjs');
+  if (!existsSync(generator)) {
+    console.error('SKIP incremental: ../shared/bench/gen-gitops-repo.mjs not found');
+    return [];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-fleet-'));
+  const out = join(dir, 'repo');
+  const gen = spawnSync(process.execPath, [generator, out, '--clusters', '1000', '--seed', '1']);
+  if (gen.status !== 0) throw new Error(`generator failed: ${gen.stderr}`);
+  const server = await startGitHubServer({ seedFrom: out });
+  try {
+    const gh = host(server);
+    const cache = memoryBlobCache();
+    const planAt = async () => {
+      const head = (await gh.resolveBranch('main'))!;
+      const tree = await gh.listTree(head);
+      return planTree(treeReader(gh, tree, cache), { catalog, releases, now: NOW });
+    };
+    let n = server.log.length;
+    let t = performance.now();
+    const cold = await planAt();
+    const coldMs = performance.now() - t;
+    const coldReq = server.log.length - n;
+    // A push that changes one file.
+    const file = cold.inventory.targets[0]!.file;
+    const text = server.git(['show', `main:${file}`]);
+    server.commitFiles('main', { [file]: `${text}# touched\n` }, 'one-file push');
+    n = server.log.length;
+    t = performance.now();
+    // The reads of a re-plan: the moved ref, the new tree, the changed blob (the rest is cached).
+    const head = (await gh.resolveBranch('main'))!;
+    const reader = treeReader(gh, await gh.listTree(head), cache);
+    await reader.read(file);
+    const warmReq = server.log.length - n;
+    // Then scan and plan, measured alone (the test server shares this process).
+    const cpu = process.cpuUsage();
+    const warm = await planTree(reader, { catalog, releases, now: NOW });
+    const used = process.cpuUsage(cpu);
+    const warmMs = performance.now() - t;
+    if (server.log.length - n !== warmReq) throw new Error('the re-plan read more than the changed blob');
+    const files = (await gh.listTree((await gh.resolveBranch('main'))!)).entries.length;
+    if (warm.plan.steps.length !== cold.plan.steps.length)
+      throw new Error('re-plan differs from the cold plan');
+    return [
+      row(`github: cold plan of a ${files}-file fleet: requests`, coldReq, 'req'),
+      row('github: cold plan: wall time', coldMs, 'ms'),
+      row('github: re-plan after a one-file push: requests', warmReq, 'req', 4),
+      row(
+        'github: re-plan after a one-file push: scan + plan CPU',
+        (used.user + used.system) / 1000,
+        'ms',
+        100,
+      ),
+      row('github: re-plan after a one-file push: wall time', warmMs, 'ms'),
+    ];
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runGitHubBench(): Promise<BenchRow[]> {
+  return [...(await engineRows()), ...(await incrementalRows())];
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(formatBenchTable(await runGitHubBench()));
+}

@@ -1,0 +1,70 @@
+import { hostname } from 'node:os';
+import { loadConfig } from '../../lib/config.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { ClusterAgent, httpPush } from '../../lib/node/agent.ts';
+import { kubeTransport, loadKubeConfig } from '../../lib/node/kube-client.ts';
+import type { Command } from '../args.ts';
+import { requireStr, str } from '../args.ts';
+
+export const agentCommand: Command = {
+  name: 'agent',
+  summary: 'Watch the cluster and push signed status snapshots to the status function',
+  usage: 'agent --cluster NAME --push URL [--kubeconfig FILE|default] [--agent-id ID] [--heartbeat SECONDS]',
+  description:
+    'Runs until stopped (SIGINT / SIGTERM). Read-only: lists and watches the resources the gate reads.\n' +
+    'Signs every message with $CAIRN_AGENT_SECRET (HMAC-SHA256 over timestamp and body; see docs/gate.md).',
+  options: {
+    cluster: { type: 'string', value: 'NAME', description: 'The cluster name the snapshots are for' },
+    push: { type: 'string', value: 'URL', description: "The status function's snapshot endpoint" },
+    kubeconfig: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Kubeconfig file; "default" (the default): KUBECONFIG, ~/.kube/config or the in-cluster service account',
+    },
+    'agent-id': { type: 'string', value: 'ID', description: 'This agent instance (default: the host name)' },
+    heartbeat: { type: 'string', value: 'SECONDS', description: 'Heartbeat interval (default 30)' },
+  },
+  async run(values, _pos, ctx) {
+    const cluster = requireStr(values, 'cluster', 'agent');
+    const push = requireStr(values, 'push', 'agent');
+    if (!/^https?:\/\//.test(push)) throw new UsageError(`--push must be an http(s) URL, got "${push}"`);
+    const secret = loadConfig(ctx.env).CAIRN_AGENT_SECRET;
+    if (!secret)
+      throw new UsageError('CAIRN_AGENT_SECRET is not set: the agent signs every snapshot with it');
+    const heartbeat = str(values, 'heartbeat') ?? '30';
+    if (!/^\d+$/.test(heartbeat) || Number(heartbeat) < 1)
+      throw new UsageError(`--heartbeat takes whole seconds, got "${heartbeat}"`);
+    const file = str(values, 'kubeconfig') ?? 'default';
+    let kc;
+    try {
+      kc = loadKubeConfig(file === 'default' ? {} : { kubeconfigPath: file });
+    } catch (e) {
+      throw new UsageError(`--kubeconfig ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const agent = new ClusterAgent({
+      transport: kubeTransport(kc),
+      cluster,
+      agentId: str(values, 'agent-id') ?? hostname(),
+      secret,
+      push: httpPush(push),
+      clock: () => new Date(),
+      // Unref'd: after stop, a pending retry or heartbeat does not hold the process.
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
+      heartbeatMs: Number(heartbeat) * 1000,
+      log: ctx.log,
+    });
+    ctx.log.info('agent: started', { cluster, push });
+    agent.start();
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    clearInterval(keepAlive);
+    agent.stop();
+    ctx.log.info('agent: stopped', { cluster, sent: agent.sent.length });
+    return 0;
+  },
+};

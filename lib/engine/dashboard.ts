@@ -1,0 +1,68 @@
+// The dependency dashboard: one issue per repository, edited in place, showing every
+// cluster's position on each path, the open step PRs, steps in flight, steps skipped by
+// a human, and blocked goals with their reasons and unblock actions.
+import type { Plan } from '../planner/types.ts';
+
+export const DASHBOARD_TITLE = 'cairn: dependency dashboard';
+export const DASHBOARD_MARKER = '<!-- cairn:dashboard -->';
+
+export interface DashboardInput {
+  plan: Plan;
+  open: { number: number; title: string; waiting?: string }[];
+  inFlight: { number: number; title: string; mergeCommit: string }[];
+  skipped: { number: number; title: string }[];
+}
+
+const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function dashboardBody(input: DashboardInput): string {
+  const { plan } = input;
+  const lines = [
+    DASHBOARD_MARKER,
+    'cairn keeps this issue current; edits to it are overwritten.',
+    '',
+    '## Positions',
+    '',
+    '| cluster | component | file | current | next | goal | status |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...plan.targets.map(
+      (t) =>
+        `| ${cell(t.cluster ?? '-')} | ${cell(t.component)} | \`${cell(t.target.file)}\` | ${cell(t.current)} | ${cell(t.next ?? '')} | ${cell(t.goal ?? '')} | ${t.status} |`,
+    ),
+    '',
+    '## Open step pull requests',
+    '',
+    ...(input.open.length
+      ? input.open.map((p) => `- #${p.number} ${p.title}${p.waiting ? ` (waiting: ${p.waiting})` : ''}`)
+      : ['none']),
+    '',
+    '## In flight (merged, gate not passed yet)',
+    '',
+    ...(input.inFlight.length
+      ? input.inFlight.map(
+          (p) =>
+            `- #${p.number} ${p.title}: waiting for \`cairn/gate\` success on ${p.mergeCommit.slice(0, 12)}`,
+        )
+      : ['none']),
+    '',
+    '## Skipped by a human',
+    '',
+    ...(input.skipped.length
+      ? input.skipped.map(
+          (p) =>
+            `- #${p.number} ${p.title}: closed unmerged; a policy change or \`/cairn retry\` brings it back`,
+        )
+      : ['none']),
+    '',
+    '## Blocked',
+    '',
+    ...(plan.blocked.length
+      ? plan.blocked.map(
+          (b) =>
+            `- ${b.cluster ? `**${b.cluster}** ` : ''}${b.component} ${b.current} -> ${b.wanted}: ${b.reason}. Unblock: ${b.unblock}`,
+        )
+      : ['none']),
+    '',
+  ];
+  return lines.join('\n');
+}

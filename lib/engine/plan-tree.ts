@@ -1,0 +1,44 @@
+// Planning a repository read through a RepoReader (a GitHub tree, no clone): the policy
+// comes from the repository's own `.cairn/` folder, as `cairn plan` reads it locally.
+import type { Catalog } from '../catalog/schema.ts';
+import type { ClusterFacts, Release } from '../model.ts';
+import { planRepository, type RepositoryPlan } from '../plan-repository.ts';
+import { EMPTY_POLICY, loadPolicy } from '../policy/load.ts';
+import type { Policy } from '../policy/schema.ts';
+import type { RepoReader } from '../targets/repo.ts';
+
+export const POLICY_DIR = '.cairn/';
+
+export interface TreePlanInput {
+  catalog: Catalog;
+  releases: Record<string, Release[]>;
+  clusters?: Record<string, ClusterFacts>;
+  now: Date;
+}
+
+/** The policy files in `.cairn/` of the repository (none: the shipped defaults). */
+export async function readRepoPolicy(repo: RepoReader): Promise<Policy> {
+  const files = (await repo.list())
+    .filter((e) => !e.isSymbolicLink && e.path.startsWith(POLICY_DIR) && /\.ya?ml$/.test(e.path))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  if (!files.length) return EMPTY_POLICY;
+  const decoder = new TextDecoder();
+  const texts = [];
+  for (const f of files) texts.push({ path: f.path, text: decoder.decode(await repo.read(f.path)) });
+  return loadPolicy(texts);
+}
+
+export async function planTree(
+  repo: RepoReader,
+  input: TreePlanInput,
+): Promise<RepositoryPlan & { policy: Policy }> {
+  const policy = await readRepoPolicy(repo);
+  const planned = await planRepository(repo, {
+    policy,
+    catalog: input.catalog,
+    releases: input.releases,
+    clusters: input.clusters ?? {},
+    now: input.now,
+  });
+  return { ...planned, policy };
+}
