@@ -96,8 +96,12 @@ export async function main(argv: string[], ctxOverrides: Partial<CommandContext>
           process.stdout.writableNeedDrain
             ? new Promise<void>((done) => process.stdout.once('drain', done))
             : Promise.resolve());
+  const stdoutTTY = ctxOverrides.stdoutTTY ?? (ctxOverrides.stdout ? false : Boolean(process.stdout.isTTY));
+  const columns = ctxOverrides.columns ?? (stdoutTTY ? process.stdout.columns : undefined);
   const ctx: CommandContext = {
     stdout,
+    stdoutTTY,
+    ...(columns ? { columns } : {}),
     ...(drained ? { drained } : {}),
     stderr,
     log,

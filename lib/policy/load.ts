@@ -255,6 +255,9 @@ export function loadPolicy(files: readonly PolicyText[], opts: PolicyCheckOption
     defaults,
     rules: loaded.flatMap((l) => tag(l, l.data.rules)),
     windows: loaded.flatMap((l) => tag(l, l.data.windows)),
+    ...(loaded.some((l) => l.data.ignorePaths)
+      ? { ignorePaths: loaded.flatMap((l) => l.data.ignorePaths ?? []) }
+      : {}),
     ...(loaded.some((l) => l.data.feeds)
       ? {
           feeds: {
