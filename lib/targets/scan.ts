@@ -411,12 +411,17 @@ function resolveChart(
       : { component: '', role: 'data-plane', chart: info };
   }
   let url = ref.repo;
+  // A source outside the repository (a shared HelmRepository applied from elsewhere) is known
+  // only by its name: `redis` from a HelmRepository named `bitnami` is Bitnami's chart. A name
+  // that says nothing (`charts`) leaves a chart several publishers share unidentified.
+  let where = url;
   if (ref.sourceRef) {
     url = index.sources.get(`${ref.sourceRef.kind}/${ref.sourceRef.namespace ?? ''}/${ref.sourceRef.name}`);
+    where = url ?? (ref.name ? ref.sourceRef.name : undefined);
   }
   const name = ref.name ?? url?.replace(/\/+$/, '').split('/').pop();
   if (!name) return undefined;
-  const id = identifyChart(name, url);
+  const id = identifyChart(name, where);
   return id ? { component: id.component, role: id.role } : undefined;
 }
 
