@@ -63,6 +63,18 @@ export interface Target {
   fields?: Record<string, string>;
   /** KubeDB: ops requests in the repository that already change this database's version. */
   pendingRequests?: PendingRequest[];
+  /**
+   * Other tokens of the same manifest that pin the same image at the same tag (the operator and
+   * admission containers of one Deployment): one target group, every token changed in the same edit.
+   */
+  siblings?: TargetSibling[];
+}
+
+/** One more token of a target group: its field, line and exact position. */
+export interface TargetSibling {
+  field: string;
+  line: number;
+  span: { offset: number; style: 'plain' | 'single' | 'double'; whole: boolean };
 }
 
 /** A KubeDB `RedisOpsRequest` / `RedisSentinelOpsRequest` (type UpdateVersion) found in the repository. */

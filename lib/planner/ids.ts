@@ -24,5 +24,7 @@ export function stepTarget(t: Target): StepTarget {
   const name = r
     ? `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`
     : (t.file.split('/').pop() ?? t.file);
-  return { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
+  const out: StepTarget = { id: t.id, file: t.file, line: t.line, kind: t.kind, name, field: t.field };
+  if (t.siblings?.length) out.also = t.siblings.map((s) => ({ field: s.field, line: s.line }));
+  return out;
 }

@@ -6,7 +6,8 @@ import { platformSupportFor, rdbFor } from '../catalog/query.ts';
 import type { Catalog } from '../catalog/schema.ts';
 import type { Target } from '../model.ts';
 import type { Policy } from '../policy/schema.ts';
-import type { VersionScheme } from '../versioning/types.ts';
+import { getScheme } from '../versioning/index.ts';
+import type { SchemeId, VersionScheme } from '../versioning/types.ts';
 import { updateType } from './candidates.ts';
 import { gateConditions, healthFor } from './gate-conditions.ts';
 import { stepId, stepTarget } from './ids.ts';
@@ -44,6 +45,28 @@ function rdbRisk(
   return { oneWay: false };
 }
 
+/** What a hop of `w` does to the data plane its releases ship (a chart's image), when both ends are known. */
+function shippedHop(catalog: Catalog, w: Work, from: string, to: string) {
+  if (w.pinnedBy || !w.product?.ships) return undefined;
+  const a = w.product.ships(catalog, w.target, from);
+  const b = w.product.ships(catalog, w.target, to);
+  const comp = a && b && a.component === b.component ? catalog.components.get(a.component) : undefined;
+  if (!a || !b || !comp) return undefined;
+  const scheme = getScheme(comp.scheme as SchemeId);
+  const pa = scheme.parse(a.version);
+  const pb = scheme.parse(b.version);
+  if (!pa.ok || !pb.ok) return undefined;
+  return {
+    component: a.component,
+    from: a.version,
+    to: b.version,
+    type: updateType(pa.version, pb.version),
+    rdb: rdbRisk(catalog, scheme, a.component, a.version, b.version),
+    majors: [pa.version.major, pb.version.major] as const,
+    older: scheme.compare(b.version, a.version) < 0,
+  };
+}
+
 /** The backup before a hop: cited as before a major when it crosses one, else as before a one-way hop. */
 function backupPreStep(w: Work, rule: 'backup-before-major' | 'backup-before-one-way'): PreStep {
   const description = w.product?.backup?.(w.target) ?? 'take a backup and check that it can be restored';
@@ -63,20 +86,38 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
     const type = fromParsed.ok && toParsed.ok ? updateType(fromParsed.version, toParsed.version) : 'patch';
     const risks: string[] = [];
     const preSteps: PreStep[] = [];
-    const rdb = rdbRisk(catalog, w.scheme, t.component, from, hop.to);
+    const own = rdbRisk(catalog, w.scheme, t.component, from, hop.to);
+    // A chart hop that changes the Redis it ships carries that Redis hop's rules.
+    const shipped = shippedHop(catalog, w, from, hop.to);
+    const rdb = { oneWay: own.oneWay || (shipped?.rdb.oneWay ?? false) };
     const rules = [...hop.rules];
-    if (rdb.risk) {
-      risks.push(rdb.risk);
-      rules.push(catalogRule(catalog, 'rdb-one-way'));
-    }
+    if (own.risk) risks.push(own.risk);
+    if (shipped?.rdb.risk)
+      risks.push(`ships ${shipped.component} ${shipped.to} instead of ${shipped.from}: ${shipped.rdb.risk}`);
+    if (own.risk || shipped?.rdb.risk) rules.push(catalogRule(catalog, 'rdb-one-way'));
     if (type === 'major')
       risks.push(
         `crosses a major version (${w.scheme.getMajor(from)} -> ${w.scheme.getMajor(hop.to)}): review the breaking changes`,
       );
+    if (shipped?.older)
+      risks.push(
+        `ships an older ${shipped.component} (${shipped.to}) than ${from} did (${shipped.from}): the older server may not load data the newer one wrote; pin image.tag to keep ${shipped.from}`,
+      );
+    if (shipped?.type === 'major')
+      risks.push(
+        `moves ${shipped.component} across a major version (${shipped.majors[0]} -> ${shipped.majors[1]}, ${shipped.from} -> ${shipped.to}): review its breaking changes`,
+      );
+    if (w.pinnedBy) {
+      const p = w.pinnedBy;
+      risks.push(
+        `${p.field} (${p.file}:${p.line}) pins ${p.component} (${p.current} today) independently of the chart: this hop does not change it, that target does`,
+      );
+    }
     if (toParsed.ok && toParsed.version.floating)
       risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
-    if (t.role === 'data-plane' && w.settings.backupBeforeMajor && (type === 'major' || rdb.oneWay)) {
-      const rule = type === 'major' ? 'backup-before-major' : 'backup-before-one-way';
+    const major = type === 'major' || shipped?.type === 'major';
+    if (t.role === 'data-plane' && w.settings.backupBeforeMajor && (major || rdb.oneWay)) {
+      const rule = major ? 'backup-before-major' : 'backup-before-one-way';
       preSteps.push(backupPreStep(w, rule));
       rules.push(catalogRule(catalog, rule));
     }

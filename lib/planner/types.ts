@@ -33,6 +33,12 @@ export const stepTargetSchema = z.strictObject({
   kind: z.string().describe('Target kind that found it, e.g. helm-values'),
   name: z.string().describe('Kind/namespace/name of the manifest, or the file name for plain values files'),
   field: z.string(),
+  also: z
+    .array(z.strictObject({ field: z.string(), line: z.number().int().positive() }))
+    .optional()
+    .describe(
+      'Other tokens of the same target group (same manifest, image and tag), changed in the same commit',
+    ),
 });
 
 export const preStepSchema = z.strictObject({

@@ -29,6 +29,11 @@ export interface Work {
   note?: string;
   /** With more than one hop: why the goal is not reached in one (set by the path strategy or a coupling). */
   direct?: string;
+  /**
+   * Another target of the same release that pins the data plane this one would ship (a chart's
+   * `image.tag` override, set by a product's coupling): this target's hops then do not move it.
+   */
+  pinnedBy?: Target;
 }
 
 /** What is known about a cluster: its reported state, with the policy's declared Kubernetes version as fallback. */

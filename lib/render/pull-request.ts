@@ -35,7 +35,9 @@ export function pullRequestBody(s: Step, plan: Plan): string {
     '',
     s.change === 'ops-request'
       ? 'The version changes through a KubeDB `RedisOpsRequest` (type `UpdateVersion`) added next to the database manifest.'
-      : 'Only the version token changes; every other byte of the file stays as it was.',
+      : s.target.also?.length
+        ? `The same image is pinned ${s.target.also.length + 1} times in this manifest (${[s.target.field, ...s.target.also.map((a) => a.field)].map((f) => `\`${f}\``).join(', ')}): every one of those version tokens changes in this commit, and every other byte of the file stays as it was.`
+        : 'Only the version token changes; every other byte of the file stays as it was.',
     '',
     '### Why this hop is allowed',
     ...s.rules.map((r) => `- \`${r.id}\`: ${r.text} _(${r.source})_`),

@@ -88,6 +88,9 @@ export function stepLines(s: Step, index: number, total: number, short?: string)
   const out = [
     `${String(index + 1).padStart(String(total).length)}. ${short ? `${short}  ` : ''}${s.id}`,
     `   ${where(s)} · ${s.component} · ${s.target.name} ${s.target.field} (${s.target.file}:${s.target.line})`,
+    ...(s.target.also ?? []).map(
+      (a) => `   and:   ${a.field} (${s.target.file}:${a.line}), same image, same commit`,
+    ),
     `   ${s.from} -> ${s.to}${s.change === 'ops-request' ? `  (via a KubeDB ${opsRequestKind(s)})` : ''}${s.oneWay ? '  [one-way]' : ''}`,
   ];
   if (s.after.length) out.push(`   after: ${s.after.join(', ')}`);

@@ -8,6 +8,10 @@
 // is read again from scratch (binary, size, syntax, duplicate keys, alias
 // bombs, templates) and the target is located anew; anything unsafe throws
 // UnsafeFileError naming the file and line, and nothing is returned to write.
+//
+// A target group (`Target.siblings`: the operator and admission containers of
+// one Deployment) is edited as one: every token of the group is replaced in
+// the same text, or none is.
 import { PreconditionError, UnsafeFileError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import type { Found } from './kind.ts';
@@ -28,26 +32,43 @@ export function editTarget(text: string, target: Target, newVersion: string, opt
       `${target.file}:${target.line} ${target.field}: ${target.component} versions change through an ops request; use createOpsRequestFiles()`,
     );
   }
-  const span = target.span;
-  if (
+  const members = groupMembers(target);
+  const fast =
     !opts.verify &&
-    span &&
     target.fingerprint !== undefined &&
     target.fingerprint === fingerprint(text) &&
-    text.slice(span.offset, span.offset + target.current.length) === target.current
-  ) {
-    const token = {
-      start: span.offset,
-      end: span.offset + target.current.length,
-      text: target.current,
-      ...span,
-    };
-    checkNewVersion(token, newVersion, `${target.file}:${target.line} ${target.field}`);
-    return spliceToken(text, token, newVersion);
+    members.every(
+      (m) => m.span && text.slice(m.span.offset, m.span.offset + target.current.length) === target.current,
+    );
+  if (fast) {
+    // From the last token back, so the earlier offsets stay where they were.
+    let out = text;
+    for (const m of [...members].sort((a, b) => b.span!.offset - a.span!.offset)) {
+      const token = {
+        start: m.span!.offset,
+        end: m.span!.offset + target.current.length,
+        text: target.current,
+        ...m.span!,
+      };
+      checkNewVersion(token, newVersion, `${target.file}:${m.line} ${m.field}`);
+      out = spliceToken(out, token, newVersion);
+    }
+    return out;
   }
-  const found = locateTarget(text, target, opts);
-  const kind = targetKind(target.kind)!;
-  return kind.edit(text, found, newVersion);
+  const kind = targetKind(target.kind);
+  const found = members.map((m) => locateTarget(text, m, opts));
+  let out = text;
+  for (const f of found.sort((a, b) => b.token!.start - a.token!.start)) out = kind!.edit(out, f, newVersion);
+  return out;
+}
+
+/** The target and each sibling of its group, as targets of their own (same file, kind and version). */
+function groupMembers(target: Target): Target[] {
+  const siblings = (target.siblings ?? []).map((s): Target => {
+    const { siblings: _, ...rest } = target;
+    return { ...rest, field: s.field, line: s.line, span: s.span };
+  });
+  return [target, ...siblings];
 }
 
 /** Finds the target again in `text`, refusing any file or token that is not safe to edit. */

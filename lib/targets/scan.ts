@@ -7,6 +7,7 @@ import type { ChartRef, FindContext, Found } from './kind.ts';
 import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
+import { groupSiblings } from './groups.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
@@ -67,6 +68,8 @@ export interface Hit {
   shadowedBy: Set<string>;
   cluster?: string;
   environment?: string;
+  /** Other tokens of the same image and tag in this manifest, changed with this one (./groups.ts). */
+  siblings?: Hit[];
 }
 
 export interface ChartInfo {
@@ -146,7 +149,7 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   resolveAmbiguous(unique);
 
   const targets: Target[] = [];
-  const kept = unique.filter((h) => h.identity);
+  const kept = groupSiblings(unique.filter((h) => h.identity));
   const keptIds = new Set(kept.filter((h) => h.found.token).map((h) => h.id));
   for (const hit of kept) {
     if (!hit.found.token || hit.found.problem) {
@@ -408,12 +411,17 @@ function resolveChart(
       : { component: '', role: 'data-plane', chart: info };
   }
   let url = ref.repo;
+  // A source outside the repository (a shared HelmRepository applied from elsewhere) is known
+  // only by its name: `redis` from a HelmRepository named `bitnami` is Bitnami's chart. A name
+  // that says nothing (`charts`) leaves a chart several publishers share unidentified.
+  let where = url;
   if (ref.sourceRef) {
     url = index.sources.get(`${ref.sourceRef.kind}/${ref.sourceRef.namespace ?? ''}/${ref.sourceRef.name}`);
+    where = url ?? (ref.name ? ref.sourceRef.name : undefined);
   }
   const name = ref.name ?? url?.replace(/\/+$/, '').split('/').pop();
   if (!name) return undefined;
-  const id = identifyChart(name, url);
+  const id = identifyChart(name, where);
   return id ? { component: id.component, role: id.role } : undefined;
 }
 
@@ -514,5 +522,12 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (f.range) t.range = true;
   if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
   if (f.fields) t.fields = f.fields;
+  if (hit.siblings?.length) {
+    t.siblings = hit.siblings.map((s) => ({
+      field: s.found.field,
+      line: s.line,
+      span: { offset: s.found.token!.start, style: s.found.token!.style, whole: s.found.token!.whole },
+    }));
+  }
   return t;
 }

@@ -11,12 +11,15 @@ export const MAX_TAG_LENGTH = 128;
  * Variants published for every release, by scheme: the Docker Official Images
  * of Redis and Valkey (`-alpine`, `-alpine3.21`, `-bookworm`, `-bullseye`,
  * `-trixie`), Bitnami's OS lines (`-debian-12`, `-photon-5`), KubeDB's Valkey
- * distribution. Schemes without variants have no entry.
+ * distribution, Redis Enterprise's OpenShift and minimal images. Schemes without
+ * variants have no entry.
  */
 const KNOWN_VARIANTS: Partial<Record<SchemeId, RegExp>> = {
   'redis-image': /^(alpine(\d+(\.\d+)*)?|bookworm|bullseye|buster|trixie)$/,
   'bitnami-image': /^(debian|photon)-\d+$/,
   kubedb: /^valkey$/,
+  // Redis Enterprise renders these only for releases that published them (./redis-enterprise.ts).
+  'redis-enterprise': /^(rhel[78]-openshift|minimal)$/,
 };
 
 /** True when every release of this scheme's images is published with `suffix`. */

@@ -74,6 +74,15 @@ export interface ProductRules {
   path?(ctx: PathContext, usable: Verdict[]): PathResult;
   /** Couples or constrains hops of its targets on one cluster (a cluster after its operator, a requirement the policy sets). */
   couple?(ctx: ClusterContext): void;
+  /**
+   * The data plane a release of this target deploys, when the catalog knows it (a chart
+   * version's image tag): a hop that changes it carries that data plane's RDB and major rules.
+   */
+  ships?(
+    catalog: Catalog,
+    t: Target,
+    version: string,
+  ): { component: ComponentId; version: string } | undefined;
   /** How to back up before a one-way or major hop, when the product has its own way. */
   backup?(t: Target): string | undefined;
   /** Pre-steps and rules a hop of one of this product's targets needs. */

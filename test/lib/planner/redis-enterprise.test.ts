@@ -6,6 +6,10 @@ import { readClusterState } from '../../../lib/cluster-state.ts';
 import { catalogReleases } from '../../../lib/feed.ts';
 import { explain } from '../../../lib/planner/explain.ts';
 import { EMPTY_POLICY } from '../../../lib/policy/load.ts';
+import { planUpgrade } from '../../../lib/planner/plan.ts';
+import { memoryRepo } from '../../../lib/targets/repo.ts';
+import { scanRepository } from '../../../lib/targets/scan.ts';
+import { describeWithFixtures, readFixture } from '../../support/fixtures.ts';
 import { catalog, NOW, path, plan, rel, target } from './helpers.ts';
 
 const OP_ID = 're/operator.yaml#Deployment/re/redis-enterprise-operator:image';
@@ -150,5 +154,47 @@ describe('Redis Enterprise: a database only moves to a Redis version its REC bun
     expect(p.blocked.find((x) => x.target.id === REDB_ID)!.reason).toContain(
       'whether REC 7.22.2-14 bundles Redis 7.4 is unknown',
     );
+  });
+});
+
+describeWithFixtures('Redis Enterprise on OpenShift: the rhel suffix is kept where it was published', () => {
+  // The vendor's openshift/ manifests, with the versions of the 7.4.6-2 release (its notes list
+  // `redis-enterprise-operator:7.4.6-2` and `redis-enterprise:7.4.6-22.rhel8-openshift` as the OpenShift images).
+  const dir = 'redis-enterprise-k8s/redis-enterprise-k8s-docs/openshift';
+  const files = {
+    'clusters/prod/re/operator.yaml': readFixture(`${dir}/operator_rhel.yaml`).replaceAll(
+      ':8.0.20-23',
+      ':7.4.6-2',
+    ),
+    'clusters/prod/re/rec.yaml': readFixture(`${dir}/rec_rhel.yaml`).replace(
+      'versionTag: 8.0.20-44.23',
+      'versionTag: 7.4.6-22.rhel8-openshift',
+    ),
+  };
+  const REC = 'clusters/prod/re/rec.yaml#RedisEnterpriseCluster/rec:spec.redisEnterpriseImageSpec.versionTag';
+
+  async function planOn(kubernetesVersion: string) {
+    const repo = memoryRepo(files);
+    const inventory = await scanRepository(repo, { locate: () => ({ cluster: 'prod' }) });
+    return planUpgrade({
+      inventory,
+      releases: catalogReleases(catalog),
+      clusters: { prod: { name: 'prod', kubernetesVersion } },
+      policy: EMPTY_POLICY,
+      catalog,
+      now: NOW,
+    });
+  }
+
+  it('the operator cannot move (Kubernetes 1.23): the REC catches up within 7.4.6, keeping .rhel8-openshift', async () => {
+    const p = await planOn('1.23');
+    expect(path(p, REC)).toEqual(['7.4.6-22.rhel8-openshift', '7.4.6-102.rhel8-openshift']);
+  });
+
+  it('past 7.8.2 the OpenShift image has the plain tag (RHEL9-based images): the REC hop writes it', async () => {
+    const p = await planOn('1.29');
+    const recPath = path(p, REC);
+    expect(recPath[0]).toBe('7.4.6-22.rhel8-openshift');
+    expect(recPath.at(-1)).toMatch(/^7\.8\.6-\d+$/);
   });
 });

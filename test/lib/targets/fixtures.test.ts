@@ -11,7 +11,7 @@ import { createOpsRequestFiles } from '../../../lib/targets/ops-request.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
 import { describeWithFixtures, fixture, fixturesDir, readFixture } from '../../support/fixtures.ts';
-import { bump, expectOneTokenEdit } from './helpers.ts';
+import { bump, changedLines, expectOneTokenEdit, spliceOnLine } from './helpers.ts';
 
 describeWithFixtures('targets on real upstream fixtures', () => {
   let inv: Inventory;
@@ -110,7 +110,7 @@ describeWithFixtures('targets on real upstream fixtures', () => {
     ).toMatchObject({ role: 'data-plane', managedBy: 'redis-enterprise-operator' });
   });
 
-  it('edits every in-place target of every fixture, changing exactly one token on one line', () => {
+  it('edits every in-place target of every fixture, changing exactly its token (and its group siblings)', () => {
     const inPlace = inv.targets.filter((t) => t.change === 'in-place');
     // (The Alauda operator's five per-line default images are not targets.)
     expect(inPlace.length).toBeGreaterThan(20);
@@ -118,7 +118,13 @@ describeWithFixtures('targets on real upstream fixtures', () => {
       const text = readFileSync(fixture(t.file), 'utf8');
       const next = bump(t.current);
       const out = editTarget(text, t, next);
-      expectOneTokenEdit(text, out, t, next);
+      if (t.siblings?.length) {
+        // One image pinned by several containers of one manifest: each token on its own line.
+        let expected = spliceOnLine(text, t, next);
+        for (const s of t.siblings) expected = spliceOnLine(expected, { ...t, line: s.line }, next);
+        expect(out).toBe(expected);
+        expect(changedLines(text, out)).toEqual([t.line, ...t.siblings.map((s) => s.line)]);
+      } else expectOneTokenEdit(text, out, t, next);
       expect(editTarget(text, t, next, { verify: true })).toBe(out);
     }
   });
