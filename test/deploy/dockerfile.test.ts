@@ -19,7 +19,9 @@ const final = stages.at(-1)!;
 function stageInstructions(index: number): Instruction[] {
   const start = stages[index]!.getRange().start.line;
   const end = stages[index + 1]?.getRange().start.line ?? Infinity;
-  return dockerfile.getInstructions().filter((i) => i.getRange().start.line > start && i.getRange().start.line < end);
+  return dockerfile
+    .getInstructions()
+    .filter((i) => i.getRange().start.line > start && i.getRange().start.line < end);
 }
 const args = (i: Instruction) => i.getArguments().map((a) => a.getValue());
 const stageIndex = (name: string) => stages.findIndex((s) => s.getBuildStage() === name);
@@ -47,15 +49,23 @@ describe('Dockerfile', () => {
     };
     const depsStage = stageIndex(from('node_modules')!);
     expect(depsStage).toBeGreaterThanOrEqual(0);
-    const depsRuns = stageInstructions(depsStage).filter((i) => i.getKeyword() === 'RUN').map((i) => args(i).join(' '));
+    const depsRuns = stageInstructions(depsStage)
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => args(i).join(' '));
     expect(depsRuns.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
     const buildStage = stageIndex(from('dist')!);
-    const buildRuns = stageInstructions(buildStage).filter((i) => i.getKeyword() === 'RUN').map((i) => args(i).join(' '));
+    const buildRuns = stageInstructions(buildStage)
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => args(i).join(' '));
     expect(buildRuns).toContain('npm run build');
     // npm run build is tsc -p tsconfig.build.json, whose outDir is dist
-    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { build: string } };
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: { build: string };
+    };
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
-    const build = JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { outDir: string } };
+    const build = JSON.parse(readFileSync(join(repoRoot, 'tsconfig.build.json'), 'utf8')) as {
+      compilerOptions: { outDir: string };
+    };
     expect(build.compilerOptions.outDir).toBe('dist');
   });
 
@@ -64,7 +74,9 @@ describe('Dockerfile', () => {
     expect(users).toHaveLength(1);
     const [uid, gid] = args(users[0]!)[0]!.split(':').map(Number);
     expect(uid).toBeGreaterThan(0);
-    const deployment = parse(readFileSync(join(repoRoot, 'deploy/kubernetes/base/deployment.yaml'), 'utf8')) as {
+    const deployment = parse(
+      readFileSync(join(repoRoot, 'deploy/kubernetes/base/deployment.yaml'), 'utf8'),
+    ) as {
       spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number } } } };
     };
     expect(uid).toBe(deployment.spec.template.spec.securityContext.runAsUser);
@@ -87,7 +99,9 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist and that .dockerignore lets through', () => {
-    const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
     const allowed = new Set(ignore.slice(1).map((l) => l.replace(/^!/, '').replace(/\/$/, '')));
     for (const c of dockerfile.getInstructions().filter((i) => i.getKeyword() === 'COPY')) {
@@ -102,10 +116,15 @@ describe('Dockerfile', () => {
   });
 
   it('exposes the port the all-in-one Deployment serves on', () => {
-    const patch = parse(readFileSync(join(repoRoot, 'deploy/kubernetes/components/all-in-one/deployment-patch.yaml'), 'utf8')) as {
+    const patch = parse(
+      readFileSync(join(repoRoot, 'deploy/kubernetes/components/all-in-one/deployment-patch.yaml'), 'utf8'),
+    ) as {
       spec: { template: { spec: { containers: { ports: { containerPort: number }[] }[] } } };
     };
-    const expose = dockerfile.getInstructions().filter((i) => i.getKeyword() === 'EXPOSE').flatMap(args);
+    const expose = dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === 'EXPOSE')
+      .flatMap(args);
     expect(expose).toEqual([String(patch.spec.template.spec.containers[0]!.ports[0]!.containerPort)]);
   });
 });
