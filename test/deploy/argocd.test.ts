@@ -274,8 +274,8 @@ describeWithFixtures('Argo CD notifications to cairn', () => {
       headers: { name: string; value: string }[];
     };
     expect(service.url).toMatch(/^https:\/\//);
-    // the bearer token is read from argocd-notifications-secret, never written here
-    expect(service.headers).toContainEqual({ name: 'Authorization', value: 'Bearer $cairn-argocd-token' });
+    // the token is read from argocd-notifications-secret, never written here
+    expect(service.headers).toContainEqual({ name: 'X-Cairn-Token', value: '$cairn-argocd-token' });
     const template = parse(cm.data['template.cairn-app-status']!) as {
       webhook: Record<string, { method: string; path: string; body: string }>;
     };

@@ -226,6 +226,9 @@ describeWithKubectl('the container command, with the environment kubectl kustomi
     `all-in-one/: cairn serve answers its /healthz and /readyz probes${serveExists ? '' : ' (skipped: cli/commands/serve.ts does not exist yet)'}`,
     async () => {
       const { container, configMaps } = rendered('all-in-one');
+      // GitHub answers nothing here: a closed local port instead of the real API
+      const settings = Object.keys(configMaps).find((n) => n.startsWith('cairn-'))!;
+      configMaps[settings] = { ...configMaps[settings], GITHUB_API_URL: 'http://127.0.0.1:9' };
       const env = containerEnv(container, {
         secret: {
           GITHUB_WEBHOOK_SECRET: 'webhook-secret-for-the-smoke-test',
