@@ -203,6 +203,13 @@ describeWithKubectl('deploy/kubernetes rendered by kubectl kustomize', () => {
         expect(objects.some((o) => o.kind === 'Service')).toBe(true);
       });
 
+    if (mode === 'all-in-one')
+      it("sets every variable lib/config.ts defines, but the policy folder (the service reads each repository's .cairn/)", () => {
+        const names = new Set((container(objects).env ?? []).map((e) => e.name));
+        const missing = Object.keys(envSchema.shape).filter((n) => !names.has(n) && n !== 'CAIRN_POLICIES');
+        expect(missing).toEqual([]);
+      });
+
     if (mode === 'agent')
       it('runs cairn agent with its cluster and push URL from the ConfigMap, signing with CAIRN_AGENT_SECRET', () => {
         const c = container(objects);
