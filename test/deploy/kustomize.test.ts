@@ -258,6 +258,13 @@ describeWithKubectl('deploy/kubernetes rendered by kubectl kustomize', () => {
     expect(objects.map((o) => o.kind)).not.toContain('Lease');
   });
 
+  it('the read-only component leaves get, list and watch only', () => {
+    for (const mode of ['all-in-one', 'agent']) {
+      const objects = renderCombination(['base'], [`components/${mode}`, 'components/read-only']);
+      expect(clusterGrants(objects)).toEqual(grantsTheReadersNeed().filter((g) => !g.endsWith(':patch')));
+    }
+  });
+
   it('the ingress exposes /webhooks/ only: not /metrics, not the probes', () => {
     const objects = renderCombination(['base'], ['components/all-in-one', 'components/ingress']);
     const ingress = objects.find((o) => o.kind === 'Ingress') as unknown as {
