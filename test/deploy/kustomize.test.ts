@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { agentClusterRole } from '../../lib/cluster/rbac.ts';
 import { ensurePrimaryUpdateApproved, readForStep, readSnapshot } from '../../lib/cluster/index.ts';
 import { RESOURCES } from '../../lib/cluster/resources.ts';
@@ -257,6 +258,37 @@ describeWithKubectl('deploy/kubernetes rendered by kubectl kustomize', () => {
     expect(objects.map((o) => o.kind)).not.toContain('Role');
     expect(objects.map((o) => o.kind)).not.toContain('Lease');
   });
+
+  it.each([
+    ['all-in-one', /cat > my-cairn\/kustomization\.yaml <<'EOF'\n([\s\S]*?)\nEOF/],
+    ['agent', /```yaml\n(resources:\n {2}- <path or URL>\/deploy\/kubernetes\/agent[\s\S]*?)```/],
+  ])(
+    'the %s overlay docs/deploy.md shows renders, valid, with its image and settings',
+    async (dir, block) => {
+      const text = readFileSync(join(repoRoot, 'docs/deploy.md'), 'utf8');
+      const shown = parse(block.exec(text)![1]!) as {
+        resources: string[];
+        images: unknown;
+        configMapGenerator: { literals: string[] }[];
+      };
+      expect(shown.resources).toHaveLength(1);
+      expect(shown.resources[0]).toMatch(new RegExp(`deploy/kubernetes/${dir}`));
+      const { resources: _, ...rest } = shown;
+      const objects = renderCombination([dir], [], rest);
+      expect((await Promise.all(objects.map(validateManifest))).flat()).toEqual([]);
+      expect(deployment(objects).spec.template.spec.containers[0]).toMatchObject({
+        image: 'REGISTRY/cairn:0.1.0',
+      });
+      const data = objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.data as Record<string, string>);
+      for (const literal of shown.configMapGenerator[0]!.literals) {
+        const [k, v] = literal.split('=') as [string, string];
+        expect(
+          data.some((d) => d[k] === v),
+          literal,
+        ).toBe(true);
+      }
+    },
+  );
 
   it('the read-only component leaves get, list and watch only', () => {
     for (const mode of ['all-in-one', 'agent']) {
