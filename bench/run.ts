@@ -2,6 +2,7 @@
 // returning rows; add yours to the list.
 import { runFeedsBench } from './feeds.ts';
 import { runGateBench } from './gate.ts';
+import { runParseBench } from './parse.ts';
 import { runPlannerBench } from './planner.ts';
 import { runStoreBench } from './store.ts';
 import { formatBenchTable, runTargetsBench } from './targets.ts';
@@ -14,5 +15,6 @@ const rows = [
   ...(await runFeedsBench()),
   ...(await runStoreBench()),
   ...(await runGateBench()),
+  ...runParseBench(),
 ];
 console.log(formatBenchTable(rows));

@@ -22,6 +22,10 @@ export interface CommandContext {
   stderr: (text: string) => void;
   log: Logger;
   isTTY: boolean;
+  /** stdout is a terminal: colour (unless NO_COLOR) and its width apply. */
+  stdoutTTY?: boolean;
+  /** Columns of the stdout terminal, when known. */
+  columns?: number;
   cwd: string;
   env: Record<string, string | undefined>;
 }

@@ -2,8 +2,9 @@
 // multi-document file): the Kubernetes version from Node objects, the
 // operators actually running from Deployments, and every object as-is for
 // the health readers.
-import { ValidationError } from './errors.ts';
-import { parseYamlDocuments } from './input.ts';
+import { z } from 'zod';
+import { type Issue, ValidationError } from './errors.ts';
+import { type LocatedDocument, type PathKey, parseYamlDocuments, schemaIssues } from './input.ts';
 import type { ClusterFacts } from './model.ts';
 import { identifyImage } from './targets/identify.ts';
 import { parseImageRef } from './targets/tokens.ts';
@@ -33,6 +34,67 @@ export interface ClusterState {
   notes: string[];
 }
 
+/**
+ * `kubectl get -o yaml` of a large cluster holds far more tokens than a
+ * manifest; its size limit is the reader's (lib/node/files.ts MAX_INPUT_BYTES).
+ */
+const MAX_STATE_TOKENS = 8_000_000;
+
+const text = z.string({ error: 'must be a string' });
+const maybe = <S extends z.ZodType>(s: S) => s.optional().nullable();
+
+/**
+ * The fields cairn reads, with the types it relies on; everything else in an
+ * object is kept as-is and not checked (it belongs to the health readers).
+ */
+const objectSchema = z.looseObject({
+  apiVersion: maybe(text),
+  kind: maybe(text),
+  metadata: maybe(
+    z.looseObject({
+      name: maybe(text),
+      namespace: maybe(text),
+      annotations: maybe(z.record(z.string(), text)),
+      labels: maybe(z.record(z.string(), text)),
+    }),
+  ),
+});
+const nodeSchema = z.looseObject({
+  status: maybe(z.looseObject({ nodeInfo: maybe(z.looseObject({ kubeletVersion: maybe(text) })) })),
+});
+const containers = maybe(z.array(z.looseObject({ image: maybe(text) }), { error: 'must be a list' }));
+const deploymentSchema = z.looseObject({
+  spec: maybe(
+    z.looseObject({
+      template: maybe(
+        z.looseObject({ spec: maybe(z.looseObject({ containers, initContainers: containers })) }),
+      ),
+    }),
+  ),
+});
+
+function checkObject(
+  v: unknown,
+  d: LocatedDocument,
+  file: string,
+  prefix: PathKey[],
+  issues: Issue[],
+): boolean {
+  const base = objectSchema.safeParse(v);
+  if (!base.success) {
+    issues.push(...schemaIssues(base.error, file, d.locate, prefix));
+    return false;
+  }
+  const kind = base.data.kind;
+  const specific = kind === 'Node' ? nodeSchema : kind === 'Deployment' ? deploymentSchema : undefined;
+  const r = specific?.safeParse(v);
+  if (r && !r.success) {
+    issues.push(...schemaIssues(r.error, file, d.locate, prefix));
+    return false;
+  }
+  return true;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -58,17 +120,40 @@ function recFields(o: KubeObject): Record<string, string> {
   return out;
 }
 
-export function readClusterState(text: string, file: string, name: string): ClusterState {
-  const docs = parseYamlDocuments(text, file);
+/**
+ * Reads kubectl output. Every field cairn relies on is checked for its type
+ * where it enters: a wrong one is a file:line:field error, all of them at once.
+ */
+export function readClusterState(source: string, file: string, name: string): ClusterState {
+  const docs = parseYamlDocuments(source, file, { maxTokens: MAX_STATE_TOKENS });
   const objects: KubeObject[] = [];
+  const issues: Issue[] = [];
   for (const d of docs) {
-    if (!isObject(d.value))
-      throw new ValidationError([{ file, line: d.line, message: 'expected a Kubernetes object or List' }]);
-    const v = d.value as KubeObject & { items?: unknown[] };
-    if (v.kind === 'List' || (v.kind?.endsWith('List') && Array.isArray(v.items))) {
-      for (const item of v.items ?? []) if (isObject(item)) objects.push(item as KubeObject);
-    } else objects.push(v);
+    if (!isObject(d.value)) {
+      issues.push({ file, line: d.line, message: 'expected a Kubernetes object or List' });
+      continue;
+    }
+    const v = d.value as KubeObject & { items?: unknown };
+    if (typeof v.kind === 'string' && v.kind.endsWith('List') && v.items !== undefined) {
+      if (!Array.isArray(v.items)) {
+        const pos = d.locate(['items']);
+        issues.push({ file, ...(pos ? { line: pos.line } : {}), field: 'items', message: 'must be a list' });
+        continue;
+      }
+      v.items.forEach((item, i) => {
+        if (!isObject(item)) {
+          const pos = d.locate(['items', i]);
+          issues.push({
+            file,
+            ...(pos ? { line: pos.line } : {}),
+            field: `items[${i}]`,
+            message: 'expected a Kubernetes object',
+          });
+        } else if (checkObject(item, d, file, ['items', i], issues)) objects.push(item as KubeObject);
+      });
+    } else if (checkObject(v, d, file, [], issues)) objects.push(v);
   }
+  if (issues.length) throw new ValidationError(issues);
   return { ...clusterFactsFrom(objects, name), objects };
 }
 
@@ -100,7 +185,9 @@ export function clusterFactsFrom(
   }
   const operators: Record<string, string> = {};
   for (const o of objects.filter((x) => x.kind === 'Deployment')) {
-    const spec = o.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined;
+    // Types checked above (deploymentSchema).
+    const spec = o.spec as
+      { template?: { spec?: { containers?: { image?: string }[] | null } | null } | null } | null | undefined;
     for (const c of spec?.template?.spec?.containers ?? []) {
       if (!c.image) continue;
       // The same image table the repository scan uses (lib/targets/identify.ts).

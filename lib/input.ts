@@ -1,9 +1,10 @@
 // Reads user-supplied YAML or JSON against a schema and reports every problem
 // with the file, line and field it is about. All input that enters cairn from
 // files (policies, catalog, feed snapshots, cluster state) passes through here.
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import { type Issue, ValidationError } from './errors.ts';
+import { parseYamlDocument, parseYamlStream } from './yaml-parse.ts';
 
 /** Refuse documents whose aliases would expand past this many nodes (YAML bombs). */
 const MAX_ALIAS_COUNT = 1000;
@@ -19,6 +20,24 @@ export function formatPath(path: readonly PathKey[]): string {
   return out || '(root)';
 }
 
+/** Key -> pair of each map, built once per map: locating N issues in an N-key map stays linear. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const it of map.items) {
+      if (isScalar(it.key)) {
+        const k = String(it.key.value);
+        if (!index.has(k)) index.set(k, it as Pair);
+      }
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
 function nodeAt(
   root: Node | null | undefined,
   path: readonly PathKey[],
@@ -27,7 +46,7 @@ function nodeAt(
   let depth = 0;
   for (const key of path) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(key));
+      const pair = pairOf(node, String(key));
       if (!pair) break;
       // Point at the key when the value is missing.
       node = (pair.value as Node | null) ?? (pair.key as Node);
@@ -56,7 +75,7 @@ function zodIssues(
       const key = zi.keys[0]!;
       const parent = located.node;
       if (isMap(parent)) {
-        const pair = parent.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+        const pair = pairOf(parent, key);
         if (pair?.key) located = { node: pair.key as Node, depth: path.length };
       }
       path.push(key);
@@ -107,6 +126,47 @@ export type Locator = (
   opts?: { key?: boolean },
 ) => { line: number; column: number } | undefined;
 
+function locatorFor(root: Node | null, lines: LineCounter): Locator {
+  return (path, opts) => {
+    let node = nodeAt(root, path).node;
+    if (opts?.key && path.length) {
+      // Point at the map key itself (where an unknown name is written), not its value.
+      const parent = nodeAt(root, path.slice(0, -1)).node;
+      const last = String(path.at(-1));
+      if (isMap(parent)) node = (pairOf(parent, last)?.key as Node) ?? node;
+    }
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+}
+
+/**
+ * Schema issues of a value taken from inside a parsed document (an item of a
+ * List), each with the file, line and full field path (`prefix` + the issue's).
+ */
+export function schemaIssues(
+  error: z.ZodError,
+  file: string,
+  locate: Locator,
+  prefix: readonly PathKey[] = [],
+): Issue[] {
+  return error.issues.map((zi) => {
+    const path = [
+      ...prefix,
+      ...zi.path.filter((p): p is PathKey => typeof p === 'string' || typeof p === 'number'),
+    ];
+    const pos = locate(path);
+    return {
+      file,
+      ...(pos ? { line: pos.line, column: pos.column } : {}),
+      field: formatPath(path),
+      message: zi.message,
+    };
+  });
+}
+
 /** Like parseYaml, and also returns a locator for reporting later, semantic issues by line. */
 export function parseYamlLocated<S extends z.ZodType>(
   text: string,
@@ -114,7 +174,7 @@ export function parseYamlLocated<S extends z.ZodType>(
   schema: S,
 ): { data: z.infer<S>; locate: Locator } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  const doc = parseYamlDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length) throw new ValidationError(yamlErrors(doc.errors, file));
   let data: unknown;
   try {
@@ -124,21 +184,7 @@ export function parseYamlLocated<S extends z.ZodType>(
   }
   const result = schema.safeParse(data ?? {});
   if (!result.success) throw new ValidationError(zodIssues(result.error, file, doc.contents, lines));
-  const locate: Locator = (path, opts) => {
-    let node = nodeAt(doc.contents, path).node;
-    if (opts?.key && path.length) {
-      // Point at the map key itself (where an unknown name is written), not its value.
-      const parent = nodeAt(doc.contents, path.slice(0, -1)).node;
-      const last = String(path.at(-1));
-      if (isMap(parent))
-        node =
-          (parent.items.find((it) => isScalar(it.key) && String(it.key.value) === last)?.key as Node) ?? node;
-    }
-    const offset = node?.range?.[0];
-    if (offset === undefined) return undefined;
-    const pos = lines.linePos(offset);
-    return { line: pos.line, column: pos.col };
-  };
+  const locate = locatorFor(doc.contents, lines);
   return { data: result.data, locate };
 }
 
@@ -147,12 +193,18 @@ export interface LocatedDocument {
   index: number;
   line: number;
   value: unknown;
+  /** Where a field path of this document sits. */
+  locate: Locator;
 }
 
 /** Parses every document of a multi-document YAML file (e.g. `kubectl get -o yaml` output). */
-export function parseYamlDocuments(text: string, file: string): LocatedDocument[] {
+export function parseYamlDocuments(
+  text: string,
+  file: string,
+  opts: { maxTokens?: number } = {},
+): LocatedDocument[] {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  const docs = parseYamlStream(text, { lineCounter: lines, prettyErrors: true, ...opts });
   const list = Array.isArray(docs) ? docs : [];
   const issues: Issue[] = [];
   const out: LocatedDocument[] = [];
@@ -165,7 +217,7 @@ export function parseYamlDocuments(text: string, file: string): LocatedDocument[
       const value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       if (value === null || value === undefined) return;
       const start = doc.contents?.range?.[0] ?? 0;
-      out.push({ index, line: lines.linePos(start).line, value });
+      out.push({ index, line: lines.linePos(start).line, value, locate: locatorFor(doc.contents, lines) });
     } catch (e) {
       issues.push({ file, message: `cannot expand YAML aliases: ${(e as Error).message}` });
     }

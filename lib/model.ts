@@ -61,6 +61,17 @@ export interface Target {
   sharedBy?: { cluster: string; environment?: string }[];
   /** Scalar fields of the manifest that planning rules read, by dotted path (e.g. `spec.primaryUpdateStrategy`). */
   fields?: Record<string, string>;
+  /** KubeDB: ops requests in the repository that already change this database's version. */
+  pendingRequests?: PendingRequest[];
+}
+
+/** A KubeDB `RedisOpsRequest` / `RedisSentinelOpsRequest` (type UpdateVersion) found in the repository. */
+export interface PendingRequest {
+  file: string;
+  line: number;
+  kind: string;
+  name: string;
+  targetVersion: string;
 }
 
 /** A target found but not safe to read or edit, with the reason shown to the user. */

@@ -7,6 +7,8 @@ import type { ClusterFacts, Inventory, Release, Target } from './model.ts';
 import { planUpgrade } from './planner/plan.ts';
 import type { Plan } from './planner/types.ts';
 import { conventionalMapping, placeByMapping, sharedByMapping } from './policy/conventions.ts';
+import { DEFAULT_IGNORE_PATHS } from './policy/defaults.ts';
+import { matchesGlob } from './policy/glob.ts';
 import { placeFile } from './policy/resolve.ts';
 import type { Policy } from './policy/schema.ts';
 import type { RepoReader } from './targets/repo.ts';
@@ -28,15 +30,22 @@ export interface PlanRepositoryInput {
 export interface RepositoryPlan {
   plan: Plan;
   inventory: Inventory;
-  /** Which layout conventions placed files in clusters (empty when the policy maps them). */
+  /** Which layout conventions placed files in clusters (none when the policy maps them), and what ignorePaths left out. */
   conventions: string[];
 }
 
 export async function planRepository(repo: RepoReader, input: PlanRepositoryInput): Promise<RepositoryPlan> {
   const { policy, catalog, releases, clusters, now } = input;
   const conventions: string[] = [];
+  const globs = policy.ignorePaths ?? DEFAULT_IGNORE_PATHS;
+  let ignored = 0;
   let shared: ((file: string) => Target['sharedBy']) | undefined;
   const inventory = await scanRepository(repo, {
+    ignore: (path) => {
+      const hit = globs.some((g) => matchesGlob(path, g));
+      if (hit) ignored++;
+      return hit;
+    },
     ...(policy.clusters.length
       ? { locate: (file: string) => placeFile(policy, file) }
       : {
@@ -50,6 +59,11 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...(input.parallel ? { parallel: input.parallel } : {}),
   });
+  if (ignored) {
+    conventions.push(
+      `ignorePaths${policy.ignorePaths ? '' : ' (defaults)'}: ${ignored} YAML file${ignored === 1 ? '' : 's'} not scanned (${globs.join(', ')})`,
+    );
+  }
   // A file several clusters apply (a base no overlay patches) names them all: the planner decides.
   for (const t of inventory.targets) {
     const by = !t.cluster && !t.shadowedBy?.length ? shared?.(t.file) : undefined;

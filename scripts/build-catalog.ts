@@ -344,7 +344,7 @@ function buildRedis(fx: FixtureReader): CatalogFileBuilder {
       name: 'Redis Open Source server',
       role: 'data-plane',
       scheme: 'redis-image',
-      managedBy: ['howl-redis-operator', 'ot-redis-operator'],
+      managedBy: ['howl-redis-operator'],
       source: tags,
       releases,
     },
@@ -354,11 +354,6 @@ function buildRedis(fx: FixtureReader): CatalogFileBuilder {
       {
         image: 'public.ecr.aws/docker/library/redis',
         from: 'gitops-layouts/flux2-kustomize-helm-example/apps/base/podinfo/release.yaml',
-      },
-      { image: 'quay.io/opstree/redis', from: 'ot-redis-operator/charts/redis-cluster/values.yaml' },
-      {
-        image: 'quay.io/opstree/redis-sentinel',
-        from: 'ot-redis-operator/charts/redis-sentinel/values.yaml',
       },
       {
         image: 'ghcr.io/appscode-images/redis',
@@ -758,6 +753,91 @@ function buildHowl(fx: FixtureReader): CatalogFileBuilder {
 // ---------------------------------------------------------------------------
 // KubeDB
 
+/**
+ * When each RedisVersion first shipped: the first kubedb/installer release tag
+ * (ordered by its commit date) whose `catalog/kubedb/raw/redis` holds it, read
+ * from the installer's Git history at the fixtures' commit (tags are not in
+ * ../shared/fixtures; the v2025.1.9 files are, and are checked against this
+ * table below). The vendor ships only the versions it tested, in its installer
+ * releases, so a version is "released" to KubeDB users on that date. The
+ * directory exists from v2023.12.11: entries older than that shipped earlier
+ * under another path, and are dated (later, so conservatively) by v2023.12.11.
+ */
+const KUBEDB_FIRST_SHIPPED: readonly {
+  tag: string;
+  date: string;
+  commit: string;
+  names: readonly string[];
+}[] = [
+  {
+    tag: 'v2023.12.11',
+    date: '2023-12-13',
+    commit: 'ea24c19630a982381cc1c84b29859e8dee8b7433',
+    names: [
+      '4',
+      '4-v1',
+      '4.0',
+      '4.0-v1',
+      '4.0-v2',
+      '4.0.11',
+      '4.0.6',
+      '4.0.6-v1',
+      '4.0.6-v2',
+      '5.0',
+      '5.0-v1',
+      '5.0.14',
+      '5.0.3',
+      '5.0.3-v1',
+      '6.0.18',
+      '6.0.6',
+      '6.2.11',
+      '6.2.14',
+      '6.2.5',
+      '6.2.7',
+      '6.2.8',
+      '7.0.10',
+      '7.0.4',
+      '7.0.5',
+      '7.0.6',
+      '7.0.9',
+      '7.2.0',
+      '7.2.3',
+    ],
+  },
+  {
+    tag: 'v2023.12.21',
+    date: '2023-12-25',
+    commit: 'e826dc3f3886314616079991e22fec37ed7db247',
+    names: ['6.0.20', '7.0.14'],
+  },
+  {
+    tag: 'v2024.1.31',
+    date: '2024-02-13',
+    commit: '5089453f61e5468b3eb3094907a5563fef550f9a',
+    names: ['7.0.15', '7.2.4'],
+  },
+  {
+    tag: 'v2024.11.18',
+    date: '2024-11-24',
+    commit: '9114b0ddedb17cf725a9a56210c701b8bf8eb999',
+    names: ['7.4.0'],
+  },
+  {
+    tag: 'v2024.12.18',
+    date: '2025-01-07',
+    commit: '88c72d90b150c9493b0b61b192b232d26f2211f2',
+    names: ['6.2.16', '7.2.6', '7.4.1'],
+  },
+  {
+    tag: 'v2025.10.17',
+    date: '2025-11-04',
+    commit: '6c0318b3e253e121a9326837a82bd3cd18c46c69',
+    names: ['7.4.6', '8.0.4', '8.2.2', 'valkey-7.2.5', 'valkey-7.2.9', 'valkey-8.0.3', 'valkey-8.1.1'],
+  },
+];
+/** The installer tag of the v2025.1.9 fixture files (MANIFEST: kubedb/installer tag v2025.1.9), committed 2025-02-05. */
+const KUBEDB_FIXTURE_TAG = { dir: 'kubedb/installer-v2025.1.9/catalog/kubedb/raw/redis', date: '2025-02-05' };
+
 function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
   const f = new CatalogFileBuilder(
     'kubedb.yaml',
@@ -845,8 +925,30 @@ function buildKubedb(fx: FixtureReader): CatalogFileBuilder {
     }),
     releases: names
       .sort((a, b) => kubedbOrder(a.name, b.name))
-      .map((n) => ({ version: n.name, source: n.source })),
+      .map((n) => {
+        const shipped = KUBEDB_FIRST_SHIPPED.find((r) => r.names.includes(n.name));
+        if (!shipped)
+          throw new Error(`kubedb ${n.name}: no first-shipped installer release in KUBEDB_FIRST_SHIPPED`);
+        const source = f.source(`kubedb-installer-${shipped.tag}`, {
+          repo: 'kubedb/installer',
+          path: 'catalog/kubedb/raw/redis',
+          commit: shipped.commit,
+          note: `release ${shipped.tag} (committed ${shipped.date}), the first installer release whose catalog ships these RedisVersions; KubeDB ships only versions it tested, so this is when the version was released to KubeDB users`,
+        });
+        return { version: n.name, published: shipped.date, source };
+      }),
   });
+  // The v2025.1.9 files in the fixtures must already have shipped by that release.
+  for (const file of fx.list(KUBEDB_FIXTURE_TAG.dir).filter((n) => n.endsWith('.yaml'))) {
+    const rel = `${KUBEDB_FIXTURE_TAG.dir}/${file}`;
+    f.uses(rel);
+    const name = String(
+      (parseDocument(fx.read(rel)).toJS() as { metadata?: { name?: unknown } }).metadata?.name,
+    );
+    const shipped = KUBEDB_FIRST_SHIPPED.find((r) => r.names.includes(name));
+    if (!shipped || shipped.date > KUBEDB_FIXTURE_TAG.date)
+      throw new Error(`kubedb ${name}: in installer v2025.1.9 but first shipped ${shipped?.date ?? 'never'}`);
+  }
   return f;
 }
 
@@ -890,7 +992,7 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
       name: 'OT-Container-Kit redis-operator',
       role: 'operator',
       scheme: 'semver',
-      manages: ['redis'],
+      manages: ['ot-redis', 'ot-redis-sentinel'],
       source: changelog,
       releases,
     },
@@ -901,6 +1003,81 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
       },
     ],
   );
+
+  // OT builds its own Redis and Sentinel images, tagged `v<redis version>`. The
+  // tags it publishes are the ones its changelog says it moved to ("Upgrade
+  // redis/sentinel image to 7.0.15", under v0.18.1), dated by that operator
+  // release (the image existed by then, so the age check is met no earlier than
+  // it should be), and the ones its charts pin (no date).
+  const images: CatalogRelease[] = [];
+  for (const section of text.split(/^(?=### v\d)/m)) {
+    const head = /^### (v\d+\.\d+\.\d+)[^\n]*\n#####\s*([^\n]+)/.exec(section);
+    if (!head) continue;
+    for (const m of section.matchAll(/Upgrade redis\/sentinel image to v?(\d+\.\d+\.\d+)/g)) {
+      images.push({
+        version: `v${m[1]!}`,
+        published: parseWrittenDate(head[2]!),
+        source: 'ot-image-changelog',
+      });
+    }
+  }
+  if (!images.length) throw new Error('ot: no "Upgrade redis/sentinel image" line in the changelog');
+  f.source('ot-image-changelog', {
+    repo: 'OT-CONTAINER-KIT/redis-operator',
+    path: 'CHANGELOG.md',
+    commit: COMMIT.ot,
+    note: 'a Redis/Sentinel image tag OT moved its charts to ("Upgrade redis/sentinel image to X"), dated by the operator release that shipped it',
+  });
+  const chartValues = [
+    'ot-redis-operator/charts/redis/values.yaml',
+    'ot-redis-operator/charts/redis-cluster/values.yaml',
+    'ot-redis-operator/charts/redis-replication/values.yaml',
+    'ot-redis-operator/charts/redis-sentinel/values.yaml',
+  ];
+  f.source('ot-data-charts', {
+    repo: 'OT-CONTAINER-KIT/redis-operator',
+    path: 'charts/redis-cluster/values.yaml',
+    commit: COMMIT.ot,
+    note: 'tag of quay.io/opstree/redis and quay.io/opstree/redis-sentinel in the data-plane charts (redis, redis-cluster, redis-replication, redis-sentinel); no date',
+  });
+  for (const rel of chartValues) {
+    f.uses(rel);
+    for (const m of fx
+      .read(rel)
+      .matchAll(/^\s+image: quay\.io\/opstree\/redis(?:-sentinel)?\s*\n\s+tag: "?(v[^"\s]+)"?/gm)) {
+      if (!images.some((r) => r.version === m[1]!)) images.push({ version: m[1]!, source: 'ot-data-charts' });
+    }
+  }
+  images.sort((a, b) => compareLoose(a.version, b.version));
+  for (const [id, name, image, from] of [
+    [
+      'ot-redis',
+      'OT-Container-Kit Redis image',
+      'quay.io/opstree/redis',
+      'ot-redis-operator/charts/redis-cluster/values.yaml',
+    ],
+    [
+      'ot-redis-sentinel',
+      'OT-Container-Kit Redis Sentinel image',
+      'quay.io/opstree/redis-sentinel',
+      'ot-redis-operator/charts/redis-sentinel/values.yaml',
+    ],
+  ] as const) {
+    f.component(
+      {
+        id,
+        name,
+        role: 'data-plane',
+        scheme: 'ot-image',
+        managedBy: ['ot-redis-operator'],
+        // The Redis server inside OT's image: its RDB formats apply by line. Sentinel writes no RDB.
+        ...(id === 'ot-redis' ? { server: 'redis' } : {}),
+        source: 'ot-image-changelog',
+        releases: images.map((r) => ({ ...r })),
+      },
+      [{ image, from }],
+    );
+  }
   return f;
 }
 

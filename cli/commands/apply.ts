@@ -13,7 +13,11 @@ export const applyCommand: Command = {
     'nothing is checked out: HEAD and the work tree stay as they were.',
   options: {
     ...planOptions,
-    step: { type: 'string', value: 'ID', description: "Step id from 'cairn plan'" },
+    step: {
+      type: 'string',
+      value: 'ID',
+      description: "Step id from 'cairn plan', or the short id in front of a step or target row",
+    },
     branch: {
       type: 'string',
       value: 'NAME',

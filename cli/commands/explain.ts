@@ -1,5 +1,6 @@
 import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { explain } from '../../lib/planner/explain.ts';
+import { resolveTargetId } from '../../lib/render/short-ids.ts';
 import type { Command } from '../args.ts';
 import { requireStr, str } from '../args.ts';
 import { localPlanOptions, planOptions } from './plan.ts';
@@ -7,7 +8,8 @@ import { localPlanOptions, planOptions } from './plan.ts';
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'Explain why a version is or is not reachable for one target, rule by rule',
-  usage: 'explain --repo DIR TARGET-ID --to VERSION [plan options] [--format text|json]',
+  usage: 'explain --repo DIR TARGET --to VERSION [plan options] [--format text|json]',
+  description: "TARGET is a target id, a step id, or the short id 'cairn plan' shows in front of a row.",
   positionals: { min: 1, max: 1 },
   options: {
     ...planOptions,
@@ -22,10 +24,10 @@ export const explainCommand: Command = {
   },
   async run(values, positionals, ctx) {
     const local = await planLocalRepository(localPlanOptions(values, ctx, 'explain'));
-    const { plan: _p, inventory, policy, catalog, releases, clusters, now } = local;
+    const { plan, inventory, policy, catalog, releases, clusters, now } = local;
     const e = explain(
       { inventory, policy, catalog, releases, clusters, now },
-      positionals[0]!,
+      resolveTargetId(plan, positionals[0]!),
       requireStr(values, 'to', 'explain'),
     );
     if (str(values, 'format') === 'json') {

@@ -3,7 +3,7 @@ import { UsageError } from '../../lib/errors.ts';
 import { jsonChunks } from '../../lib/render/json-stream.ts';
 import { toPlanJson } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
-import { renderText } from '../../lib/render/text.ts';
+import { renderText, type TextOptions } from '../../lib/render/text.ts';
 import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
 import { readLiveCluster } from '../../lib/node/live-cluster.ts';
 import type { Command, CommandContext, Values } from '../args.ts';
@@ -17,6 +17,29 @@ export function parseNow(text: string | undefined): Date {
     throw new UsageError(`--now must be an ISO-8601 instant such as 2026-11-21T09:00:00Z, got "${text}"`);
   }
   return d;
+}
+
+/**
+ * Colour only on a terminal, and never with NO_COLOR set (any value, see no-color.org)
+ * or TERM=dumb; the width is the terminal's, else 120 columns.
+ */
+export function textOptions(ctx: CommandContext): TextOptions {
+  const colour = ctx.stdoutTTY === true && !ctx.env.NO_COLOR && ctx.env.TERM !== 'dumb';
+  return { colour, width: ctx.stdoutTTY && ctx.columns && ctx.columns >= 60 ? ctx.columns : 120 };
+}
+
+/**
+ * A progress line on stderr while files are scanned (a terminal only), redrawn in
+ * place at most every 1% and cleared when done, so it never mixes with the plan.
+ */
+export function scanProgress(ctx: CommandContext): (done: number, total: number) => void {
+  let shown = -1;
+  return (done, total) => {
+    const pct = total ? Math.floor((done * 100) / total) : 100;
+    if (pct === shown && done !== total) return;
+    shown = pct;
+    ctx.stderr(done === total ? '\r\x1b[2K' : `\rscanning ${done}/${total} files (${pct}%)`);
+  };
 }
 
 export const planOptions = {
@@ -54,6 +77,7 @@ export function localPlanOptions(values: Values, ctx: CommandContext, command: s
     now: parseNow(str(values, 'now')),
     cwd: ctx.cwd,
     env: ctx.env,
+    log: ctx.log,
   };
 }
 
@@ -82,12 +106,7 @@ export const planCommand: Command = {
     },
   },
   async run(values, _pos, ctx) {
-    const progress = ctx.isTTY
-      ? (done: number, total: number) => {
-          if (total >= 200 && (done % 100 === 0 || done === total))
-            ctx.stderr(`\rscanning ${done}/${total} files${done === total ? '\n' : ''}`);
-        }
-      : undefined;
+    const progress = ctx.isTTY ? scanProgress(ctx) : undefined;
     const liveClusters = await Promise.all(
       list(values, 'kubeconfig').map((k) => readLiveCluster(k, ctx.cwd)),
     );
@@ -117,7 +136,7 @@ export const planCommand: Command = {
       }
       ctx.stdout(`${buffer}\n`);
     } else if (format === 'markdown') ctx.stdout(renderMarkdown(result.plan, rctx));
-    else ctx.stdout(renderText(result.plan, rctx));
+    else ctx.stdout(renderText(result.plan, rctx, textOptions(ctx)));
     return 0;
   },
 };

@@ -28,7 +28,7 @@ export const validateCommand: Command = {
     ];
     if (policyDir) {
       const dir = resolve(ctx.cwd, policyDir);
-      const policy = loadPolicyDir(dir, ctx.cwd);
+      const policy = loadPolicyDir(dir, ctx.cwd, dir, { components: [...catalog.components.keys()] });
       planSources(catalog, policy); // feed sources must name catalog components
       lines.push(
         `policies: ok (${policy.files.length} file(s) in ${relative(ctx.cwd, dir) || '.'}: ${policy.clusters.length} clusters, ${policy.environments.length} environments, ${policy.rules.length} rules, ${policy.windows.length} windows)`,

@@ -52,7 +52,15 @@ export const componentSchema = z.strictObject({
   id,
   name: z.string().min(1),
   role: z.enum(['operator', 'data-plane', 'crds']),
-  scheme: z.enum(['redis-image', 'bitnami-image', 'redis-enterprise', 'semver', 'kubedb', 'kubernetes']),
+  scheme: z.enum([
+    'redis-image',
+    'bitnami-image',
+    'redis-enterprise',
+    'semver',
+    'kubedb',
+    'kubernetes',
+    'ot-image',
+  ]),
   /** For a data plane: the operator components that reconcile it. */
   managedBy: z.array(id).optional(),
   /** For an operator: the data-plane components it manages. */

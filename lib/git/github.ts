@@ -115,6 +115,18 @@ function base64ToBytes(b64: string): Uint8Array {
 
 export interface GitHubProvider extends PullRequestHost {
   readonly octokit: Client;
+  /** Creates the check run named `run.name` on `sha`, or edits the one there (needs a GitHub App). */
+  ensureCheckRun(sha: string, run: CheckRunInput): Promise<void>;
+  /** Creates the comment, or edits the one carrying `marker` when its body differs. */
+  upsertComment(number: number, marker: string, body: string): Promise<void>;
+}
+
+export interface CheckRunInput {
+  name: string;
+  status: 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'action_required';
+  details_url?: string;
+  output: { title: string; summary: string };
 }
 
 export function githubProvider(opts: GitHubOptions): GitHubProvider {
@@ -514,6 +526,48 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         state: 'open',
         labels: input.labels,
       };
+    },
+    async ensureCheckRun(sha, run) {
+      const found = await call(`read check runs of ${sha}`, () =>
+        octokit.rest.checks.listForRef({ ...where, ref: sha, check_name: run.name, per_page: 10 }),
+      );
+      const fields = {
+        status: run.status,
+        ...(run.conclusion ? { conclusion: run.conclusion } : {}),
+        ...(run.details_url ? { details_url: run.details_url } : {}),
+        output: run.output,
+      };
+      const existing = found.data.check_runs[0];
+      if (existing) {
+        const same =
+          existing.status === run.status &&
+          (existing.conclusion ?? undefined) === run.conclusion &&
+          existing.output.title === run.output.title &&
+          existing.output.summary === run.output.summary;
+        if (!same)
+          await call(`update check run ${run.name}`, () =>
+            octokit.rest.checks.update({ ...where, check_run_id: existing.id, ...fields }),
+          );
+        return;
+      }
+      await call(`create check run ${run.name}`, () =>
+        octokit.rest.checks.create({ ...where, name: run.name, head_sha: sha, ...fields }),
+      );
+    },
+    async upsertComment(number, marker, body) {
+      const res = await call(`read comments of #${number}`, () =>
+        octokit.rest.issues.listComments({ ...where, issue_number: number, per_page: 100 }),
+      );
+      const mine = res.data.find((c) => c.body?.includes(marker));
+      if (mine && mine.body === body) return;
+      if (mine)
+        await call(`edit a comment on #${number}`, () =>
+          octokit.rest.issues.updateComment({ ...where, comment_id: mine.id, body }),
+        );
+      else
+        await call(`comment on #${number}`, () =>
+          octokit.rest.issues.createComment({ ...where, issue_number: number, body }),
+        );
     },
     async closeIssue(number) {
       await call(`close issue #${number}`, () =>

@@ -2,13 +2,14 @@
 // pull request would be opened. The commit is built with git plumbing by the same use
 // case the PR engine runs on GitHub (lib/git/commit-step.ts): HEAD, the index and the
 // work tree are never touched, and two concurrent applies cannot mix their commits.
-import { NotFoundError, PreconditionError } from '../errors.ts';
+import { PreconditionError } from '../errors.ts';
 import { commitStep } from '../git/commit-step.ts';
 import { localGitProvider } from './git-provider.ts';
 import type { Step } from '../planner/types.ts';
 import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/pull-request.ts';
 import { stepBranchName, stepFileChanges } from '../steps/index.ts';
 import { git, gitMaybe } from './git.ts';
+import { resolveStep } from '../render/short-ids.ts';
 import { type LocalPlanOptions, planLocalRepository } from './plan-local.ts';
 
 export interface ApplyResult {
@@ -36,12 +37,8 @@ export async function applyStep(
     throw new PreconditionError(
       `the work tree of ${opts.repo} has uncommitted changes; commit or stash them first:\n${dirty}`,
     );
-  const step = plan.steps.find((s) => s.id === opts.stepId);
-  if (!step) {
-    throw new NotFoundError(
-      `no step "${opts.stepId}" in the current plan${plan.steps.length ? `; steps:\n  ${plan.steps.map((s) => s.id).join('\n  ')}` : ' (nothing to do)'}`,
-    );
-  }
+  // A full step id, or a short id from the text plan (a step's, or a target's: its first step).
+  const step = resolveStep(plan, opts.stepId);
   if (step.after.length) {
     throw new PreconditionError(
       `step ${step.id} must wait for ${step.after.join(', ')}: ${step.after.length === 1 ? 'it is' : 'they are'} not in the repository yet`,

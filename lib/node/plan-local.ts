@@ -11,6 +11,8 @@ import type { ClusterFacts, Inventory, Release } from '../model.ts';
 import type { Plan } from '../planner/types.ts';
 import { EMPTY_POLICY } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
+import { type Logger, timed } from '../log.ts';
+import { isInside } from './read-file.ts';
 import { nodeRepo } from './repo.ts';
 import { planRepository } from '../plan-repository.ts';
 import { parallelScanner } from './scan-pool.ts';
@@ -28,6 +30,8 @@ export interface LocalPlanOptions {
   cwd: string;
   env: Record<string, string | undefined>;
   onProgress?: (done: number, total: number) => void;
+  /** Gets each phase (catalog, policy, feed, cluster-state, scan-and-plan) with its duration, at debug level. */
+  log?: Logger;
 }
 
 export interface LocalPlan {
@@ -55,26 +59,38 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
   if (!existsSync(repoDir) || !statSync(repoDir).isDirectory()) {
     throw new UsageError(`--repo ${opts.repo}: no such directory`);
   }
-  const catalog = loadShippedCatalog();
+  const phase = <T>(name: string, fn: () => T | Promise<T>) =>
+    opts.log ? timed(opts.log, name, () => performance.now(), fn) : Promise.resolve(fn());
+  const catalog = await phase('catalog', () => loadShippedCatalog());
   const policyDir = resolvePolicyDir(
     opts.policies && resolve(opts.cwd, opts.policies),
     opts.env.CAIRN_POLICIES,
     repoDir,
   );
-  const policy = policyDir ? loadPolicyDir(resolve(opts.cwd, policyDir), opts.cwd) : EMPTY_POLICY;
+  const policyAbs = policyDir && resolve(opts.cwd, policyDir);
+  // Policy files in the checkout may link within it; elsewhere, within their own directory.
+  const policy = await phase('policy', () =>
+    policyAbs
+      ? loadPolicyDir(policyAbs, opts.cwd, isInside(repoDir, policyAbs) ? repoDir : policyAbs, {
+          components: [...catalog.components.keys()],
+        })
+      : EMPTY_POLICY,
+  );
   // A feed snapshot replaces the catalog's release list of each component it names (an empty list means
   // "nothing is known"); components it does not name keep the catalog's list.
-  const releases = {
+  const releases = await phase('feed', () => ({
     ...catalogReleases(catalog),
     ...(opts.feed ? parseFeed(readTextFile(resolve(opts.cwd, opts.feed), 'feed'), opts.feed, catalog) : {}),
-  };
+  }));
 
   const states = parseClusterStateArgs(opts.clusterStates ?? []);
   const clusters: Record<string, ClusterFacts> = {};
   const conventions: string[] = [];
   if (!policyDir) conventions.push('no policy file: the shipped defaults apply (see docs/policy.md)');
   for (const s of states) {
-    const state = readClusterState(readTextFile(resolve(opts.cwd, s.file), 'cluster state'), s.file, s.name);
+    const state = await phase(`cluster-state ${s.name}`, () =>
+      readClusterState(readTextFile(resolve(opts.cwd, s.file), 'cluster state'), s.file, s.name),
+    );
     clusters[s.name] = state.facts;
     conventions.push(...state.notes);
   }
@@ -87,15 +103,17 @@ export async function planLocalRepository(opts: LocalPlanOptions): Promise<Local
     plan,
     inventory,
     conventions: layout,
-  } = await planRepository(nodeRepo(repoDir), {
-    policy,
-    catalog,
-    releases,
-    clusters,
-    now: opts.now,
-    parallel: parallelScanner(repoDir),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-  });
+  } = await phase('scan-and-plan', () =>
+    planRepository(nodeRepo(repoDir), {
+      policy,
+      catalog,
+      releases,
+      clusters,
+      now: opts.now,
+      parallel: parallelScanner(repoDir),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    }),
+  );
   conventions.push(...layout);
   return { plan, inventory, policy, catalog, conventions, repoDir, releases, clusters, now: opts.now };
 }

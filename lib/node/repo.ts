@@ -1,14 +1,20 @@
 // RepoReader over a directory on disk (Node only; the only file of the
 // targets core that touches node:fs). Reads are synchronous on purpose: for
 // thousands of small manifests the promise API costs more than the reading.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RepoEntry, RepoReader } from '../targets/repo.ts';
+import { DEFAULT_MAX_FILE_BYTES } from '../targets/yaml-file.ts';
+import { readFileGuarded } from './read-file.ts';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
-export function nodeRepo(root: string): RepoReader {
+/**
+ * Reads go through readFileGuarded: a link leading outside `root`, anything
+ * but a regular file, or a file over `maxFileBytes` is refused (read throws).
+ */
+export function nodeRepo(root: string, { maxFileBytes = DEFAULT_MAX_FILE_BYTES } = {}): RepoReader {
   let realRoot: Promise<string> | undefined;
   const toRepo = (abs: string, base: string) => relative(base, abs).split(sep).join('/');
   return {
@@ -33,8 +39,9 @@ export function nodeRepo(root: string): RepoReader {
       return out;
     },
     async read(path) {
-      const b = readFileSync(join(root, path));
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      const r = readFileGuarded(join(root, path), { root, maxBytes: maxFileBytes });
+      if (!r.ok) throw new Error(r.reason);
+      return r.bytes;
     },
     async realpath(path) {
       realRoot ??= realpath(root);

@@ -1,11 +1,11 @@
 // Node-only: scans a checkout's files on every core. This thread takes one share
 // of the files and worker threads the others; each share is a contiguous run of
 // the sorted paths, so merged in order the result equals a sequential scan.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type ParallelScan, type ScannedBatch, scanBatch } from '../targets/scan.ts';
+import { readFileGuarded } from './read-file.ts';
 
 /** Below this many files a worker's start-up costs more than it saves. */
 const MIN_FILES_PER_WORKER = 1500;
@@ -16,14 +16,11 @@ export interface ScanJob {
   maxBytes: number;
 }
 
-export function* readFiles(root: string, paths: readonly string[]) {
+/** Each file through readFileGuarded (inside `root`, regular, at most `maxBytes`). */
+export function* readFiles(root: string, paths: readonly string[], maxBytes: number) {
   for (const path of paths) {
-    try {
-      const b = readFileSync(join(root, path));
-      yield { path, bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
-    } catch (e) {
-      yield { path, problem: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
-    }
+    const r = readFileGuarded(join(root, path), { root, maxBytes });
+    yield r.ok ? { path, bytes: r.bytes } : { path, problem: r.reason };
   }
 }
 
@@ -58,7 +55,7 @@ export function parallelScanner(
     const chunks = Array.from({ length: shares }, (_, i) => paths.slice(i * size, (i + 1) * size));
     const [mine, ...theirs] = chunks;
     const pending = theirs.map((chunk) => runWorker({ root, paths: chunk, maxBytes }));
-    const own = scanBatch(readFiles(root, mine ?? []), maxBytes);
+    const own = scanBatch(readFiles(root, mine ?? [], maxBytes), maxBytes);
     return [own, ...(await Promise.all(pending))];
   };
 }

@@ -4,4 +4,4 @@ import { scanBatch } from '../targets/scan.ts';
 import { readFiles, type ScanJob } from './scan-pool.ts';
 
 const job = workerData as ScanJob;
-parentPort!.postMessage(scanBatch(readFiles(job.root, job.paths), job.maxBytes));
+parentPort!.postMessage(scanBatch(readFiles(job.root, job.paths, job.maxBytes), job.maxBytes));

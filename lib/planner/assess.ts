@@ -21,9 +21,11 @@ export interface Assessment {
   works: Work[];
 }
 
+/** localeCompare's order, with one collator for all comparisons. */
+const collator = new Intl.Collator();
 export function assessTargets(input: PlanInput): Assessment {
   const { catalog, policy, now } = input;
-  const targets = [...input.inventory.targets].sort((a, b) => a.id.localeCompare(b.id));
+  const targets = [...input.inventory.targets].sort((a, b) => collator.compare(a.id, b.id));
   const summaries = new Map<string, TargetSummary>();
   const blocked: Blocked[] = [];
   const works: Work[] = [];

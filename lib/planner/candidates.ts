@@ -4,6 +4,7 @@ import type { Release } from '../model.ts';
 import type { ResolvedSettings, UpdateType } from '../policy/schema.ts';
 import { parseRange, satisfies } from '../versioning/range.ts';
 import type { ParsedVersion, VersionScheme } from '../versioning/types.ts';
+import { isKnownVariant, MAX_TAG_LENGTH } from '../versioning/variants.ts';
 
 export interface Check {
   rule: string;
@@ -73,6 +74,27 @@ export function checkCandidate(ctx: CandidateContext, current: ParsedVersion, ve
       ? `${version} can be written as ${token}, keeping the style of ${current.raw}`
       : `${version} cannot be written in the style of ${current.raw} (variant ${current.suffix ?? 'none'} vs ${v.suffix ?? 'none'})`,
   });
+  // Only tags that exist: an unknown variant moves only to a tag the feed lists; no tag over a registry's limit.
+  if (token !== undefined && token.length > MAX_TAG_LENGTH) {
+    checks.push({
+      rule: 'tag-exists',
+      passed: false,
+      detail: `${token.slice(0, 40)}… is ${token.length} characters: no registry accepts a tag over ${MAX_TAG_LENGTH}`,
+    });
+  } else if (
+    token !== undefined &&
+    current.suffix !== undefined &&
+    !isKnownVariant(scheme.id, current.suffix)
+  ) {
+    const listed = ctx.published.has(token);
+    checks.push({
+      rule: 'tag-exists',
+      passed: listed,
+      detail: listed
+        ? `${token} is listed by the feed`
+        : `-${current.suffix} is not a known variant of ${scheme.id} tags and no feed lists ${token}: it cannot be shown to exist (list it in a feed snapshot to plan it)`,
+    });
+  }
   const c = scheme.compare(token ?? version, current.raw);
   checks.push({
     rule: 'no-downgrade',

@@ -72,6 +72,9 @@ export function promotionOrder(deps: PromotionDeps, stepsOf: ReadonlyMap<Work, S
   }
 }
 
+/** localeCompare's order, without building a collator per comparison (22,000 steps in a fleet). */
+const collator = new Intl.Collator();
+
 /** Topological order (dependencies first), ties broken by id, so output is deterministic. */
 export function orderSteps(steps: Step[]): Step[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
@@ -89,6 +92,6 @@ export function orderSteps(steps: Step[]): Step[] {
     state.set(s.id, 2);
     out.push(s);
   };
-  for (const s of [...steps].sort((a, b) => a.id.localeCompare(b.id))) visit(s);
+  for (const s of [...steps].sort((a, b) => collator.compare(a.id, b.id))) visit(s);
   return out;
 }

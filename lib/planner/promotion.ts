@@ -110,27 +110,51 @@ export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]
   const byWorkload = new Map<string, Work[]>();
   for (const w of works) {
     const k = workloadKey(w.target);
-    byWorkload.set(k, [...(byWorkload.get(k) ?? []), w]);
+    const list = byWorkload.get(k);
+    if (list) list.push(w);
+    else byWorkload.set(k, [w]);
   }
   blockSharedAcrossEnvironments(environments, works, envRule);
   const promotionAfter: PromotionDeps = new Map();
   for (const env of topoEnvironments(environments)) {
     const spec = environments.find((e) => e.name === env)!;
     if (!spec.after?.length) continue;
+    // Peers of a workload in the environments before this one are final by now (topological
+    // order), so what they say about a hop is the same for every work of the workload here:
+    // computed once per workload and hop, not once per cluster (fleets have hundreds).
+    const peersOf = new Map<string, Work[]>();
+    const verdicts = new Map<string, { missing?: Work; deps: { work: Work; hop: number }[] }>();
     for (const w of works.filter((x) => x.target.environment === env)) {
-      const peers = (byWorkload.get(workloadKey(w.target)) ?? []).filter(
-        (p) => p.target.environment && spec.after!.includes(p.target.environment),
-      );
+      const key = workloadKey(w.target);
+      let peers = peersOf.get(key);
+      if (!peers) {
+        peers = (byWorkload.get(key) ?? []).filter(
+          (p) => p.target.environment && spec.after!.includes(p.target.environment),
+        );
+        peersOf.set(key, peers);
+      }
       if (!peers.length) continue;
       const deps = new Map<number, { work: Work; hop: number }[]>();
       for (let i = 0; i < w.hops.length; i++) {
         const hop = w.hops[i]!;
-        const missing = peers.filter(
-          (p) =>
-            p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
-        );
-        if (missing.length) {
-          const p = missing[0]!;
+        const vkey = `${key}\0${hop.to}\0${hop.release}`;
+        let verdict = verdicts.get(vkey);
+        if (!verdict) {
+          const missing = peers.find(
+            (p) =>
+              p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
+          );
+          verdict = {
+            ...(missing ? { missing } : {}),
+            deps: peers.flatMap((p) => {
+              const j = p.hops.findIndex((h) => h.to === hop.to || h.release === hop.release);
+              return j >= 0 ? [{ work: p, hop: j }] : [];
+            }),
+          };
+          verdicts.set(vkey, verdict);
+        }
+        if (verdict.missing) {
+          const p = verdict.missing;
           w.blocks.push({
             wanted: hop.to,
             reason: `${hop.to} has not run in ${p.target.environment} yet (there: ${[p.current.raw, ...p.hops.map((h) => h.to)].join(' -> ')})`,
@@ -141,13 +165,7 @@ export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]
           break;
         }
         hop.rules.push(envRule);
-        deps.set(
-          i,
-          peers.flatMap((p) => {
-            const j = p.hops.findIndex((h) => h.to === hop.to || h.release === hop.release);
-            return j >= 0 ? [{ work: p, hop: j }] : [];
-          }),
-        );
+        deps.set(i, verdict.deps);
       }
       promotionAfter.set(w, deps);
     }

@@ -15,3 +15,20 @@ export const DEFAULT_SETTINGS: ResolvedSettings = {
   maxMinorsBehind: 2,
   allowPrerelease: false,
 };
+
+/**
+ * Paths no scan reads unless the policy sets `ignorePaths`: what Renovate's
+ * `ignorePaths` default and its `:ignoreModulesAndTests` preset leave out
+ * (dependency folders, vendored code, test fixtures), plus Helm sub-charts
+ * vendored inside a chart (`charts/<chart>/charts/<dependency>/`), which the
+ * parent chart's version pins. Not `test/` or `examples/`: GitOps repositories
+ * name clusters and environments `test`.
+ */
+export const DEFAULT_IGNORE_PATHS: readonly string[] = [
+  '**/node_modules/**',
+  '**/bower_components/**',
+  '**/vendor/**',
+  '**/__tests__/**',
+  '**/__fixtures__/**',
+  '**/charts/*/charts/**',
+];

@@ -125,8 +125,18 @@ function findCycle(edges: Map<string, string[]>): string[] | undefined {
   return undefined;
 }
 
-/** Parses, merges and checks policy files. Throws ValidationError listing every issue found. */
-export function loadPolicy(files: readonly PolicyText[]): Policy {
+export interface PolicyCheckOptions {
+  /** Component ids of the catalog: a rule matching any other id is an error. */
+  components?: readonly string[];
+}
+
+/**
+ * Parses, merges and checks policy files. Throws ValidationError listing every
+ * issue found: schema problems of some files and semantic problems of the
+ * others (references, cycles, schedules, contradictions, unknown components)
+ * come in one report.
+ */
+export function loadPolicy(files: readonly PolicyText[], opts: PolicyCheckOptions = {}): Policy {
   const issues: Issue[] = [];
   const loaded: Loaded[] = [];
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
@@ -138,7 +148,10 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
       else throw e;
     }
   }
-  if (issues.length) throw new ValidationError(issues);
+  // No early return on schema problems: the files that parsed are still checked below.
+  const componentList = opts.components ? [...opts.components].sort() : undefined;
+  // With a file left out by its schema, its environments and clusters are unknown: no reference errors then.
+  const partial = issues.length > 0;
 
   const defaultsFrom = loaded.filter((l) => l.data.defaults);
   for (const extra of defaultsFrom.slice(1)) {
@@ -175,6 +188,7 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     known: string[],
     what: string,
   ) => {
+    if (partial && what !== 'component') return;
     names?.forEach((n, i) => {
       if (!known.includes(n)) issues.push(at(l, [...path, i], `unknown ${what} "${n}"`, known));
     });
@@ -183,7 +197,7 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
   const edges = new Map<string, string[]>();
   for (const l of loaded) {
     l.data.clusters?.forEach((c, i) => {
-      if (c.environment && envList.length && !envList.includes(c.environment)) {
+      if (!partial && c.environment && envList.length && !envList.includes(c.environment)) {
         issues.push(at(l, ['clusters', i, 'environment'], `unknown environment "${c.environment}"`, envList));
       }
     });
@@ -197,6 +211,8 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     l.data.rules?.forEach((r, i) => {
       checkRefs(l, ['rules', i, 'match', 'environments'], r.match.environments, envList, 'environment');
       checkRefs(l, ['rules', i, 'match', 'clusters'], r.match.clusters, clusterList, 'cluster');
+      if (componentList)
+        checkRefs(l, ['rules', i, 'match', 'components'], r.match.components, componentList, 'component');
       const { match: _m, description: _d, ...settings } = r;
       checkSettings(l, ['rules', i], settings, defaults, issues);
     });
@@ -239,6 +255,9 @@ export function loadPolicy(files: readonly PolicyText[]): Policy {
     defaults,
     rules: loaded.flatMap((l) => tag(l, l.data.rules)),
     windows: loaded.flatMap((l) => tag(l, l.data.windows)),
+    ...(loaded.some((l) => l.data.ignorePaths)
+      ? { ignorePaths: loaded.flatMap((l) => l.data.ignorePaths ?? []) }
+      : {}),
     ...(loaded.some((l) => l.data.feeds)
       ? {
           feeds: {

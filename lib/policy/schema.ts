@@ -185,6 +185,12 @@ export const policyFileSchema = z
     defaults: settingsSchema.optional(),
     rules: z.array(ruleSchema).optional(),
     windows: z.array(windowSchema).optional(),
+    ignorePaths: z
+      .array(z.string().min(1))
+      .describe(
+        'Globs of repository paths never scanned, as in Renovate. Setting it replaces the defaults (node_modules, bower_components, vendor, __tests__, __fixtures__, vendored sub-charts); [] scans everything.',
+      )
+      .optional(),
     feeds: feedsPolicySchema.optional(),
   })
   .describe('A cairn policy file. Several files in one directory are merged.');
@@ -222,6 +228,8 @@ export interface Policy {
   defaults: Settings;
   rules: (PolicyRule & { file: string })[];
   windows: (Window & { file: string })[];
+  /** Every file's `ignorePaths`, joined; absent when no file sets it (the defaults apply). */
+  ignorePaths?: string[];
   /** Feed settings; absent when no file sets any. */
   feeds?: { ttl?: string; sources: (PolicyFeedSource & { file: string })[] };
 }

@@ -2,9 +2,10 @@
 // finds tokens there, and maps each token back to its exact offset in the
 // outer file. Only literal block scalars (`|`, `|-`, `|+`, `|2`) map 1:1 line by
 // line; folded or quoted strings are refused rather than approximated.
-import { isScalar, LineCounter, type Node, parseDocument, Scalar } from 'yaml';
+import { isScalar, LineCounter, type Node, Scalar } from 'yaml';
+import { parseYamlDocument } from '../yaml-parse.ts';
 import type { Found } from './kind.ts';
-import type { DocView } from './yaml-file.ts';
+import { type DocView, markerText } from './yaml-file.ts';
 
 export interface Embedded {
   view: DocView;
@@ -54,7 +55,7 @@ export function parseEmbedded(outer: DocView, node: Node | undefined, field: str
   }
   if (indent === undefined) return { ok: false, reason: `${field} has no content`, offset };
   const lines = new LineCounter();
-  const doc = parseDocument(inner, { lineCounter: lines, uniqueKeys: true });
+  const doc = parseYamlDocument(inner, { lineCounter: lines });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const mapped = mapOffset(inner, e.pos[0], lineStarts, indent);
@@ -72,6 +73,7 @@ export function parseEmbedded(outer: DocView, node: Node | undefined, field: str
     lines,
     hasAliases: inner.includes('*'),
     templated: inner.includes('{{'),
+    hasMarkers: markerText(inner),
   };
   const fixedIndent = indent;
   return { ok: true, embedded: { view, toOuter: (o) => mapOffset(inner, o, lineStarts, fixedIndent) } };

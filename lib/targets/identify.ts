@@ -52,10 +52,17 @@ const IMAGES: readonly ImageRule[] = [
   { repositories: ['opstree/redis-operator'], component: 'ot-redis-operator', role: 'operator' },
   // ot-redis-operator/charts/redis-cluster/values.yaml (`image: …/opstree/redis`, `tag: v7.0.15`) and
   // ot-redis-operator/charts/redis-sentinel/values.yaml (`…/opstree/redis-sentinel`, same tags):
-  // OT's builds of Redis, tagged `v<redis version>`.
+  // OT's own builds of Redis and Sentinel, tagged `v<redis version>` (CHANGELOG v0.18.1: "Upgrade
+  // redis/sentinel image to 7.0.15"). Their own components: only tags OT publishes are planned.
   {
-    repositories: ['opstree/redis', 'opstree/redis-sentinel'],
-    component: 'redis',
+    repositories: ['opstree/redis'],
+    component: 'ot-redis',
+    role: 'data-plane',
+    managedBy: 'ot-redis-operator',
+  },
+  {
+    repositories: ['opstree/redis-sentinel'],
+    component: 'ot-redis-sentinel',
     role: 'data-plane',
     managedBy: 'ot-redis-operator',
   },

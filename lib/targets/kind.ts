@@ -1,6 +1,6 @@
 // The interface every target kind implements (find / read / edit), and what a
 // kind reports for one version token. Kinds are registered in ./registry.ts.
-import type { ComponentId, ComponentRole } from '../model.ts';
+import type { ComponentId, ComponentRole, ResourceRef } from '../model.ts';
 import type { Identity } from './identify.ts';
 import type { Token } from './tokens.ts';
 import type { DocView } from './yaml-file.ts';
@@ -41,6 +41,13 @@ export interface Found {
   /** The token is a version range (`>=1.0.0`, `1.x`), not a pinned version. */
   range?: boolean;
   change?: 'in-place' | 'ops-request';
+  /**
+   * The component is a guess among several publishers (an OLM package name they share): kept only
+   * when a target in the same scope is managed by one of `operators`; else `problem` is reported.
+   */
+  ambiguous?: { operators: ComponentId[]; problem: string };
+  /** KubeDB: this token is an existing ops request's target version, for this database. */
+  requestFor?: ResourceRef;
   /** Places that refer to the same node through YAML aliases. */
   sharedWith?: string[];
   /** Set when a comment marker named this value; a `cairn` marker's identity wins over any kind's. */

@@ -5,8 +5,9 @@
 // database's own file (indentation, quoting of the version, leading `---`,
 // CRLF, final newline). How the request is reconciled in Git afterwards is in
 // docs/kubedb-ops-requests.md.
-import { isMap, isScalar, parseDocument } from 'yaml';
-import { PreconditionError, UnsafeFileError } from '../errors.ts';
+import { Document, isMap, isScalar, Scalar } from 'yaml';
+import { parseYamlDocument } from '../yaml-parse.ts';
+import { PreconditionError, UnsafeFileError, ValidationError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import { locateTarget } from './edit.ts';
 import { child, seqItems, stringOf } from './nodes.ts';
@@ -28,6 +29,21 @@ const OPS_KIND: Record<string, string> = {
   Redis: 'RedisOpsRequest',
   RedisSentinel: 'RedisSentinelOpsRequest',
 };
+
+/** RFC 1123 label: a namespace (and every name cairn derives a label from). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** RFC 1123 subdomain: `metadata.name` of most Kubernetes objects. */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why `value` is not a Kubernetes name of this kind, or undefined when it is one. */
+export function kubernetesNameProblem(value: string, kind: 'label' | 'subdomain'): string | undefined {
+  const ok = kind === 'label' ? DNS_LABEL.test(value) : DNS_SUBDOMAIN.test(value);
+  if (ok) return undefined;
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return kind === 'label'
+    ? `${shown} is not a Kubernetes namespace (RFC 1123 label: lowercase letters, digits and "-", at most 63)`
+    : `${shown} is not a Kubernetes name (RFC 1123 subdomain: lowercase letters, digits, "-" and ".", at most 253)`;
+}
 
 /** Name of the ops request for a version change (DNS-1123, at most 63 characters). */
 export function opsRequestName(database: string, version: string): string {
@@ -75,32 +91,62 @@ export function createOpsRequestFiles(
   const db = target.resource;
   const kind = OPS_KIND[db.kind];
   if (!kind) throw new PreconditionError(`${target.id}: no ops request kind for ${db.kind}`);
+  // Names from the manifest go into a path and a generated manifest: only Kubernetes names may.
+  const bad: { field: string; message: string }[] = [];
+  const nameProblem = kubernetesNameProblem(db.name, 'subdomain');
+  if (nameProblem) bad.push({ field: 'metadata.name', message: nameProblem });
+  const nsProblem = db.namespace === undefined ? undefined : kubernetesNameProblem(db.namespace, 'label');
+  if (nsProblem) bad.push({ field: 'metadata.namespace', message: nsProblem });
+  if (bad.length)
+    throw new ValidationError(
+      bad.map((b) => ({
+        file: target.file,
+        line: target.line,
+        field: b.field,
+        message: `${b.message}: no ops request written`,
+      })),
+    );
   const s = styleOf(text, target);
   const name = opsRequestName(db.name, newVersion);
-  const i1 = s.indent;
-  const i2 = s.indent.repeat(2);
-  const lines = [
-    ...(s.leadingSeparator ? ['---'] : []),
-    'apiVersion: ops.kubedb.com/v1alpha1',
-    `kind: ${kind}`,
-    'metadata:',
-    `${i1}name: ${name}`,
-    ...(db.namespace ? [`${i1}namespace: ${db.namespace}`] : []),
-    'spec:',
-    `${i1}type: UpdateVersion`,
-    `${i1}databaseRef:`,
-    `${i2}name: ${db.name}`,
-    `${i1}updateVersion:`,
-    `${i2}targetVersion: ${s.quote}${newVersion}${s.quote}`,
-  ];
+  const out: NewFile[] = [];
   const file = `${name}.yaml`;
   const dir = dirname(target.file);
   const path = dir ? `${dir}/${file}` : file;
-  const out: NewFile[] = [{ path, text: lines.join(s.eol) + (s.finalNewline ? s.eol : '') }];
+  out.push({ path, text: opsRequestText(kind, name, db, newVersion, s) });
   if (opts.kustomization) {
     out.push({ path: opts.kustomization.path, text: addKustomizeResource(opts.kustomization, file) });
   }
   return out;
+}
+
+/**
+ * The ops request built as data with the yaml Document API (never by pasting
+ * strings), in the database file's style: indentation, quoting of the version,
+ * leading `---`, line ends, final newline.
+ */
+function opsRequestText(
+  kind: string,
+  name: string,
+  db: { name: string; namespace?: string },
+  newVersion: string,
+  s: Style,
+): string {
+  const version = new Scalar(newVersion);
+  version.type = s.quote === "'" ? 'QUOTE_SINGLE' : s.quote === '"' ? 'QUOTE_DOUBLE' : 'PLAIN';
+  const doc = new Document({
+    apiVersion: 'ops.kubedb.com/v1alpha1',
+    kind,
+    metadata: { name, ...(db.namespace ? { namespace: db.namespace } : {}) },
+    spec: {
+      type: 'UpdateVersion',
+      databaseRef: { name: db.name },
+      updateVersion: { targetVersion: version },
+    },
+  });
+  if (s.leadingSeparator) doc.directives!.docStart = true;
+  let out = doc.toString({ indent: s.indent.length, lineWidth: 0 });
+  if (!s.finalNewline) out = out.replace(/\n$/, '');
+  return s.eol === '\n' ? out : out.replace(/\n/g, s.eol);
 }
 
 /**
@@ -109,7 +155,7 @@ export function createOpsRequestFiles(
  */
 export function addKustomizeResource(kustomization: NewFile, entry: string): string {
   const { text, path } = kustomization;
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = parseYamlDocument(text);
   if (doc.errors.length)
     throw new UnsafeFileError({ file: path }, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const resources = child(doc.contents, 'resources');

@@ -7,6 +7,8 @@ import type { ChartRef, FindContext, Found } from './kind.ts';
 import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
+import { linkOpsRequests } from './kinds/kubedb.ts';
+import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
 import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry, RepoReader } from './repo.ts';
@@ -31,6 +33,8 @@ export interface ScanOptions {
   /** Files larger than this are reported, not read. Default 2 MiB. */
   maxFileBytes?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Paths never read (the policy's `ignorePaths`); asked once per YAML file. */
+  ignore?: (path: string) => boolean;
   /**
    * Reads and scans regular files in parallel (a worker pool on Node): given paths in
    * order, returns one batch per contiguous run of them, in order. Without it the
@@ -98,7 +102,9 @@ function emptyIndex(): ScanIndex {
 
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const entries = (await repo.list()).filter((e) => YAML_FILE.test(basename(e.path))).sort(byPath);
+  const entries = (await repo.list())
+    .filter((e) => YAML_FILE.test(basename(e.path)) && !opts.ignore?.(e.path))
+    .sort(byPath);
   const problems: UnreadableTarget[] = [];
   const hits: Hit[] = [];
   const index = emptyIndex();
@@ -137,6 +143,7 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     if (where?.environment) hit.environment = where.environment;
   }
   applyLayers(unique, index, locate);
+  resolveAmbiguous(unique);
 
   const targets: Target[] = [];
   const kept = unique.filter((h) => h.identity);
@@ -152,6 +159,18 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
       continue;
     }
     targets.push(toTarget(hit, keptIds));
+  }
+  // KubeDB ops requests in the repository belong to their database, not the plan.
+  const linked = linkOpsRequests(targets);
+  targets.length = 0;
+  targets.push(...linked.targets);
+  for (const o of linked.orphans) {
+    problems.push({
+      file: o.file,
+      line: o.line,
+      field: o.field,
+      reason: `${o.resource?.kind} ${o.resource?.name} changes a database that is not in the repository: not planned`,
+    });
   }
   targets.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || a.span!.offset - b.span!.offset);
   problems.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || (a.line ?? 0) - (b.line ?? 0));
@@ -493,6 +512,7 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (shadowedBy.length) t.shadowedBy = shadowedBy;
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
   if (f.range) t.range = true;
+  if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
   if (f.fields) t.fields = f.fields;
   return t;
 }

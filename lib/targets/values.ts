@@ -12,6 +12,7 @@
 //   redis.image.tag, redis.tag (no repository)    sub-chart or overlay override
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { foundAt } from './found.ts';
+import { operatorDefaultImage } from './kinds/alauda.ts';
 import { identifyImage } from './identify.ts';
 import type { ChartRef, Found } from './kind.ts';
 import { child, itemSegment, joinPath, mapItems, stringOf } from './nodes.ts';
@@ -54,6 +55,15 @@ export function findValuesImages(
     }
   };
   walk(root, basePath, '', [], 0);
+  // The Alauda operator's per-line default images are its configuration, not pins to upgrade.
+  for (const f of out) {
+    const component = f.identity?.component ?? (f.image ? identifyImage(f.image)?.component : undefined);
+    const why = component === 'redis' ? operatorDefaultImage(view, f.field) : undefined;
+    if (!why) continue;
+    f.problem = why;
+    if (f.token) f.problemOffset = f.token.start;
+    delete f.token;
+  }
   return out;
 }
 

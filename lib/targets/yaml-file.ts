@@ -2,7 +2,8 @@
 // byte came from, and refuses what cannot be read safely: binary files, files
 // over the size limit, malformed YAML, duplicate keys and alias bombs. Every
 // refusal names the file and, when known, the line.
-import { type Document, isAlias, isCollection, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { type Document, isAlias, isCollection, LineCounter, visit } from 'yaml';
+import { parseYamlStream } from '../yaml-parse.ts';
 
 /** Default limit on a file's size; larger files are reported, never parsed. */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -33,6 +34,8 @@ export interface DocView {
   hasAliases: boolean;
   /** True when the file contains Helm/Go template markers (`{{`). */
   templated: boolean;
+  /** True when the file mentions `$imagepolicy` or `cairn:` (checked once per file, not per document). */
+  hasMarkers: boolean;
 }
 
 export interface ParsedFile {
@@ -77,6 +80,11 @@ export function decodeText(file: string, bytes: Uint8Array): { text: string } | 
   }
 }
 
+/** Whether a text may hold a Flux setter or a cairn marker comment. */
+export function markerText(text: string): boolean {
+  return text.includes('$imagepolicy') || text.includes('cairn:');
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -89,10 +97,11 @@ function str(v: unknown): string | undefined {
 export function parseFile(file: string, text: string): ParseResult {
   const lines = new LineCounter();
   const templated = text.includes('{{');
+  const hasMarkers = markerText(text);
+  const mayAlias = text.includes('*');
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, keepSourceTokens: false }) as
-      Document.Parsed[] | never;
+    documents = parseYamlStream(text, { lineCounter: lines });
   } catch (e) {
     return { ok: false, problem: { file, reason: `cannot parse YAML: ${(e as Error).message}` } };
   }
@@ -109,7 +118,7 @@ export function parseFile(file: string, text: string): ParseResult {
     }
     let hasAliases = false;
     // An alias needs a `*`: skip the walk for the (many) documents without one.
-    if (text.includes('*'))
+    if (mayAlias)
       visit(doc, {
         Alias() {
           hasAliases = true;
@@ -131,7 +140,7 @@ export function parseFile(file: string, text: string): ParseResult {
         };
       }
     }
-    const view: DocView = { file, index, doc, text, lines, hasAliases, templated };
+    const view: DocView = { file, index, doc, text, lines, hasAliases, templated, hasMarkers };
     const root = doc.contents;
     if (root && isCollection(root) && !isAlias(root)) {
       const kind = str(doc.get('kind'));

@@ -4,6 +4,7 @@
 // each scheme module only states what is particular to it.
 import { InternalError } from '../errors.ts';
 import type { Parsed, ParsedVersion, SchemeId, VersionScheme } from './types.ts';
+import { MAX_TAG_LENGTH } from './variants.ts';
 
 export function ok<P extends ParsedVersion>(version: P): { ok: true; version: P } {
   return { ok: true, version };
@@ -19,6 +20,10 @@ export function refuse(reason: string): { ok: false; reason: string } {
  */
 export function refuseCommon(version: string, example: string): { ok: false; reason: string } | undefined {
   if (version === '') return refuse(`empty version: nothing to plan from (expected e.g. ${example})`);
+  if (version.length > MAX_TAG_LENGTH)
+    return refuse(
+      `\`${version.slice(0, 40)}…\` is ${version.length} characters long: no registry accepts a tag over ${MAX_TAG_LENGTH}`,
+    );
   if (version.trim() !== version) return refuse(`\`${version}\` has surrounding whitespace`);
   if (/\{\{|\$\{|<%/.test(version)) {
     return refuse(

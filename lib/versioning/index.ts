@@ -7,12 +7,14 @@ import { InternalError } from '../errors.ts';
 import { bitnamiImage } from './bitnami-image.ts';
 import { kubedb } from './kubedb.ts';
 import { kubernetes } from './kubernetes.ts';
+import { otImage } from './ot-image.ts';
 import { redisEnterprise } from './redis-enterprise.ts';
 import { redisImage } from './redis-image.ts';
 import { semverScheme } from './semver.ts';
 import type { SchemeId, VersionScheme } from './types.ts';
 
 export type { Parsed, ParsedVersion, SchemeId, VersionScheme } from './types.ts';
+export { isKnownVariant, MAX_TAG_LENGTH } from './variants.ts';
 
 export const schemes: ReadonlyMap<SchemeId, VersionScheme> = new Map<SchemeId, VersionScheme>([
   ['redis-image', redisImage],
@@ -21,6 +23,7 @@ export const schemes: ReadonlyMap<SchemeId, VersionScheme> = new Map<SchemeId, V
   ['semver', semverScheme],
   ['kubedb', kubedb],
   ['kubernetes', kubernetes],
+  ['ot-image', otImage],
 ]);
 
 /** The scheme registered for an id. Throws only for an id outside SchemeId (a bug). */

@@ -14,7 +14,9 @@ export type SchemeId =
   /** KubeDB RedisVersion names: 7.2.4, 7.2.4-v1. */
   | 'kubedb'
   /** Kubernetes / OpenShift minors: 1.30, v1.30.2. */
-  | 'kubernetes';
+  | 'kubernetes'
+  /** OT-Container-Kit Redis / Sentinel image tags, always `v`-prefixed: v7.0.15. */
+  | 'ot-image';
 
 /** A parsed version. Numbers absent from the text are undefined, not 0. */
 export interface ParsedVersion {

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
 import { parseFeed } from '../../lib/feed.ts';
 import { type FeedServer, startFeedServer } from '../support/feed-server.ts';
+import { stderrMessages } from './run.ts';
 import { catalog } from '../lib/feeds/helpers.ts';
 
 let server: FeedServer;
@@ -24,7 +25,7 @@ async function cairn(...args: string[]) {
     env: { CAIRN_LOG_LEVEL: 'error', CAIRN_LOG_FORMAT: 'json', CAIRN_STORE: 'memory:' },
     isTTY: false,
   });
-  return { status, stdout, stderr };
+  return { status, stdout, stderr: stderrMessages(stderr) };
 }
 
 beforeAll(async () => {
@@ -159,7 +160,7 @@ it('a policy can name only GITHUB_TOKEN or CAIRN_FEED_* as credentials: other va
         isTTY: false,
       },
     );
-    return { status, stdout, stderr };
+    return { status, stdout, stderr: stderrMessages(stderr) };
   };
   const ok = await run('CAIRN_FEED_PASS');
   expect(ok.status).toBe(0);

@@ -2,10 +2,10 @@
 // real upstream files in ../shared/fixtures (copied to a temp dir, never into
 // this repository).
 import { cpSync, mkdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { describeWithFixtures, fixture } from '../support/fixtures.ts';
 import { cairn, git } from './run.ts';
 import { stepBranchName } from '../../lib/steps/index.ts';
@@ -20,6 +20,7 @@ const FILES: Record<string, string> = {
 describeWithFixtures('cairn on a repository built from upstream fixtures', () => {
   it('finds the real targets, plans them, and apply changes one token of a real file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-fixture-repo-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (const [to, from] of Object.entries(FILES)) {
       mkdirSync(dirname(join(dir, to)), { recursive: true });
       cpSync(fixture(from), join(dir, to));

@@ -114,7 +114,12 @@ describe('cairn CLI frame', () => {
       expect(help.stdout).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
     const bad = cairn(['frobnicate']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown command "frobnicate"');
+    expect(
+      bad.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg),
+    ).toContain('unknown command "frobnicate"');
   });
 
   it('a bad flag value is a usage error (exit 2) naming the flag', () => {

@@ -59,3 +59,52 @@ spec: { template: { spec: { containers: [ { name: op, image: "mirror.example.com
     );
   });
 });
+
+describe('cluster state of the wrong shape', () => {
+  // `image: 42` used to end in "TypeError: refOrRepository.trim is not a function" and a stack trace.
+  it('image: 42 is a file:line:field error', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: { name: op }
+    spec:
+      template:
+        spec:
+          containers:
+            - name: op
+              image: 42
+`;
+    let err: unknown;
+    try {
+      readClusterState(text, 'state.yaml', 'prod');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues).toEqual([
+      {
+        file: 'state.yaml',
+        line: 12,
+        column: 22,
+        field: 'items[0].spec.template.spec.containers[0].image',
+        message: 'must be a string',
+      },
+    ]);
+  });
+
+  it.each([
+    ['kind: Node\nstatus: { nodeInfo: { kubeletVersion: 1.29 } }\n', 'status.nodeInfo.kubeletVersion'],
+    ['kind: Deployment\nspec: { template: { spec: { containers: {} } } }\n', 'spec.template.spec.containers'],
+    ['kind: Deployment\nmetadata: { name: [a] }\n', 'metadata.name'],
+    ['kind: List\nitems: 3\n', 'items'],
+    ['kind: List\nitems: [3]\n', 'items[0]'],
+    ['kind: 7\n', 'kind'],
+  ])('%j names the field %s, never a raw exception', (text, field) => {
+    expect(() => readClusterState(text, 's.yaml', 'c')).toThrow(ValidationError);
+    expect(() => readClusterState(text, 's.yaml', 'c')).toThrow(
+      new RegExp(`s\\.yaml:\\d+(:\\d+)? ${field.replace(/[.[\]]/g, '\\$&')}`),
+    );
+  });
+});

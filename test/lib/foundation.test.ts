@@ -122,3 +122,40 @@ describe('parseYaml', () => {
     ]);
   });
 });
+
+describe('stderr text', () => {
+  it('pretty text is redacted; JSON turns each line into a log line and drops progress redraws', async () => {
+    const { textSink, timed } = await import('../../lib/log.ts');
+    const out: string[] = [];
+    const log = createLogger({
+      format: 'json',
+      write: (l) => out.push(l),
+      now: () => new Date(0),
+      level: 'debug',
+    });
+    textSink(log, 'pretty', (t) => out.push(t), ['s3cr3t-value'])('token s3cr3t-value here\n');
+    textSink(
+      log,
+      'json',
+      (t) => out.push(t),
+      [],
+      'error',
+    )('first\nsecond ghp_abcdefghijklmnopqrstuvwxyz0123\n');
+    textSink(log, 'json', (t) => out.push(t), [])('\rscanning 100/200 files');
+    await timed(
+      log,
+      'scan',
+      (() => {
+        let t = 0;
+        return () => (t += 5);
+      })(),
+      () => 1,
+    );
+    expect(out[0]).toBe(`token ${REDACTED} here\n`);
+    expect(out.slice(1).map((l) => JSON.parse(l))).toEqual([
+      { time: '1970-01-01T00:00:00.000Z', level: 'error', msg: 'first' },
+      { time: '1970-01-01T00:00:00.000Z', level: 'error', msg: `second ${REDACTED}` },
+      { time: '1970-01-01T00:00:00.000Z', level: 'debug', msg: 'phase', phase: 'scan', ms: 5 },
+    ]);
+  });
+});

@@ -17,7 +17,7 @@ export const alauda: ProductRules = {
         'the operator Deployment has rolled out the new image',
         'every Redis reports status.phase Ready',
       ];
-    if (t.resource?.kind === 'Redis' && t.component === 'redis')
+    if (t.resource?.kind === 'Redis' && t.component === 'alauda-redis')
       return ['the Redis custom resource reports Ready', 'every pod runs the new image'];
     return genericHealth(t.component);
   },
@@ -33,13 +33,13 @@ export const alauda: ProductRules = {
         },
         {
           id: 'alauda/redis.yaml#Redis/cache/cache:spec.version',
-          component: 'redis',
+          component: 'alauda-redis',
           current: '6.0',
           managedBy: OPERATOR,
           resource: { kind: 'Redis', namespace: 'cache', name: 'cache' },
         },
       ],
-      releases: { [OPERATOR]: ['3.16.0', '3.18.0'], redis: ['6.0.20', '6.2.14'] },
+      releases: { [OPERATOR]: ['3.16.0', '3.18.0'], 'alauda-redis': ['6.0', '6.2'] },
       paths: {
         'alauda/operator.yaml#Subscription/operators/redis-operator:spec.startingCSV': ['3.16.0', '3.18.0'],
         'alauda/redis.yaml#Redis/cache/cache:spec.version': ['6.0', '6.2'],

@@ -9,7 +9,7 @@ import type { Verdict } from '../candidates.ts';
 import { genericHealth } from '../gate-conditions.ts';
 import type { Hop, PathContext, PathResult } from '../paths.ts';
 import { catalogRule } from '../rules.ts';
-import type { ProductRules } from './types.ts';
+import type { ClusterContext, ProductRules } from './types.ts';
 
 /** Whether KubeDB's `updateConstraints` of `from` admit an update to `to`. */
 export function kubedbAllows(
@@ -146,6 +146,57 @@ function directRefused(
   return `${start.name} -> ${goal.entry.name} is not one allowed update`;
 }
 
+/**
+ * An ops request already in the repository for a database is where that
+ * database stands: the next ops request waits for it. When it asks for the
+ * version cairn would go to first, the database waits for it to succeed (and
+ * for step 2, recording the version); when it asks for anything else, the two
+ * conflict. Either way no second request is planned beside it.
+ */
+export function respectPendingRequests({ catalog, works }: ClusterContext): void {
+  for (const w of works) {
+    const pending = w.target.pendingRequests;
+    if (!pending?.length) continue;
+    const first = w.hops[0];
+    const db = w.target.resource ? `${w.target.resource.kind} ${w.target.resource.name}` : 'the database';
+    const rule = catalogRule(catalog, 'kubedb-update-constraints');
+    for (const r of pending) {
+      const at = `${r.kind} ${r.name} (${r.file}:${r.line})`;
+      if (w.scheme.isValid(r.targetVersion) && w.scheme.compare(r.targetVersion, w.current.raw) <= 0) {
+        w.blocks.push({
+          wanted: r.targetVersion,
+          reason: `${at} asks for ${r.targetVersion}, which ${db} already runs: the request is done or moves backwards`,
+          unblock: `remove ${r.file} (and its kustomization.yaml entry)`,
+        });
+        continue;
+      }
+      const from = kubedbEntry(catalog, w.current.raw);
+      const to = kubedbEntry(catalog, r.targetVersion);
+      const admitted = from && to ? kubedbAllows(from, to, w.scheme) : undefined;
+      if (first && (first.release === r.targetVersion || first.to === r.targetVersion)) {
+        w.blocks.push({
+          wanted: r.targetVersion,
+          reason: `${at} already moves ${db} from ${w.current.raw} to ${r.targetVersion}: the next ops request waits for it`,
+          unblock: `once it reports Successful, set spec.version to ${r.targetVersion} and remove the request (step 2); cairn then plans on from ${r.targetVersion}`,
+          rule,
+        });
+      } else {
+        const refused = admitted && !admitted.ok ? `; KubeDB will refuse it: ${admitted.why}` : '';
+        w.blocks.push({
+          wanted: first?.to ?? r.targetVersion,
+          reason: `${at} asks for ${r.targetVersion}, but cairn's path for ${db} goes ${first ? `to ${first.to} first` : 'nowhere from here'}${refused}`,
+          unblock: first
+            ? `remove ${r.file} so cairn can add the request for ${first.to}, or change its targetVersion to ${first.to}`
+            : `remove ${r.file}, or check that ${r.targetVersion} is in the KubeDB catalog and admitted from ${w.current.raw}`,
+          rule,
+        });
+      }
+    }
+    w.hops = [];
+    delete w.direct;
+  }
+}
+
 export const kubedb: ProductRules = {
   id: 'kubedb',
   summary:
@@ -154,12 +205,15 @@ export const kubedb: ProductRules = {
   operators: ['kubedb-operator'],
   rules: ['kubedb-update-constraints'],
   path: kubedbPath,
+  couple: respectPendingRequests,
   backup: (t) =>
     `take a backup of ${t.resource?.name ?? 'the database'} (KubeStash BackupSession) and check it completed`,
-  health: (t) =>
-    t.component === 'kubedb-redis'
-      ? ['the RedisOpsRequest status.phase is Successful', 'the Redis status.phase is Ready']
-      : genericHealth(t.component),
+  health: (t) => {
+    if (t.component !== 'kubedb-redis') return genericHealth(t.component);
+    // A RedisSentinel changes through a RedisSentinelOpsRequest, and the gate reads the RedisSentinel.
+    const kind = t.resource?.kind === 'RedisSentinel' ? 'RedisSentinel' : 'Redis';
+    return [`the ${kind}OpsRequest status.phase is Successful`, `the ${kind} status.phase is Ready`];
+  },
   examples: [
     {
       summary: 'two ops requests, each admitted by the updateConstraints of the version before it',

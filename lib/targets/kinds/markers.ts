@@ -93,7 +93,7 @@ export function parseCairnMarker(body: string): Identity | undefined {
 export const markers = defineKind({
   id: 'marker',
   summary: 'Flux $imagepolicy setter comments and "# cairn: component=…" markers on any value',
-  accepts: (view) => view.text.includes('$imagepolicy') || view.text.includes('cairn:'),
+  accepts: (view) => view.hasMarkers,
   find: (view) => {
     const range = view.doc.range;
     const from = view.doc.contents?.range?.[0] ?? range[0];

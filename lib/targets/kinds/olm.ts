@@ -48,10 +48,16 @@ export const olmSubscription = defineKind({
       const f = foundAt(view, 'spec.startingCSV', csv, pickCsvVersion(pkg));
       if (id) f.identity = id;
       else if (pkg === 'redis-operator') {
+        // Settled by the custom resources beside it (resolveAmbiguous), else reported.
         f.identity = { component: 'alauda-redis-operator', role: 'operator' };
-        f.problem = `OLM package "redis-operator" is published by more than one project and catalog source "${stringOf(child(spec, 'source')) ?? ''}" does not say which: add "# cairn: component=<id>" on this line`;
-        f.problemOffset = f.token?.start ?? csv.range?.[0] ?? 0;
-        delete f.token;
+        f.ambiguous = {
+          operators: ['alauda-redis-operator'],
+          problem: `OLM package "redis-operator" is published by more than one project, catalog source "${stringOf(child(spec, 'source')) ?? ''}" does not say which, and no Alauda Redis (middleware.alauda.io) is in the same cluster or directory: add "# cairn: component=<id>" on this line`,
+        };
+        if (!f.token) {
+          f.problem = f.ambiguous.problem;
+          f.problemOffset = csv.range?.[0] ?? 0;
+        }
       }
       out.push(f);
     }
@@ -67,3 +73,40 @@ export const olmSubscription = defineKind({
   },
   examples,
 });
+
+interface ScopedHit {
+  file: string;
+  cluster?: string;
+  identity?: { component: string; managedBy?: string };
+  found: Found;
+}
+
+const dirOf = (file: string) => (file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '');
+
+/**
+ * Settles a guessed operator identity (an OLM Subscription of a package several
+ * projects publish) from the targets in the same scope: the same cluster when
+ * both are placed, else the same directory or one below it. A Redis managed by
+ * the guessed operator there (an Alauda `middleware.alauda.io` Redis) confirms
+ * it; without one, the guess is reported, not planned.
+ */
+export function resolveAmbiguous(hits: readonly ScopedHit[]): void {
+  for (const h of hits) {
+    const amb = h.found.ambiguous;
+    if (!amb) continue;
+    const evidence = hits.some(
+      (o) =>
+        o !== h &&
+        !o.found.ambiguous &&
+        o.identity !== undefined &&
+        (amb.operators.includes(o.identity.managedBy ?? '') ||
+          amb.operators.includes(o.identity.component)) &&
+        (h.cluster && o.cluster ? h.cluster === o.cluster : dirOf(o.file).startsWith(dirOf(h.file))),
+    );
+    delete h.found.ambiguous;
+    if (evidence || !h.found.token) continue;
+    h.found.problem = amb.problem;
+    h.found.problemOffset = h.found.token.start;
+    delete h.found.token;
+  }
+}

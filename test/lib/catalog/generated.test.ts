@@ -147,9 +147,13 @@ describeWithFixtures('catalog facts match the fixtures', () => {
     expect(imagesOf('bitnami-redis')).toContain(
       parse(readFixture('bitnami-redis/bitnami/redis/values.yaml')).image.repository,
     );
-    expect(imagesOf('redis')).toContain(
+    expect(imagesOf('ot-redis')).toContain(
       parse(readFixture('ot-redis-operator/charts/redis-cluster/values.yaml')).redisCluster.image,
     );
+    expect(imagesOf('ot-redis-sentinel')).toContain(
+      parse(readFixture('ot-redis-operator/charts/redis-sentinel/values.yaml')).redisSentinel.image,
+    );
+    expect(imagesOf('redis').some((i) => i.includes('opstree'))).toBe(false);
   });
 
   it('lists the howl operator tags and the Alauda-supported Redis lines', () => {

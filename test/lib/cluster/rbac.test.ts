@@ -53,7 +53,9 @@ describe('the agent ClusterRole, enforced by the test API server', () => {
       server.update('redis.io', 'RedisCluster', 'redis', 'cache', (o) => {
         delete o.metadata!.annotations;
       });
-      await expect(ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), target, 'b')).rejects.toMatchObject({
+      await expect(
+        ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), target, 'b'),
+      ).rejects.toMatchObject({
         code: 403,
       });
     } finally {

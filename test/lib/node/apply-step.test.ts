@@ -95,7 +95,7 @@ describe('cairn apply, concurrently', () => {
       NOW.toISOString(),
     ]);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toContain('--branch "@" is not a valid branch name');
+    expect(cli.said).toContain('--branch "@" is not a valid branch name');
     expect(branches()).toEqual([]);
   });
 });

@@ -198,18 +198,15 @@ describe('KubeDB update constraints', () => {
     expect(p.blocked[0]!.reason).toContain('8.0.4\'s allowlist ">= 8.0.4, < 8.2.2" does not admit 8.2.2');
   });
 
-  it('without release dates, the default release age keeps KubeDB targets put and says why', () => {
+  it('plans on the default release age: the shipped RedisVersions are dated by the installer release that shipped them', () => {
     const t = target({
       id: 'db.yaml#Redis/demo/rd:spec.version',
       component: 'kubedb-redis',
       current: '7.4.6',
     });
     const p = plan([t]);
-    expect(p.steps).toEqual([]);
-    expect(p.targets[0]!.status).toBe('blocked');
-    expect(p.blocked[0]).toMatchObject({ wanted: '8.2.2' });
-    expect(p.blocked[0]!.reason).toContain('release date of 8.2.2 is unknown');
-    expect(p.blocked[0]!.unblock).toContain('minimumReleaseAge: 0s');
+    // 7.4.6's allowlist ">= 7.4.6, < 8.2.2" admits 8.0.4, not 8.2.2.
+    expect(p.steps.map((s) => s.to)).toEqual(['8.0.4']);
   });
 });
 

@@ -111,3 +111,45 @@ windows:
     expect(out).toEqual(['.cairn/policy.yaml:4:13 clusters[0].name: cluster "c1" is defined twice']);
   });
 });
+
+describe('policy mistakes are errors', () => {
+  const components = ['redis', 'bitnami-redis', 'kubedb-redis'];
+  const load = (files: { path: string; text: string }[]) => {
+    try {
+      loadPolicy(files, { components });
+    } catch (e) {
+      if (e instanceof ValidationError) return e.issues.map(formatIssue);
+      throw e;
+    }
+    return [];
+  };
+
+  it('a rule matching an unknown component id fails, naming the known ids', () => {
+    expect(
+      load([
+        {
+          path: 'p.yaml',
+          text: `${head}rules:\n  - match: { components: [redis, reddis] }\n    updateTypes: [patch]\n`,
+        },
+      ]),
+    ).toEqual([
+      'p.yaml:4:34 rules[0].match.components[1]: unknown component "reddis" (allowed: bitnami-redis, kubedb-redis, redis)',
+    ]);
+  });
+
+  it('schema problems of one file and semantic problems of another are reported together', () => {
+    expect(
+      load([
+        { path: 'a.yaml', text: `${head}defaults:\n  minimumReleaseAge: soon\n` },
+        {
+          path: 'b.yaml',
+          text: `${head}rules:\n  - match: { components: [nope] }\n    pin: "7.2"\n    allowedVersions: "8.x"\n`,
+        },
+      ]),
+    ).toEqual([
+      expect.stringMatching(/^a\.yaml:4:\d+ defaults\.minimumReleaseAge: /),
+      expect.stringMatching(/^b\.yaml:4:\d+ rules\[0\]\.match\.components\[0\]: unknown component "nope"/),
+      expect.stringMatching(/^b\.yaml:5:\d+ rules\[0\]\.pin: contradictory policy/),
+    ]);
+  });
+});

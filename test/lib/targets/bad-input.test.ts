@@ -68,12 +68,13 @@ const BAD: Record<string, { text: string | Uint8Array; line?: number; reason: Re
 
 describe('bad input', () => {
   let root: string;
+  let outside: string;
   let inv: Inventory;
   const before = new Map<string, Buffer>();
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'cairn-bad-'));
-    const outside = mkdtempSync(join(tmpdir(), 'cairn-outside-'));
+    outside = mkdtempSync(join(tmpdir(), 'cairn-outside-'));
     writeFileSync(join(outside, 'secret.yaml'), good);
     mkdirSync(join(root, 'ok'));
     writeFileSync(join(root, 'ok/cluster.yaml'), good);
@@ -87,7 +88,10 @@ describe('bad input', () => {
     inv = await scanRepository(nodeRepo(root), { maxFileBytes: 4000 });
   });
 
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
 
   it('still reports every good target (a link inside the repository is read at its real path)', () => {
     expect(inv.targets.map((t) => t.id)).toEqual(['ok/cluster.yaml#RedisCluster/cache:spec.imageName']);

@@ -106,6 +106,11 @@ const samples: Record<SchemeId, { valid: string[]; invalid: string[] }> = {
     ],
     invalid: ['V1.30', '1', '1.30-eks'],
   },
+  // ot-redis-operator/charts/*/values.yaml (`tag: v7.0.15`); only v-prefixed full versions are OT's.
+  'ot-image': {
+    valid: ['v6.2.14', 'v7.0.5', 'v7.0.12', 'v7.0.15', 'v7.2.4', 'v7.2.10'],
+    invalid: ['7.0.15', 'v7.0', 'v7.0.15-alpine', 'V7.0.15'],
+  },
 };
 const everywhereInvalid = ['', 'latest', '{{ .Values.image.tag }}', ' 7.2.4', 'main'];
 

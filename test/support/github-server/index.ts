@@ -88,6 +88,16 @@ interface Status {
   creator: string;
 }
 
+interface CheckRunRecord {
+  id: number;
+  head_sha: string;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  details_url: string | null;
+  output: { title: string | null; summary: string | null };
+}
+
 interface Comment {
   id: number;
   issue: number;
@@ -623,11 +633,81 @@ export class GitHubTestServer {
       this.statuses.set(r[1]!, list);
       return { status: 201, body: this.statusBody(s, true) };
     }
+    if ((r = m(/^\/issues\/comments\/(\d+)$/)) && method === 'PATCH') {
+      const c = this.comments.find((x) => x.id === Number(r![1]));
+      if (!c) throw notFound();
+      c.body = String(body.body);
+      return { body: this.commentBody(c) };
+    }
+    if ((r = m(/^\/commits\/([^/]+)\/check-runs$/)) && method === 'GET') {
+      const sha = this.resolve(r[1]!);
+      const name = query.get('check_name');
+      const runs = this.checkRuns.filter((c) => c.head_sha === sha && (!name || c.name === name));
+      return { body: { total_count: runs.length, check_runs: runs.map((c) => this.checkRunBody(c)) } };
+    }
+    if (rest === '/check-runs' && method === 'POST') {
+      if (!this.opts.app)
+        throw new HttpError(403, {
+          message: 'You must authenticate via a GitHub App.',
+          documentation_url: DOCS,
+          status: '403',
+        });
+      const sha = String(body.head_sha ?? '');
+      if (this.gitOk(['cat-file', '-e', `${sha}^{commit}`]) === undefined)
+        throw unprocessable('No commit found for SHA');
+      const run = { id: this.counter++, head_sha: sha, ...this.checkFields(body), name: String(body.name) };
+      this.checkRuns.push(run);
+      return { status: 201, body: this.checkRunBody(run) };
+    }
+    if ((r = m(/^\/check-runs\/(\d+)$/)) && method === 'PATCH') {
+      const run = this.checkRuns.find((c) => c.id === Number(r![1]));
+      if (!run) throw notFound();
+      Object.assign(run, this.checkFields(body, run));
+      return { body: this.checkRunBody(run) };
+    }
     if ((r = m(/^\/commits\/([^/]+)\/status$/)) && method === 'GET')
       return { body: this.combinedStatus(r[1]!) };
     if ((r = m(/^\/commits\/([^/]+)\/statuses$/)) && method === 'GET')
       return { body: (this.statuses.get(this.resolve(r[1]!)) ?? []).map((s) => this.statusBody(s, true)) };
     throw notFound();
+  }
+
+  readonly checkRuns: CheckRunRecord[] = [];
+
+  private checkFields(body: Record<string, unknown>, was?: CheckRunRecord) {
+    const output = (body.output as { title?: string; summary?: string } | undefined) ?? was?.output;
+    return {
+      status: String(body.status ?? was?.status ?? 'queued'),
+      conclusion: (body.conclusion as string | undefined) ?? was?.conclusion ?? null,
+      details_url: (body.details_url as string | undefined) ?? was?.details_url ?? null,
+      output: { title: output?.title ?? null, summary: output?.summary ?? null },
+    };
+  }
+
+  private checkRunBody(c: CheckRunRecord) {
+    return {
+      id: c.id,
+      head_sha: c.head_sha,
+      node_id: `CR_${c.id}`,
+      external_id: '',
+      url: `${this.repoUrl}/check-runs/${c.id}`,
+      html_url: `https://github.example/${this.owner}/${this.repo}/runs/${c.id}`,
+      details_url: c.details_url,
+      status: c.status,
+      conclusion: c.conclusion,
+      started_at: this.stamp(),
+      completed_at: c.status === 'completed' ? this.stamp() : null,
+      output: {
+        ...c.output,
+        text: null,
+        annotations_count: 0,
+        annotations_url: `${this.repoUrl}/check-runs/${c.id}/annotations`,
+      },
+      name: c.name,
+      check_suite: { id: 1 },
+      app: { id: this.opts.app?.id ?? 0, slug: 'cairn', name: 'cairn' },
+      pull_requests: [],
+    };
   }
 
   private get actor(): string {
