@@ -219,7 +219,7 @@ describeWithKubectl('the container command, with the environment kubectl kustomi
     } finally {
       await new Promise((r) => receiver.close(r));
     }
-  });
+  }, 120_000);
 
   const serveExists = existsSync(join(repoRoot, 'cli/commands/serve.ts'));
   (serveExists ? it : it.skip)(
@@ -263,5 +263,6 @@ describeWithKubectl('the container command, with the environment kubectl kustomi
       proc.child.kill('SIGTERM');
       expect(await proc.exit).toBe(0);
     },
+    120_000,
   );
 });
