@@ -307,16 +307,37 @@ describeWithFixtures('Argo CD notifications to cairn', () => {
     }
   });
 
-  it('the template body is JSON once Argo CD fills it in', () => {
+  it('the template body is small JSON once Argo CD fills it in, for an Application with and without an operation', () => {
     const template = parse(cm.data['template.cairn-app-status']!) as { webhook: { cairn: { body: string } } };
+    const body = template.webhook.cairn.body;
     const app = fixtureObject('gitops-status/argo-cd/controller/testdata/diff-cache.yaml', 'Application');
-    // {{toJson .app}} is sprig's toJson of the Application
-    const body = template.webhook.cairn.body.replace('{{toJson .app}}', JSON.stringify(app));
-    expect(body).not.toContain('{{');
-    expect(JSON.parse(body)).toMatchObject({
-      trigger: 'on-cairn-gate',
-      application: { kind: 'Application' },
-    });
+    const at = (o: unknown, path: string) =>
+      path
+        .split('.')
+        .reduce<unknown>(
+          (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+          o,
+        );
+    // The two template forms it uses: sprig's toJson of a path, and with/else around one.
+    const render = (data: unknown) =>
+      body
+        .replace(
+          /\{\{with \.(\S+)\}\}\{\{toJson \.(\w+)\}\}\{\{else\}\}null\{\{end\}\}/g,
+          (_m, scope: string, field: string) => {
+            const s = at(data, scope);
+            return s ? JSON.stringify(at(s, field) ?? null) : 'null';
+          },
+        )
+        .replace(/\{\{toJson \.(\S+)\}\}/g, (_m, path: string) => JSON.stringify(at(data, path) ?? null));
+    for (const a of [app, withFields(app, { 'status.operationState': undefined })]) {
+      const text = render({ app: a });
+      expect(text).not.toContain('{{');
+      const parsed = JSON.parse(text) as { trigger: string; application: Record<string, unknown> };
+      expect(parsed.trigger).toBe('on-cairn-gate');
+      expect(parsed.application).toMatchObject({ name: a.metadata?.name, health: 'Healthy' });
+      expect(text.length).toBeLessThan(1024);
+    }
+    expect(JSON.parse(render({ app })).application.operation).toBe('Succeeded');
   });
 
   it('the Application that runs cairn is valid against the real Application CRD', async () => {
