@@ -89,6 +89,13 @@ describeWithLua('Argo CD health checks, run the way Argo CD tests them', () => {
     });
   });
 
+  it.each(CHECKS)('$group/$kind: every testdata object is valid against the real CRD', async ({ dir }) => {
+    for (const t of readdirSync(join(dir, 'testdata'))) {
+      const o = yamlFile(join(dir, 'testdata', t)) as unknown as Manifest;
+      expect(await validateManifest(o), t).toEqual([]);
+    }
+  });
+
   it('argocd-cm carries each health.lua byte for byte, under resource.customizations.health.<group>_<kind>', async () => {
     const cm = yamlFile(join(argocd, 'argocd-cm.yaml')) as unknown as Manifest & {
       data: Record<string, string>;
