@@ -290,9 +290,10 @@ describeWithKubectl('deploy/kubernetes rendered by kubectl kustomize', () => {
     },
   );
 
-  it('the read-only component leaves get, list and watch only', () => {
+  it('the read-only component leaves get, list and watch only, in either mode', async () => {
     for (const mode of ['all-in-one', 'agent']) {
       const objects = renderCombination(['base'], [`components/${mode}`, 'components/read-only']);
+      expect((await Promise.all(objects.map(validateManifest))).flat()).toEqual([]);
       expect(clusterGrants(objects)).toEqual(grantsTheReadersNeed().filter((g) => !g.endsWith(':patch')));
     }
   });
