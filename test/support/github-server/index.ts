@@ -143,6 +143,8 @@ export class GitHubTestServer {
     { id: number; name: string; color: string; description: string | null }
   >();
   readonly statuses = new Map<string, Status[]>();
+  /** Repository permission per login (`admin`, `write`, `read`); anyone else reads as `read`. */
+  readonly permissions = new Map<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'>();
   /** Installation tokens issued, with their expiry (ms). */
   readonly tokens = new Map<string, number>();
   private faults: (Fault & { left: number })[] = [];
@@ -585,6 +587,12 @@ export class GitHubTestServer {
         this.comments.push(c);
         return { status: 201, body: this.commentBody(c) };
       }
+    }
+    if ((r = m(/^\/collaborators\/([^/]+)\/permission$/)) && method === 'GET') {
+      const role = this.permissions.get(r[1]!) ?? 'read';
+      // GitHub folds maintain into write and triage into read in `permission`; `role_name` keeps it.
+      const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+      return { body: { permission, role_name: role, user: userShape(this.api, r[1]!, 1000) } };
     }
     if ((r = m(/^\/labels\/(.+)$/)) && method === 'GET') {
       const l = this.labels.get(r[1]!);
