@@ -16,7 +16,10 @@ export function parseCommand(body: string): ParsedCommand {
   if (!line) return undefined;
   const [, command, version, ...rest] = line.trim().split(/\s+/);
   if (!command || !(COMMANDS as readonly string[]).includes(command))
-    return { ok: false, problem: `unknown command "${command ?? ''}": use ${COMMANDS.join(', ')} with a version` };
+    return {
+      ok: false,
+      problem: `unknown command "${command ?? ''}": use ${COMMANDS.join(', ')} with a version`,
+    };
   if (!version || !VERSION.test(version) || rest.length)
     return { ok: false, problem: `usage: /cairn ${command} <version>` };
   return { ok: true, command: command as CommandName, version };

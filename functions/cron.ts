@@ -17,7 +17,13 @@ const FENCE_KEY = 'functions:cron:fence';
 
 export type CronResult =
   | { outcome: 'skipped'; reason: string }
-  | { outcome: 'done' | 'stopped'; token: number; feeds: number; repositories: RepositoryRun[]; autoMergeOff: number };
+  | {
+      outcome: 'done' | 'stopped';
+      token: number;
+      feeds: number;
+      repositories: RepositoryRun[];
+      autoMergeOff: number;
+    };
 
 /** Records `token` as the newest one acting; false when a newer holder already acted (we are stale). */
 async function fence(s: Services, token: number): Promise<boolean> {
@@ -54,7 +60,12 @@ async function disableOutsideWindows(s: Services, r: Repository, run: Repository
   return off;
 }
 
-export async function runCron(s: Services, runId: string): Promise<CronResult> {
+/** One cron run; `stop` is asked between repositories (graceful shutdown). */
+export async function runCron(
+  s: Services,
+  runId: string,
+  stop: () => boolean = () => false,
+): Promise<CronResult> {
   const holder = `${s.runtime.instance}:${runId}`;
   const lease = await acquire(s.store, CRON_LOCK, holder, LEASE_MS);
   if (!lease) {
@@ -74,6 +85,10 @@ export async function runCron(s: Services, runId: string): Promise<CronResult> {
       });
       feeds = polled?.reports.length ?? 0;
       for (const r of s.repositories) {
+        if (stop()) {
+          outcome = 'stopped';
+          break;
+        }
         // A run that stalled past its lease must not act after a newer one did.
         if (!(await renew(s.store, CRON_LOCK, holder, LEASE_MS)) || !(await fence(s, lease.token))) {
           outcome = 'stopped';

@@ -51,7 +51,11 @@ const pullClosedSchema = z.object({
 const commentSchema = z.object({
   action: z.literal('created'),
   issue: z.object({ number: z.number().int(), pull_request: z.unknown().optional() }),
-  comment: z.object({ id: z.number(), body: z.string().max(65_536), user: z.object({ login: z.string(), type: z.string().optional() }) }),
+  comment: z.object({
+    id: z.number(),
+    body: z.string().max(65_536),
+    user: z.object({ login: z.string(), type: z.string().optional() }),
+  }),
   repository: repoRef,
 });
 const checkRunSchema = z.object({
@@ -67,7 +71,8 @@ function configured(s: Services, fullName: string): Repository | undefined {
 
 export async function handleGithubWebhook(s: Services, req: Request): Promise<WebhookAnswer> {
   const event = req.headers.get('x-github-event') ?? 'unknown';
-  const count = (outcome: string) => s.metrics.inc('cairn_webhooks_total', { source: 'github', event, outcome });
+  const count = (outcome: string) =>
+    s.metrics.inc('cairn_webhooks_total', { source: 'github', event, outcome });
   const body = await readBoundedBody(req);
   if (!body.ok) {
     count(body.status === 413 ? 'too-large' : 'bad-request');
@@ -150,7 +155,8 @@ async function route(s: Services, key: string, payload: unknown, claim: Claim): 
 async function onRelease(s: Services, payload: unknown, claim: Claim): Promise<Outcome> {
   const hint = hintFromGithubRelease(payload, await feedSources(s));
   if ('ignored' in hint) return { outcome: 'ignored', detail: hint.ignored };
-  if (!hint.hint.keys.length) return { outcome: 'ignored', detail: `${hint.hint.reason}: no source cairn reads` };
+  if (!hint.hint.keys.length)
+    return { outcome: 'ignored', detail: `${hint.hint.reason}: no source cairn reads` };
   // `published` and `released` of one release mean the same; one re-read serves both.
   if (!(await claim(`release:${hint.hint.keys.join(',')}:${hint.hint.tags.join(',')}`, 10 * 60_000)))
     return duplicate(hint.hint.reason);
@@ -160,7 +166,9 @@ async function onRelease(s: Services, payload: unknown, claim: Claim): Promise<O
   return {
     outcome: 'done',
     detail: hint.hint.reason,
-    sources: feed.reports.filter((x) => hint.hint.keys.includes(x.key)).map((x) => ({ key: x.key, status: x.status })),
+    sources: feed.reports
+      .filter((x) => hint.hint.keys.includes(x.key))
+      .map((x) => ({ key: x.key, status: x.status })),
     repositories: runs.map((r) => ({
       repository: r.repository,
       opened: r.report?.actions.filter((a) => a.kind === 'opened').length ?? 0,
@@ -173,36 +181,60 @@ async function onPush(s: Services, payload: unknown, claim: Claim): Promise<Outc
   const p = pushSchema.safeParse(payload);
   if (!p.success) return { outcome: 'ignored', detail: 'not a push payload' };
   const r = configured(s, p.data.repository.full_name);
-  if (!r) return { outcome: 'ignored', detail: `${p.data.repository.full_name} is not a repository cairn reconciles` };
+  if (!r)
+    return {
+      outcome: 'ignored',
+      detail: `${p.data.repository.full_name} is not a repository cairn reconciles`,
+    };
   const branch = p.data.repository.default_branch;
   if (!branch || p.data.ref !== `refs/heads/${branch}`)
     return { outcome: 'ignored', detail: `${p.data.ref} is not the default branch` };
   if (!(await claim(`push:${r.slug}:${p.data.after}`))) return duplicate(`push of ${p.data.after}`);
   const report = await reconcileRepository(s, r);
-  return { outcome: 'done', detail: `re-planned ${r.owner}/${r.repo} at ${report.commit.slice(0, 12)}`, actions: report.actions };
+  return {
+    outcome: 'done',
+    detail: `re-planned ${r.owner}/${r.repo} at ${report.commit.slice(0, 12)}`,
+    actions: report.actions,
+  };
 }
 
 async function onPullRequestClosed(s: Services, payload: unknown, claim: Claim): Promise<Outcome> {
   const p = pullClosedSchema.safeParse(payload);
   if (!p.success) return { outcome: 'ignored', detail: 'not a pull_request.closed payload' };
   const r = configured(s, p.data.repository.full_name);
-  if (!r) return { outcome: 'ignored', detail: `${p.data.repository.full_name} is not a repository cairn reconciles` };
+  if (!r)
+    return {
+      outcome: 'ignored',
+      detail: `${p.data.repository.full_name} is not a repository cairn reconciles`,
+    };
   if (!p.data.pull_request.labels.some((l) => l.name === CAIRN_LABEL))
     return { outcome: 'ignored', detail: `#${p.data.number} is not a cairn step PR` };
   if (!(await claim(`pr-closed:${r.slug}#${p.data.number}`))) return duplicate(`#${p.data.number} closed`);
   const { merged, merge_commit_sha: commit, merged_at: at } = p.data.pull_request;
   if (merged && commit) {
     // The merge commit and time start the gate's watch (its timeout counts from the merge).
-    await s.store.put(mergeKey(r, p.data.number), JSON.stringify({ commit, at: at ?? s.now().toISOString() }), {
-      ttlMs: 30 * DAY,
-    });
+    await s.store.put(
+      mergeKey(r, p.data.number),
+      JSON.stringify({ commit, at: at ?? s.now().toISOString() }),
+      {
+        ttlMs: 30 * DAY,
+      },
+    );
     const gates = await evaluateGates(s, r, p.data.number);
-    return { outcome: 'done', detail: `#${p.data.number} merged as ${commit.slice(0, 12)}: watching its gate`, gates };
+    return {
+      outcome: 'done',
+      detail: `#${p.data.number} merged as ${commit.slice(0, 12)}: watching its gate`,
+      gates,
+    };
   }
   // Closed unmerged: the hop is skipped by a human; the report and dashboard say so.
   const report = await reconcileRepository(s, r);
   const skipped = report.actions.filter((a) => a.kind === 'skipped-by-human' && a.pr === p.data.number);
-  return { outcome: 'done', detail: `#${p.data.number} closed unmerged: skipped by a human`, actions: skipped };
+  return {
+    outcome: 'done',
+    detail: `#${p.data.number} closed unmerged: skipped by a human`,
+    actions: skipped,
+  };
 }
 
 const WRITE = new Set(['admin', 'maintain', 'write']);
@@ -213,9 +245,15 @@ async function onComment(s: Services, payload: unknown, claim: Claim): Promise<O
   const parsed = parseCommand(p.data.comment.body);
   if (!parsed) return { outcome: 'ignored', detail: 'no /cairn command' };
   const r = configured(s, p.data.repository.full_name);
-  if (!r) return { outcome: 'ignored', detail: `${p.data.repository.full_name} is not a repository cairn reconciles` };
-  if (p.data.comment.user.type === 'Bot') return { outcome: 'ignored', detail: 'comments by bots are not commands' };
-  if (!(await claim(`comment:${r.slug}:${p.data.comment.id}`))) return duplicate(`comment ${p.data.comment.id}`);
+  if (!r)
+    return {
+      outcome: 'ignored',
+      detail: `${p.data.repository.full_name} is not a repository cairn reconciles`,
+    };
+  if (p.data.comment.user.type === 'Bot')
+    return { outcome: 'ignored', detail: 'comments by bots are not commands' };
+  if (!(await claim(`comment:${r.slug}:${p.data.comment.id}`)))
+    return duplicate(`comment ${p.data.comment.id}`);
   const host = s.host(r);
   const number = p.data.issue.number;
   const login = p.data.comment.user.login;
@@ -229,10 +267,16 @@ async function onComment(s: Services, payload: unknown, claim: Claim): Promise<O
   }
   const { command, version } = parsed;
   // Write permission, as GitHub says now (never as the payload claims).
-  const perm = await host.octokit.rest.repos.getCollaboratorPermissionLevel({ owner: r.owner, repo: r.repo, username: login });
+  const perm = await host.octokit.rest.repos.getCollaboratorPermissionLevel({
+    owner: r.owner,
+    repo: r.repo,
+    username: login,
+  });
   const level = String((perm.data as { role_name?: string }).role_name ?? perm.data.permission);
   if (!WRITE.has(level) && !WRITE.has(perm.data.permission)) {
-    await reply(`\`${command}\` needs write permission on ${r.owner}/${r.repo}; you have ${perm.data.permission}. Nothing was changed.`);
+    await reply(
+      `\`${command}\` needs write permission on ${r.owner}/${r.repo}; you have ${perm.data.permission}. Nothing was changed.`,
+    );
     return { outcome: 'ignored', detail: `${login} has no write permission`, command };
   }
   const pr = (await host.listPullRequests(CAIRN_LABEL)).find((x) => x.number === number);
@@ -242,20 +286,26 @@ async function onComment(s: Services, payload: unknown, claim: Claim): Promise<O
     return { outcome: 'ignored', detail: `#${number} has no step block`, command };
   }
   if (step.to !== version && `v${step.to}` !== version) {
-    await reply(`this pull request upgrades ${step.component} to ${step.to}, not ${version}. Nothing was changed.`);
+    await reply(
+      `this pull request upgrades ${step.component} to ${step.to}, not ${version}. Nothing was changed.`,
+    );
     return { outcome: 'ignored', detail: `version ${version} is not this step's`, command };
   }
   switch (command) {
     case 'approve': {
       await s.store.put(approvalKey(step.id), login, { ttlMs: 30 * DAY });
       const gates = pr.state === 'merged' ? await evaluateGates(s, r, number) : [];
-      await reply(`approved ${step.component} ${step.from} → ${step.to}. The gate re-reads the cluster before it acts.`);
+      await reply(
+        `approved ${step.component} ${step.from} → ${step.to}. The gate re-reads the cluster before it acts.`,
+      );
       return { outcome: 'done', detail: `approved by ${login}`, command, gates };
     }
     case 'retry': {
       const gates = pr.state === 'merged' ? await evaluateGates(s, r, number) : [];
       const report = await reconcileRepository(s, r);
-      await reply(`re-evaluated ${step.component} ${step.to}: ${gates.map((g) => g.verdict).join(', ') || 'the PR is not merged; its step was re-planned'}.`);
+      await reply(
+        `re-evaluated ${step.component} ${step.to}: ${gates.map((g) => g.verdict).join(', ') || 'the PR is not merged; its step was re-planned'}.`,
+      );
       return { outcome: 'done', detail: `retry by ${login}`, command, gates, actions: report.actions.length };
     }
     case 'pause':
@@ -289,7 +339,11 @@ async function onCheckRunRerequested(s: Services, payload: unknown): Promise<Out
   const p = checkRunSchema.safeParse(payload);
   if (!p.success) return { outcome: 'ignored', detail: 'not a check_run.rerequested payload' };
   const r = configured(s, p.data.repository.full_name);
-  if (!r) return { outcome: 'ignored', detail: `${p.data.repository.full_name} is not a repository cairn reconciles` };
+  if (!r)
+    return {
+      outcome: 'ignored',
+      detail: `${p.data.repository.full_name} is not a repository cairn reconciles`,
+    };
   if (p.data.check_run.name !== 'cairn/gate')
     return { outcome: 'ignored', detail: `check run ${p.data.check_run.name} is not cairn's` };
   const run = await runRepository(s, r);

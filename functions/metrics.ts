@@ -16,7 +16,10 @@ const FAMILIES = {
   cairn_gate_verdicts_total: { help: 'Gate verdicts published, by verdict.', type: 'counter' },
   cairn_feed_polls_total: { help: 'Feed sources polled, by status (unchanged = 304).', type: 'counter' },
   cairn_feed_not_modified_total: { help: 'Feed requests answered 304 Not Modified.', type: 'counter' },
-  cairn_cron_runs_total: { help: 'Cron runs, by outcome (done, skipped: lock held, failed).', type: 'counter' },
+  cairn_cron_runs_total: {
+    help: 'Cron runs, by outcome (done, skipped: lock held, failed).',
+    type: 'counter',
+  },
   cairn_github_rate_limit_remaining: {
     help: 'x-ratelimit-remaining of the last GitHub API answer, by resource.',
     type: 'gauge',

@@ -7,7 +7,12 @@ import { type Env, loadConfig, secretValues } from '../lib/config.ts';
 import { PreconditionError } from '../lib/errors.ts';
 import type { FetchFn } from '../lib/feeds/http.ts';
 import type { ClusterReading } from '../lib/gate/types.ts';
-import { type GitHubAuth, type GitHubOptions, type GitHubProvider, githubProvider } from '../lib/git/github.ts';
+import {
+  type GitHubAuth,
+  type GitHubOptions,
+  type GitHubProvider,
+  githubProvider,
+} from '../lib/git/github.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import type { Step } from '../lib/planner/types.ts';
 import type { Clock, Store } from '../lib/store/index.ts';

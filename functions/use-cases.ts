@@ -62,7 +62,10 @@ export async function feedSources(s: Services): Promise<PlannedSource[]> {
       try {
         add(await keepSources(s, r, await policyOf(s, r)));
       } catch (e) {
-        s.log.warn('could not read the repository policy for its feed sources', { repository: r.slug, error: e });
+        s.log.warn('could not read the repository policy for its feed sources', {
+          repository: r.slug,
+          error: e,
+        });
       }
     }
   }
@@ -81,14 +84,21 @@ export async function readFeeds(s: Services, force: readonly string[] = []): Pro
   const fetchFn = s.runtime.fetch ?? ((u: string, i?: RequestInit) => fetch(u, i));
   const http = createHttpClient({ fetch: fetchFn, clock: s.clock, store: s.store, userAgent: 'cairn' });
   const vars = s.config as Record<string, unknown>;
-  const result = await pollFeeds(await feedSources(s), s.catalog, {
-    http,
-    store: s.store,
-    clock: s.clock,
-    // A policy may name only these variables as feed credentials.
-    secret: (name) =>
-      name === 'GITHUB_TOKEN' || name.startsWith('CAIRN_FEED_') ? (vars[name] as string | undefined) : undefined,
-  }, { force: new Set(force) });
+  const result = await pollFeeds(
+    await feedSources(s),
+    s.catalog,
+    {
+      http,
+      store: s.store,
+      clock: s.clock,
+      // A policy may name only these variables as feed credentials.
+      secret: (name) =>
+        name === 'GITHUB_TOKEN' || name.startsWith('CAIRN_FEED_')
+          ? (vars[name] as string | undefined)
+          : undefined,
+    },
+    { force: new Set(force) },
+  );
   for (const r of result.reports) s.metrics.inc('cairn_feed_polls_total', { status: r.status });
   s.metrics.inc('cairn_feed_not_modified_total', {}, http.stats.notModified);
   await s.store.put(FEED_KEY, JSON.stringify(result.feed), { ttlMs: 7 * DAY });
@@ -198,7 +208,9 @@ async function mergedAt(s: Services, r: Repository, pr: PullRequest): Promise<Da
   const known = await s.store.get(key);
   if (known) return new Date((JSON.parse(known) as { at: string }).at);
   const at = s.now().toISOString();
-  await s.store.compareAndSet(key, undefined, JSON.stringify({ commit: pr.mergeCommit, at }), { ttlMs: 30 * DAY });
+  await s.store.compareAndSet(key, undefined, JSON.stringify({ commit: pr.mergeCommit, at }), {
+    ttlMs: 30 * DAY,
+  });
   return new Date(JSON.parse((await s.store.get(key)) ?? JSON.stringify({ at })).at as string);
 }
 
@@ -239,11 +251,7 @@ export async function evaluateGates(s: Services, r: Repository, only?: number): 
     const step = decision.step;
     const result = decision.result;
     const paused = (await s.store.get(pauseKey(r, step.to))) !== undefined;
-    const window = evaluateWindows(
-      (await policyOf(s, r)).windows,
-      s.now(),
-      scopeOf(step),
-    );
+    const window = evaluateWindows((await policyOf(s, r)).windows, s.now(), scopeOf(step));
     let status: GateOutcome['status'];
     let verdict: GateOutcome['verdict'] = result.verdict;
     let text: string;

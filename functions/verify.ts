@@ -75,9 +75,18 @@ function unhex(s: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Flux notification-controller `generic-hmac`: `X-Signature: sha256=<hex HMAC of the body>`. */
-export async function verifyHmacHeader(body: string, header: string | null, secret: string): Promise<boolean> {
+export async function verifyHmacHeader(
+  body: string,
+  header: string | null,
+  secret: string,
+): Promise<boolean> {
   if (!header || !SHA256_SIGNATURE.test(header.toLowerCase())) return false;
-  return crypto.subtle.verify('HMAC', await hmacKey(secret), unhex(header.slice(7).toLowerCase()), encoder.encode(body));
+  return crypto.subtle.verify(
+    'HMAC',
+    await hmacKey(secret),
+    unhex(header.slice(7).toLowerCase()),
+    encoder.encode(body),
+  );
 }
 
 /** A shared token, compared in constant time (by the HMAC of each under a fixed key). */

@@ -32,20 +32,27 @@ describeWithFixtures('POST /webhooks/github', () => {
     const server = await fleet();
     const { request, fetched, cairn } = service(server);
     expect(openPulls(server)).toHaveLength(0);
-    const res = await request('/webhooks/github', githubDelivery('release', payload('release/published.payload.json')));
+    const res = await request(
+      '/webhooks/github',
+      githubDelivery('release', payload('release/published.payload.json')),
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ outcome: 'done' });
-    expect(fetched.some((u) => u.startsWith('http://releases.test/repos/Codertocat/Hello-World/releases'))).toBe(true);
+    expect(
+      fetched.some((u) => u.startsWith('http://releases.test/repos/Codertocat/Hello-World/releases')),
+    ).toBe(true);
     const pulls = openPulls(server);
     expect(pulls.length).toBeGreaterThan(0);
     for (const p of pulls) {
       expect(p.labels).toContain('cairn');
       expect(stepFromPullRequestBody(p.body)).toBeDefined();
     }
-    // The operator release the feed gave (v0.2.6) is what the operator PR goes to.
-    const operator = pulls.map((p) => stepFromPullRequestBody(p.body)!).find((s) => s.component === 'howl-redis-operator');
-    expect(operator?.to).toBe('v0.2.6');
+    // The operator release only the feed knows (v0.2.7, not in the catalog) is what the operator PR goes to.
+    const operator = pulls
+      .map((p) => stepFromPullRequestBody(p.body)!)
+      .find((s) => s.component === 'howl-redis-operator');
+    expect(operator?.to).toBe('0.2.7');
     const metrics = await (await request('/metrics')).text();
     expect(metrics).toContain('cairn_webhooks_total{event="release",outcome="done",source="github"} 1');
     expect(metrics).toMatch(new RegExp(`cairn_pull_requests_opened_total ${pulls.length}\\n`));
@@ -60,7 +67,10 @@ describeWithFixtures('POST /webhooks/github', () => {
     const init = githubDelivery('release', body, { delivery: 'replayed-1' });
     expect((await request('/webhooks/github', init)).status).toBe(200);
     const before = server.log.length;
-    const again = await request('/webhooks/github', githubDelivery('release', body, { delivery: 'replayed-1' }));
+    const again = await request(
+      '/webhooks/github',
+      githubDelivery('release', body, { delivery: 'replayed-1' }),
+    );
     expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
     expect(server.log.length).toBe(before);
     // GitHub sends `released` right after `published`: the same meaning, one re-read.
@@ -73,7 +83,10 @@ describeWithFixtures('POST /webhooks/github', () => {
   it.each([
     ['a wrong secret', (b: string) => ({ 'x-hub-signature-256': sign(b, 'not-the-secret-at-all') })],
     ['no signature', () => ({ 'x-hub-signature-256': '' })],
-    ['a SHA-1 signature only', (b: string) => ({ 'x-hub-signature-256': '', 'x-hub-signature': `sha1=${sign(b).slice(7, 47)}` })],
+    [
+      'a SHA-1 signature only',
+      (b: string) => ({ 'x-hub-signature-256': '', 'x-hub-signature': `sha1=${sign(b).slice(7, 47)}` }),
+    ],
     ['a malformed signature', () => ({ 'x-hub-signature-256': 'sha256=zz' })],
     ['a signature of other bytes', (b: string) => ({ 'x-hub-signature-256': sign(`${b} `) })],
   ])('%s is refused with 401 before anything is parsed or done', async (_name, headers) => {
@@ -83,7 +96,7 @@ describeWithFixtures('POST /webhooks/github', () => {
     for (const body of [payload('release/published.payload.json'), '{not json']) {
       const init = githubDelivery('release', body, { delivery: 'forged-1' });
       const h = new Headers(init.headers);
-      for (const [k, v] of Object.entries(headers(body))) (v ? h.set(k, v) : h.delete(k));
+      for (const [k, v] of Object.entries(headers(body))) v ? h.set(k, v) : h.delete(k);
       const res = await request('/webhooks/github', { ...init, headers: h });
       expect(res.status).toBe(401);
     }
@@ -94,7 +107,10 @@ describeWithFixtures('POST /webhooks/github', () => {
   it('accepts a delivery signed with the previous secret while it is rotated out', async () => {
     const server = await fleet();
     const { request } = service(server);
-    const res = await request('/webhooks/github', githubDelivery('ping', '{"zen":"Keep it logically awesome."}', { secret: PREVIOUS_SECRET }));
+    const res = await request(
+      '/webhooks/github',
+      githubDelivery('ping', '{"zen":"Keep it logically awesome."}', { secret: PREVIOUS_SECRET }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: 'done', detail: 'pong' });
   });
@@ -103,7 +119,10 @@ describeWithFixtures('POST /webhooks/github', () => {
     const server = await fleet();
     const { request } = service(server);
     const big = `{"pad":"${'x'.repeat(1024 * 1024)}"}`;
-    const declared = await request('/webhooks/github', githubDelivery('push', big, { headers: { 'content-length': String(big.length) } }));
+    const declared = await request(
+      '/webhooks/github',
+      githubDelivery('push', big, { headers: { 'content-length': String(big.length) } }),
+    );
     expect(declared.status).toBe(413);
     const chunks = new ReadableStream<Uint8Array>({
       start(c) {
@@ -138,7 +157,11 @@ describeWithFixtures('POST /webhooks/github', () => {
     expect(await tag.json()).toMatchObject({ outcome: 'ignored' });
     expect(server.log).toHaveLength(0);
     const p = JSON.parse(raw);
-    const main = JSON.stringify({ ...p, ref: 'refs/heads/main', repository: { ...p.repository, default_branch: 'main' } });
+    const main = JSON.stringify({
+      ...p,
+      ref: 'refs/heads/main',
+      repository: { ...p.repository, default_branch: 'main' },
+    });
     const res = await request('/webhooks/github', githubDelivery('push', main));
     expect(await res.json()).toMatchObject({ outcome: 'done' });
     expect(openPulls(server).length).toBeGreaterThan(0);
@@ -147,9 +170,15 @@ describeWithFixtures('POST /webhooks/github', () => {
   it('an event cairn does not act on is answered without a single GitHub request', async () => {
     const server = await fleet();
     const { request } = service(server);
-    const res = await request('/webhooks/github', githubDelivery('check_run', payload('check_run/completed.payload.json')));
+    const res = await request(
+      '/webhooks/github',
+      githubDelivery('check_run', payload('check_run/completed.payload.json')),
+    );
     expect(await res.json()).toMatchObject({ outcome: 'ignored' });
-    const pr = await request('/webhooks/github', githubDelivery('pull_request', payload('pull_request/closed.payload.json')));
+    const pr = await request(
+      '/webhooks/github',
+      githubDelivery('pull_request', payload('pull_request/closed.payload.json')),
+    );
     expect(await pr.json()).toMatchObject({ outcome: 'ignored', detail: '#2 is not a cairn step PR' });
     expect(server.log).toHaveLength(0);
   });
@@ -180,12 +209,16 @@ describeWithFixtures('POST /webhooks/github', () => {
     expect((await request(`/status/dev`)).status).toBe(401);
     const view = await request('/status/dev', { headers: { authorization: `Bearer ${STATUS_TOKEN}` } });
     const json = (await view.json()) as { steps: { step: string; verdict: string; mergeCommit: string }[] };
-    expect(json.steps).toEqual([expect.objectContaining({ step: step.id, verdict: 'wait', mergeCommit: merge })]);
+    expect(json.steps).toEqual([
+      expect.objectContaining({ step: step.id, verdict: 'wait', mergeCommit: merge }),
+    ]);
     const one = await request(`/status/dev/${encodeURIComponent(step.id)}`, {
       headers: { authorization: `Bearer ${STATUS_TOKEN}` },
     });
     expect(one.status).toBe(200);
-    expect(await request('/status/dev/nope', { headers: { authorization: `Bearer ${STATUS_TOKEN}` } })).toHaveProperty('status', 404);
+    expect(
+      await request('/status/dev/nope', { headers: { authorization: `Bearer ${STATUS_TOKEN}` } }),
+    ).toHaveProperty('status', 404);
   });
 
   it('/cairn approve from a reader is refused with a reply; from a writer it is recorded and answered', async () => {
@@ -201,30 +234,53 @@ describeWithFixtures('POST /webhooks/github', () => {
       return JSON.stringify(c);
     };
     server.permissions.set('alice', 'write');
-    const refused = await request('/webhooks/github', githubDelivery('issue_comment', comment('Codertocat', 901, `/cairn approve ${step.to}`)));
-    expect(await refused.json()).toMatchObject({ outcome: 'ignored', detail: 'Codertocat has no write permission' });
+    const refused = await request(
+      '/webhooks/github',
+      githubDelivery('issue_comment', comment('Codertocat', 901, `/cairn approve ${step.to}`)),
+    );
+    expect(await refused.json()).toMatchObject({
+      outcome: 'ignored',
+      detail: 'Codertocat has no write permission',
+    });
     expect(await store.get(`functions:approved:${step.id}`)).toBeUndefined();
-    const ok = await request('/webhooks/github', githubDelivery('issue_comment', comment('alice', 902, `/cairn approve ${step.to}`)));
+    const ok = await request(
+      '/webhooks/github',
+      githubDelivery('issue_comment', comment('alice', 902, `/cairn approve ${step.to}`)),
+    );
     expect(await ok.json()).toMatchObject({ outcome: 'done', command: 'approve' });
     expect(await store.get(`functions:approved:${step.id}`)).toBe('alice');
     const replies = server.comments.filter((c) => c.issue === pr.number).map((c) => c.body);
     expect(replies.some((b) => b.includes('@Codertocat') && b.includes('needs write permission'))).toBe(true);
     expect(replies.some((b) => b.includes('@alice') && b.includes('approved'))).toBe(true);
     // A comment without a command, and the same comment redelivered, do nothing more.
-    const chat = await request('/webhooks/github', githubDelivery('issue_comment', payload('issue_comment/created.payload.json')));
+    const chat = await request(
+      '/webhooks/github',
+      githubDelivery('issue_comment', payload('issue_comment/created.payload.json')),
+    );
     expect(await chat.json()).toMatchObject({ outcome: 'ignored', detail: 'no /cairn command' });
     const count = server.comments.length;
-    await request('/webhooks/github', githubDelivery('issue_comment', comment('alice', 902, `/cairn approve ${step.to}`)));
+    await request(
+      '/webhooks/github',
+      githubDelivery('issue_comment', comment('alice', 902, `/cairn approve ${step.to}`)),
+    );
     expect(server.comments.length).toBe(count);
     // explain answers with the step's rules.
-    await request('/webhooks/github', githubDelivery('issue_comment', comment('alice', 903, `/cairn explain ${step.to}`)));
+    await request(
+      '/webhooks/github',
+      githubDelivery('issue_comment', comment('alice', 903, `/cairn explain ${step.to}`)),
+    );
     expect(server.comments.at(-1)?.body).toContain(`${step.component} ${step.from} → ${step.to}`);
   });
 });
 
 function pushToMain(): string {
   const p = JSON.parse(payload('push/payload.json'));
-  return JSON.stringify({ ...p, ref: 'refs/heads/main', after: 'f'.repeat(40), repository: { ...p.repository, default_branch: 'main' } });
+  return JSON.stringify({
+    ...p,
+    ref: 'refs/heads/main',
+    after: 'f'.repeat(40),
+    repository: { ...p.repository, default_branch: 'main' },
+  });
 }
 
 export { writes };

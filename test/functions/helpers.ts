@@ -21,11 +21,23 @@ export const NOW = Date.parse('2026-11-21T09:00:00Z');
 /** Where the fleet's policy says the Hello-World releases are read from (answered by `feedFetch`). */
 export const RELEASES_API = 'http://releases.test';
 
+/** The Hello-World releases list: one operator release the shipped catalog does not know. */
+export const HELLO_RELEASES = [
+  {
+    tag_name: 'v0.2.7',
+    draft: false,
+    prerelease: false,
+    published_at: '2026-10-01T10:00:00Z',
+    html_url: 'https://github.com/Codertocat/Hello-World/releases/tag/v0.2.7',
+    body: 'Fixes.',
+  },
+];
+
 export const payload = (name: string): string =>
   readFixture(`github-webhooks/octokit-webhooks/payload-examples/api.github.com/${name}`);
 
 /** The fleet, plus a policy file making Codertocat/Hello-World a release source of the howl operator. */
-export async function fleetServer(): Promise<GitHubTestServer> {
+export async function fleetServer(releasesApi = RELEASES_API): Promise<GitHubTestServer> {
   const dir = gitCopy(join(repoRoot, 'examples/flux-fleet'));
   try {
     const server = await startGitHubServer({ seedFrom: dir, owner: 'Codertocat', repo: 'Hello-World' });
@@ -40,7 +52,7 @@ export async function fleetServer(): Promise<GitHubTestServer> {
           '    - component: howl-redis-operator',
           '      type: github-releases',
           '      repo: Codertocat/Hello-World',
-          `      baseUrl: ${RELEASES_API}`,
+          `      baseUrl: ${releasesApi}`,
           '',
         ].join('\n'),
       },
@@ -67,7 +79,8 @@ export function githubDelivery(
     headers: {
       'content-type': 'application/json',
       'x-github-event': event,
-      'x-github-delivery': opts.delivery ?? `00000000-0000-4000-8000-${String(++deliveries).padStart(12, '0')}`,
+      'x-github-delivery':
+        opts.delivery ?? `00000000-0000-4000-8000-${String(++deliveries).padStart(12, '0')}`,
       'x-hub-signature-256': sign(body, opts.secret),
       ...opts.headers,
     },
@@ -90,19 +103,7 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
     fetch: async (url) => {
       fetched.push(url);
       if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(
-          [
-            {
-              tag_name: 'v0.2.6',
-              draft: false,
-              prerelease: false,
-              published_at: '2026-08-07T10:00:00Z',
-              html_url: 'https://github.com/Codertocat/Hello-World/releases/tag/v0.2.6',
-              body: 'Fixes.',
-            },
-          ],
-          { headers: { etag: '"r1"' } },
-        );
+        return Response.json(HELLO_RELEASES, { headers: { etag: '"r1"' } });
       throw new TypeError('fetch failed: no network in tests');
     },
   };
