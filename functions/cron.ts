@@ -52,8 +52,8 @@ async function disableOutsideWindows(s: Services, r: Repository, run: Repository
     const nodeId = (pr as { nodeId?: string }).nodeId;
     if (!nodeId) continue;
     await host.octokit.graphql(
-      'mutation($id: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }',
-      { id: nodeId },
+      'mutation($pullRequestId: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { clientMutationId } }',
+      { pullRequestId: nodeId },
     );
     off++;
   }

@@ -1267,8 +1267,18 @@ export class GitHubTestServer {
   private graphql(body: Record<string, unknown>) {
     const query = String(body.query ?? '');
     const vars = (body.variables ?? {}) as Record<string, string>;
+    if (query.includes('disablePullRequestAutoMerge')) {
+      const pr = [...this.pulls.values()].find((p) => p.node_id === vars.pullRequestId);
+      if (!pr)
+        return {
+          data: { disablePullRequestAutoMerge: null },
+          errors: [{ type: 'NOT_FOUND', path: ['disablePullRequestAutoMerge'], message: 'Could not resolve to a node' }],
+        };
+      pr.auto_merge = null;
+      return { data: { disablePullRequestAutoMerge: { pullRequest: { number: pr.number } } } };
+    }
     if (!query.includes('enablePullRequestAutoMerge'))
-      return { errors: [{ message: 'test server: only enablePullRequestAutoMerge is served' }] };
+      return { errors: [{ message: 'test server: only the auto-merge mutations are served' }] };
     const pr = [...this.pulls.values()].find((p) => p.node_id === vars.pullRequestId);
     if (!pr)
       return {
