@@ -1,6 +1,7 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
 import { runFeedsBench } from './feeds.ts';
+import { runFunctionsBench } from './functions.ts';
 import { runGateBench } from './gate.ts';
 import { runPlannerBench } from './planner.ts';
 import { runStoreBench } from './store.ts';
@@ -14,5 +15,6 @@ const rows = [
   ...(await runFeedsBench()),
   ...(await runStoreBench()),
   ...(await runGateBench()),
+  ...(await runFunctionsBench()),
 ];
 console.log(formatBenchTable(rows));
