@@ -26,14 +26,17 @@ const stores = new WeakMap<object, Store>();
 
 const cairn = createApp({
   clock,
-  instance: `worker:${crypto.randomUUID().slice(0, 8)}`,
+  // Unique enough: every cron run adds its own random id to the lock holder (no random values at global scope on Workers).
+  instance: 'worker',
   store: (_config, raw) => {
     const ns = raw.CAIRN_STORE_DO as DurableObjectNamespaceLike | undefined;
     if (!ns) throw new Error('the Durable Object binding CAIRN_STORE_DO is missing (see wrangler.toml)');
     let s = stores.get(ns);
     if (!s) {
-      // One object (by name) holds the whole installation's entries: one strongly consistent writer.
-      s = durableObjectStore(ns.get(ns.idFromName('cairn')), clock);
+      // One object (by name) holds the whole installation's entries: one strongly consistent
+      // writer. A stub is I/O of the request that made it, so each call gets a fresh one.
+      const id = ns.idFromName('cairn');
+      s = durableObjectStore({ fetch: (input, init) => ns.get(id).fetch(input, init) }, clock);
       stores.set(ns, s);
     }
     return s;
