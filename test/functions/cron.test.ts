@@ -68,8 +68,7 @@ describeWithFixtures('the cron function', () => {
       expect(x.p.auto_merge).toBeNull();
     clock.advance(29 * 86_400_000); // 2026-12-20: inside year-end-freeze
     const frozen = await runCron(s, 'freeze');
-    expect(frozen.outcome).toBe('done');
-    expect(frozen.autoMergeOff).toBe(dev.length);
+    expect(frozen).toMatchObject({ outcome: 'done', autoMergeOff: dev.length });
     for (const x of openPulls(server)) expect(x.auto_merge).toBeNull();
   });
 });

@@ -96,7 +96,10 @@ describeWithFixtures('POST /webhooks/github', () => {
     for (const body of [payload('release/published.payload.json'), '{not json']) {
       const init = githubDelivery('release', body, { delivery: 'forged-1' });
       const h = new Headers(init.headers);
-      for (const [k, v] of Object.entries(headers(body))) v ? h.set(k, v) : h.delete(k);
+      for (const [k, v] of Object.entries(headers(body))) {
+        if (v) h.set(k, v);
+        else h.delete(k);
+      }
       const res = await request('/webhooks/github', { ...init, headers: h });
       expect(res.status).toBe(401);
     }

@@ -1272,7 +1272,13 @@ export class GitHubTestServer {
       if (!pr)
         return {
           data: { disablePullRequestAutoMerge: null },
-          errors: [{ type: 'NOT_FOUND', path: ['disablePullRequestAutoMerge'], message: 'Could not resolve to a node' }],
+          errors: [
+            {
+              type: 'NOT_FOUND',
+              path: ['disablePullRequestAutoMerge'],
+              message: 'Could not resolve to a node',
+            },
+          ],
         };
       pr.auto_merge = null;
       return { data: { disablePullRequestAutoMerge: { pullRequest: { number: pr.number } } } };
