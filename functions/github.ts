@@ -346,7 +346,8 @@ async function onCheckRunRerequested(s: Services, payload: unknown): Promise<Out
     };
   if (p.data.check_run.name !== 'cairn/gate')
     return { outcome: 'ignored', detail: `check run ${p.data.check_run.name} is not cairn's` };
-  const run = await runRepository(s, r);
+  // A re-run asked for from GitHub's UI reads failed gates again too.
+  const run = await runRepository(s, r, true);
   if (run.error) throw new Error(run.error);
   return { outcome: 'done', detail: `re-evaluated ${r.owner}/${r.repo}`, gates: run.gates };
 }

@@ -219,16 +219,24 @@ async function mergedAt(s: Services, r: Repository, pr: PullRequest): Promise<Da
  * success yet, and publishes the verdict as that status (the PR engine opens the next
  * step on success). A verdict is never published as success outside a window.
  */
-export async function evaluateGates(s: Services, r: Repository, only?: number): Promise<GateOutcome[]> {
+export async function evaluateGates(
+  s: Services,
+  r: Repository,
+  only?: number,
+  retryFailed = only !== undefined,
+): Promise<GateOutcome[]> {
   const host = s.host(r);
   const out: GateOutcome[] = [];
   const pulls = (await host.listPullRequests(CAIRN_LABEL)).filter(
     (p) => p.state === 'merged' && p.mergeCommit && (only === undefined || p.number === only),
   );
+  let policy: Policy | undefined;
   for (const pr of pulls) {
     const mergeCommit = pr.mergeCommit!;
     const current = await host.getStatus(mergeCommit, GATE_CONTEXT);
     if (current?.state === 'success') continue;
+    // A failed gate stopped its path: it is read again only when asked (`/cairn retry`).
+    if (current?.state === 'failure' && !retryFailed) continue;
     const decision = await decideStep(
       {
         read: (step) => (s.runtime.readCluster ? s.runtime.readCluster(step) : agentReading(s, step.cluster)),
@@ -251,7 +259,8 @@ export async function evaluateGates(s: Services, r: Repository, only?: number): 
     const step = decision.step;
     const result = decision.result;
     const paused = (await s.store.get(pauseKey(r, step.to))) !== undefined;
-    const window = evaluateWindows((await policyOf(s, r)).windows, s.now(), scopeOf(step));
+    policy ??= await policyOf(s, r);
+    const window = evaluateWindows(policy.windows, s.now(), scopeOf(step));
     let status: GateOutcome['status'];
     let verdict: GateOutcome['verdict'] = result.verdict;
     let text: string;
@@ -335,10 +344,10 @@ export async function readStatus(s: Services, cluster: string): Promise<Record<s
 }
 
 /** Gates first (a proven step lets the next open), then the PRs. */
-export async function runRepository(s: Services, r: Repository): Promise<RepositoryRun> {
+export async function runRepository(s: Services, r: Repository, retryFailed = false): Promise<RepositoryRun> {
   const slug = `${r.owner}/${r.repo}`;
   try {
-    const gates = await evaluateGates(s, r);
+    const gates = await evaluateGates(s, r, undefined, retryFailed);
     const { windows, ...report } = await reconcileRepository(s, r);
     return { repository: slug, report, gates, windows };
   } catch (e) {
