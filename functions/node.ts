@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import cron from 'node-cron';
 import { readForStep } from '../lib/cluster/reader.ts';
+import { ValidationError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { systemClock } from '../lib/node/clock.ts';
 import { openStore } from '../lib/node/store-open.ts';
@@ -57,6 +58,14 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
   const cairn = createApp(runtime);
   // Refuses to start on a bad environment or without a webhook secret.
   const services = cairn.services(opts.env);
+  if (opts.cron !== false && !cron.validate(services.config.CAIRN_CRON))
+    throw new ValidationError([
+      {
+        file: 'environment',
+        field: 'CAIRN_CRON',
+        message: `"${services.config.CAIRN_CRON}" is not a cron expression`,
+      },
+    ]);
 
   let stopping = false;
   let running: Promise<CronResult> | undefined;

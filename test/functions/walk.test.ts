@@ -105,7 +105,7 @@ describeWithFixtures('walking a path', () => {
         agent: 'agent-dev-0',
         sequence: 1,
         readAt: new Date(NOW).toISOString(),
-        objects: provenDev(merge, dev.step.to),
+        objects: provenDev(merge, dev.step.to) as unknown as Record<string, unknown>[],
         problems: [],
       },
       AGENT_SECRET,
