@@ -59,15 +59,6 @@ function provenDev(merge: string, version: string): KubeObject[] {
   ];
 }
 
-const pushToMain = () => {
-  const p = JSON.parse(payload('push/payload.json'));
-  return JSON.stringify({
-    ...p,
-    ref: 'refs/heads/main',
-    repository: { ...p.repository, default_branch: 'main' },
-  });
-};
-
 describeWithFixtures('walking a path', () => {
   it('merge, a proving snapshot, cairn/gate success, then the next environment gets its PR', async () => {
     const server = await fleetServer();
