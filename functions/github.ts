@@ -8,6 +8,7 @@ import { hintFromGithubRelease } from '../lib/feeds/hints.ts';
 import { CAIRN_LABEL } from '../lib/engine/index.ts';
 import { stepFromPullRequestBody } from '../lib/render/pull-request.ts';
 import { parseCommand } from './commands.ts';
+import { notify, notifyStep, pullRequestUrl } from './notify.ts';
 import type { Repository, Services } from './services.ts';
 import {
   approvalKey,
@@ -220,6 +221,19 @@ async function onPullRequestClosed(s: Services, payload: unknown, claim: Claim):
         ttlMs: 30 * DAY,
       },
     );
+    const pr = (await s.host(r).listPullRequests(CAIRN_LABEL)).find((x) => x.number === p.data.number);
+    const step = pr ? stepFromPullRequestBody(pr.body) : undefined;
+    if (step)
+      await notify(
+        s,
+        {
+          kind: 'merged',
+          step: notifyStep(step),
+          pr: { number: p.data.number, url: pullRequestUrl(s, r, p.data.number) },
+          mergeCommit: commit,
+        },
+        `merged:${step.id}:${commit}`,
+      );
     const gates = await evaluateGates(s, r, p.data.number);
     return {
       outcome: 'done',

@@ -32,6 +32,8 @@ export interface Runtime {
   clock: Clock;
   /** `fetch` for feed sources (default: the global one). */
   fetch?: FetchFn;
+  /** Waits (Slack's pacing); default setTimeout. Tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
   /** Where log lines go (default: console.log). */
   write?: (line: string) => void;
   catalog?: () => Catalog;

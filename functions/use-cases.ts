@@ -28,6 +28,7 @@ import type { Step } from '../lib/planner/types.ts';
 import { EMPTY_POLICY } from '../lib/policy/load.ts';
 import type { Policy } from '../lib/policy/schema.ts';
 import { evaluateWindows } from '../lib/schedule/windows.ts';
+import { evidenceOf, notify, notifyStep, pullRequestUrl } from './notify.ts';
 import type { Repository, Services } from './services.ts';
 
 const FEED_KEY = 'functions:feed';
@@ -135,6 +136,7 @@ export async function reconcileRepository(
   const known = await releases(s);
   let policy: Policy = EMPTY_POLICY;
   const paused = new Map<string, boolean>();
+  let steps: Step[] = [];
   const report = await reconcile({
     host,
     windowOpen: true, // decided per step below, by the policy's windows
@@ -143,6 +145,7 @@ export async function reconcileRepository(
     plan: async (repo) => {
       const planned = await planTree(repo, { catalog: s.catalog, releases: known, now });
       policy = planned.policy;
+      steps = planned.plan.steps;
       for (const step of planned.plan.steps)
         paused.set(step.id, (await s.store.get(pauseKey(r, step.to))) !== undefined);
       return planned;
@@ -154,7 +157,21 @@ export async function reconcileRepository(
         evaluateWindows(policy.windows, now, scopeOf(step)).mayMerge,
     }),
   });
-  for (const a of report.actions) if (a.kind === 'opened') s.metrics.inc('cairn_pull_requests_opened_total');
+  for (const a of report.actions) {
+    if (a.kind !== 'opened' || a.pr === undefined) continue;
+    s.metrics.inc('cairn_pull_requests_opened_total');
+    const step = steps.find((x) => x.id === a.step);
+    if (step)
+      await notify(
+        s,
+        {
+          kind: 'step-opened',
+          step: notifyStep(step),
+          pr: { number: a.pr, url: pullRequestUrl(s, r, a.pr) },
+        },
+        `step-opened:${r.slug}#${a.pr}`,
+      );
+  }
   await keepSources(s, r, policy);
   return { ...report, windows: policy.windows };
 }
@@ -294,6 +311,32 @@ export async function evaluateGates(
     status = { ...status, description: cut(status.description) };
     await host.ensureStatus(mergeCommit, { context: GATE_CONTEXT, ...status });
     s.metrics.inc('cairn_gate_verdicts_total', { verdict });
+    const ref = { number: pr.number, url: pullRequestUrl(s, r, pr.number) };
+    const once = `${step.id}:${mergeCommit}`;
+    if (status.state === 'success')
+      await notify(
+        s,
+        { kind: 'gate-passed', step: notifyStep(step), pr: ref, evidence: evidenceOf(result.outcomes) },
+        `gate-passed:${once}`,
+      );
+    else if (result.verdict === 'fail')
+      await notify(
+        s,
+        {
+          kind: 'gate-failed',
+          step: notifyStep(step),
+          pr: ref,
+          reason: text,
+          evidence: evidenceOf(result.outcomes),
+        },
+        `gate-failed:${once}`,
+      );
+    else if (result.verdict === 'needs-approval')
+      await notify(
+        s,
+        { kind: 'needs-approval', step: notifyStep(step), pr: ref, reason: result.reason },
+        `needs-approval:${once}`,
+      );
     const cluster = step.cluster ?? 'default';
     await recordStatus(s, cluster, {
       step: step.id,

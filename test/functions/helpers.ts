@@ -17,6 +17,8 @@ export const PREVIOUS_SECRET = 'test-webhook-secret-0000';
 export const STATUS_TOKEN = 'test-status-token-000001';
 export const AGENT_SECRET = 'test-agent-secret-000001';
 export const FLUX_SECRET = 'test-flux-secret-0000001';
+/** An incoming webhook URL the stub fetch answers (set SLACK_WEBHOOK_URL to it). */
+export const SLACK_URL = 'https://hooks.slack.test/services/T000/B000/secret';
 export const NOW = Date.parse('2026-11-21T09:00:00Z');
 /** Where the fleet's policy says the Hello-World releases are read from (answered by `feedFetch`). */
 export const RELEASES_API = 'http://releases.test';
@@ -93,6 +95,8 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
   const store = memoryStore(clock);
   const fetched: string[] = [];
   const logs: string[] = [];
+  /** Slack messages posted to SLACK_URL, as sent. */
+  const slack: { text?: string; blocks?: unknown[] }[] = [];
   const runtime: Runtime = {
     store: () => store,
     clock,
@@ -100,7 +104,12 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
     write: (line) => logs.push(line),
     github: { writeSpacing: 'none', retryAfterUnitMs: 1 },
     // Release feeds: Hello-World's releases list; every other source is unreachable.
-    fetch: async (url) => {
+    sleep: async () => {},
+    fetch: async (url, init) => {
+      if (url.startsWith(SLACK_URL)) {
+        slack.push(JSON.parse(String(init?.body)));
+        return new Response('ok');
+      }
       fetched.push(url);
       if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
         return Response.json(HELLO_RELEASES, { headers: { etag: '"r1"' } });
@@ -120,7 +129,7 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
   };
   const cairn = createApp(runtime);
   const request = (path: string, init?: RequestInit) => cairn.app.request(path, init, env);
-  return { cairn, env, store, clock, fetched, logs, request, runtime };
+  return { cairn, env, store, clock, fetched, logs, slack, request, runtime };
 }
 
 export const writes = (s: GitHubTestServer) => s.log.filter((r) => r.method !== 'GET');

@@ -14,7 +14,16 @@ import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
 import { pods, redisCluster } from '../support/gate-world.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
-import { AGENT_SECRET, fleetServer, githubDelivery, NOW, openPulls, payload, service } from './helpers.ts';
+import {
+  AGENT_SECRET,
+  fleetServer,
+  githubDelivery,
+  NOW,
+  openPulls,
+  payload,
+  service,
+  SLACK_URL,
+} from './helpers.ts';
 
 const servers: GitHubTestServer[] = [];
 afterEach(async () => {
@@ -63,7 +72,7 @@ describeWithFixtures('walking a path', () => {
   it('merge, a proving snapshot, cairn/gate success, then the next environment gets its PR', async () => {
     const server = await fleetServer();
     servers.push(server);
-    const { request, cairn, env } = service(server);
+    const { request, cairn, env, slack } = service(server, { SLACK_WEBHOOK_URL: SLACK_URL });
     // The feed gives the operator's v0.2.7: its dev step opens first, staging waits for it.
     await request('/webhooks/github', githubDelivery('release', payload('release/published.payload.json')));
     const steps = () => openPulls(server).map((p) => ({ p, step: stepFromPullRequestBody(p.body)! }));
@@ -116,5 +125,12 @@ describeWithFixtures('walking a path', () => {
       (x) => x.step.component === 'howl-redis-operator' && x.step.environment === 'staging',
     );
     expect(staging?.step.to).toBe(dev.step.to);
+    // Slack heard each of it once: every PR opened, the merge, the gate passing.
+    const texts = slack.map((m) => m.text ?? '');
+    expect(texts.filter((t) => t.startsWith('Step opened: howl-redis-operator'))).toHaveLength(2);
+    expect(texts.filter((t) => t.startsWith('Merged: howl-redis-operator'))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('Gate passed: howl-redis-operator'))).toHaveLength(1);
+    await runCron(cairn.services(env), 'again');
+    expect(slack.length).toBe(texts.length);
   });
 });
