@@ -116,6 +116,37 @@ describeWithFixtures('cairn serve over HTTP', () => {
     expect(running.out()).not.toContain(sign(body).slice(7));
   });
 
+  it('SIGTERM while a delivery is being handled: new requests are refused, the delivery finishes, exit 0', async () => {
+    github = await fleetServer(await releasesServer());
+    cleanup.push(() => github.stop());
+    const running = serve({
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_TOKEN: 'test-token',
+      GITHUB_API_URL: github.url,
+      CAIRN_REPOSITORIES: `${github.owner}/${github.repo}`,
+    });
+    const url = await running.url;
+    const inFlight = fetch(
+      `${url}/webhooks/github`,
+      githubDelivery('release', payload('release/published.payload.json')),
+    );
+    // Wait until the handler is writing to GitHub (GitHub's one-second spacing makes it last).
+    for (let i = 0; i < 600 && !github.log.some((r) => r.method !== 'GET'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    running.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 'closed',
+    );
+    expect([503, 'closed']).toContain(refused);
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ outcome: 'done' });
+    expect(await running.exit).toBe(0);
+    expect(openPulls(github).length).toBeGreaterThan(0);
+  });
+
   it('refuses to start without a webhook secret, naming it', async () => {
     const running = serve({ GITHUB_TOKEN: 'test-token', CAIRN_REPOSITORIES: 'acme/fleet' });
     await expect(running.url).rejects.toThrow(/GITHUB_WEBHOOK_SECRET/);
