@@ -1,6 +1,7 @@
 // Runs every benchmark and prints one table. Each area exports a function
 // returning rows; add yours to the list.
 import { runFeedsBench } from './feeds.ts';
+import { runFunctionsBench } from './functions.ts';
 import { runGateBench } from './gate.ts';
 import { runParseBench } from './parse.ts';
 import { runPlannerBench } from './planner.ts';
@@ -16,5 +17,6 @@ const rows = [
   ...(await runStoreBench()),
   ...(await runGateBench()),
   ...runParseBench(),
+  ...(await runFunctionsBench()),
 ];
 console.log(formatBenchTable(rows));

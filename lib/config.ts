@@ -28,6 +28,37 @@ export const envSchema = z.object({
   SLACK_WEBHOOK_URL: z.url().optional(),
   /** Shared secret the cluster agent signs its snapshots with (HMAC-SHA256). */
   CAIRN_AGENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** REST root of GitHub Enterprise Server (GitHub Actions sets it); unset: api.github.com. */
+  GITHUB_API_URL: z.url().optional(),
+  CAIRN_GITHUB_APP_ID: z.string().regex(/^\d+$/, 'must be a number').optional(),
+  CAIRN_GITHUB_APP_INSTALLATION_ID: z.string().regex(/^\d+$/, 'must be a number').optional(),
+  /** The webhook secret being rotated out: deliveries signed with either are accepted (functions/). */
+  CAIRN_GITHUB_WEBHOOK_SECRET_PREVIOUS: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The repositories the service reconciles, `OWNER/REPO[,OWNER/REPO...]` (functions/). */
+  CAIRN_REPOSITORIES: z
+    .string()
+    .regex(
+      /^\s*[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}(\s*,\s*[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100})*\s*$/,
+      'must be OWNER/REPO, comma-separated',
+    )
+    .optional(),
+  /** Flux notification-controller `generic-hmac` provider key (X-Signature). */
+  CAIRN_FLUX_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Token Argo CD notifications send in the X-Cairn-Token header. */
+  CAIRN_ARGOCD_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Token registry webhooks (Docker Hub, Harbor, Quay) send: X-Cairn-Token header or `?token=`. */
+  CAIRN_REGISTRY_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Bearer token for GET /status/... and /metrics. */
+  CAIRN_STATUS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The policy allows cairn to enable auto-merge on step PRs (only inside a window). */
+  CAIRN_AUTO_MERGE: z.enum(['true', 'false']).default('false'),
+  /** node-cron schedule of the cron function under `cairn serve` (Workers: wrangler.toml). */
+  CAIRN_CRON: z.string().min(9).default('*/5 * * * *'),
+  /** `cairn serve` port when --port is not given. */
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be a port number')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -41,6 +72,11 @@ export const SECRET_VARIABLES = [
   'SLACK_WEBHOOK_URL',
   'CAIRN_STORE',
   'CAIRN_AGENT_SECRET',
+  'CAIRN_GITHUB_WEBHOOK_SECRET_PREVIOUS',
+  'CAIRN_FLUX_WEBHOOK_SECRET',
+  'CAIRN_ARGOCD_WEBHOOK_TOKEN',
+  'CAIRN_REGISTRY_WEBHOOK_TOKEN',
+  'CAIRN_STATUS_TOKEN',
 ] as const;
 
 /**

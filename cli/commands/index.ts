@@ -6,6 +6,7 @@ import { explainCommand } from './explain.ts';
 import { feedsCommand } from './feeds.ts';
 import { planCommand } from './plan.ts';
 import { reconcileCommand } from './reconcile.ts';
+import { serveCommand } from './serve.ts';
 import { validateCommand } from './validate.ts';
 
 export const COMMANDS: readonly Command[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   feedsCommand,
   agentCommand,
   reconcileCommand,
+  serveCommand,
 ];

@@ -153,6 +153,8 @@ export class GitHubTestServer {
     { id: number; name: string; color: string; description: string | null }
   >();
   readonly statuses = new Map<string, Status[]>();
+  /** Repository permission per login (`admin`, `write`, `read`); anyone else reads as `read`. */
+  readonly permissions = new Map<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'>();
   /** Installation tokens issued, with their expiry (ms). */
   readonly tokens = new Map<string, number>();
   private faults: (Fault & { left: number })[] = [];
@@ -595,6 +597,12 @@ export class GitHubTestServer {
         this.comments.push(c);
         return { status: 201, body: this.commentBody(c) };
       }
+    }
+    if ((r = m(/^\/collaborators\/([^/]+)\/permission$/)) && method === 'GET') {
+      const role = this.permissions.get(r[1]!) ?? 'read';
+      // GitHub folds maintain into write and triage into read in `permission`; `role_name` keeps it.
+      const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+      return { body: { permission, role_name: role, user: userShape(this.api, r[1]!, 1000) } };
     }
     if ((r = m(/^\/labels\/(.+)$/)) && method === 'GET') {
       const l = this.labels.get(r[1]!);
@@ -1339,8 +1347,24 @@ export class GitHubTestServer {
   private graphql(body: Record<string, unknown>) {
     const query = String(body.query ?? '');
     const vars = (body.variables ?? {}) as Record<string, string>;
+    if (query.includes('disablePullRequestAutoMerge')) {
+      const pr = [...this.pulls.values()].find((p) => p.node_id === vars.pullRequestId);
+      if (!pr)
+        return {
+          data: { disablePullRequestAutoMerge: null },
+          errors: [
+            {
+              type: 'NOT_FOUND',
+              path: ['disablePullRequestAutoMerge'],
+              message: 'Could not resolve to a node',
+            },
+          ],
+        };
+      pr.auto_merge = null;
+      return { data: { disablePullRequestAutoMerge: { pullRequest: { number: pr.number } } } };
+    }
     if (!query.includes('enablePullRequestAutoMerge'))
-      return { errors: [{ message: 'test server: only enablePullRequestAutoMerge is served' }] };
+      return { errors: [{ message: 'test server: only the auto-merge mutations are served' }] };
     const pr = [...this.pulls.values()].find((p) => p.node_id === vars.pullRequestId);
     if (!pr)
       return {

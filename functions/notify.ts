@@ -1,0 +1,71 @@
+// Slack messages for what the service did (lib/notify builds and sends them): a step PR
+// opened, merged, its gate passed, failed or waiting for an approval. Each event is sent
+// once (a store key per event), only when SLACK_WEBHOOK_URL is set, and a failure is
+// logged, never thrown: a notification never blocks or changes an upgrade.
+import type { ConditionOutcome } from '../lib/gate/types.ts';
+import { type Evidence, type NotifyEvent, type NotifyStep } from '../lib/notify/events.ts';
+import { SlackSender } from '../lib/notify/slack/sender.ts';
+import type { Step } from '../lib/planner/types.ts';
+import type { Repository, Services } from './services.ts';
+
+const senders = new WeakMap<Services, SlackSender>();
+
+export function notifyStep(step: Step): NotifyStep {
+  return {
+    id: step.id,
+    component: step.component,
+    from: step.from,
+    to: step.to,
+    ...(step.cluster ? { cluster: step.cluster } : {}),
+    ...(step.environment ? { environment: step.environment } : {}),
+    file: step.target.file,
+  };
+}
+
+/** The PR's web address: github.com, or a GitHub Enterprise Server's host. */
+export function pullRequestUrl(s: Services, r: Repository, number: number): string {
+  const api = s.config.GITHUB_API_URL;
+  const web =
+    api && !/^https:\/\/api\.github\.com\/?$/.test(api)
+      ? api.replace(/\/api\/v3\/?$/, '')
+      : 'https://github.com';
+  return `${web}/${r.owner}/${r.repo}/pull/${number}`;
+}
+
+export function evidenceOf(outcomes: readonly ConditionOutcome[]): Evidence[] {
+  return outcomes.map((o) => ({
+    check: o.condition.text,
+    status: o.result.status === 'healthy' ? 'pass' : o.result.status === 'degraded' ? 'fail' : 'unknown',
+    detail: o.result.reasons.join('; '),
+  }));
+}
+
+/** Sends `event` once per `onceKey`; returns whether it was delivered. */
+export async function notify(s: Services, event: NotifyEvent, onceKey: string): Promise<boolean> {
+  const url = s.config.SLACK_WEBHOOK_URL;
+  if (!url) return false;
+  try {
+    if (
+      !(await s.store.compareAndSet(`functions:notified:${onceKey}`, undefined, '1', {
+        ttlMs: 30 * 86_400_000,
+      }))
+    )
+      return false;
+    let sender = senders.get(s);
+    if (!sender) {
+      sender = new SlackSender({
+        fetch: (s.runtime.fetch ?? ((u: string, i?: RequestInit) => fetch(u, i))) as typeof fetch,
+        now: () => s.clock.now(),
+        sleep: s.runtime.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+        logger: s.log,
+      });
+      senders.set(s, sender);
+    }
+    const result = await sender.notify({ kind: 'webhook', url }, event);
+    if (!result.ok) s.log.warn('slack notification failed', { event: event.kind, error: result.error });
+    return result.ok;
+  } catch (e) {
+    s.log.warn('slack notification failed', { event: event.kind, error: e });
+    return false;
+  }
+}

@@ -1,0 +1,136 @@
+// A cairn service over the GitHub-compatible test server: the Flux example fleet as the
+// repository `Codertocat/Hello-World` (the repository the real octokit/webhooks payloads
+// name), a memory store on a manual clock, and a stub fetch for release feeds.
+import { createHmac } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../../functions/app.ts';
+import type { Runtime } from '../../functions/services.ts';
+import { memoryStore } from '../../lib/store/index.ts';
+import { readFixture, repoRoot } from '../support/fixtures.ts';
+import { type GitHubTestServer, startGitHubServer } from '../support/github-server/index.ts';
+import { manualClock } from '../support/store-contract.ts';
+import { gitCopy } from '../cli/run.ts';
+
+export const SECRET = 'test-webhook-secret-0001';
+export const PREVIOUS_SECRET = 'test-webhook-secret-0000';
+export const STATUS_TOKEN = 'test-status-token-000001';
+export const AGENT_SECRET = 'test-agent-secret-000001';
+export const FLUX_SECRET = 'test-flux-secret-0000001';
+/** An incoming webhook URL the stub fetch answers (set SLACK_WEBHOOK_URL to it). */
+export const SLACK_URL = 'https://hooks.slack.test/services/T000/B000/secret';
+export const NOW = Date.parse('2026-11-21T09:00:00Z');
+/** Where the fleet's policy says the Hello-World releases are read from (answered by `feedFetch`). */
+export const RELEASES_API = 'http://releases.test';
+
+/** The Hello-World releases list: one operator release the shipped catalog does not know. */
+export const HELLO_RELEASES = [
+  {
+    tag_name: 'v0.2.7',
+    draft: false,
+    prerelease: false,
+    published_at: '2026-10-01T10:00:00Z',
+    html_url: 'https://github.com/Codertocat/Hello-World/releases/tag/v0.2.7',
+    body: 'Fixes.',
+  },
+];
+
+export const payload = (name: string): string =>
+  readFixture(`github-webhooks/octokit-webhooks/payload-examples/api.github.com/${name}`);
+
+/** The fleet, plus a policy file making Codertocat/Hello-World a release source of the howl operator. */
+export async function fleetServer(releasesApi = RELEASES_API): Promise<GitHubTestServer> {
+  const dir = gitCopy(join(repoRoot, 'examples/flux-fleet'));
+  try {
+    const server = await startGitHubServer({ seedFrom: dir, owner: 'Codertocat', repo: 'Hello-World' });
+    server.commitFiles(
+      'main',
+      {
+        '.cairn/feeds.yaml': [
+          'apiVersion: cairn.dev/v1alpha1',
+          'kind: Policy',
+          'feeds:',
+          '  sources:',
+          '    - component: howl-redis-operator',
+          '      type: github-releases',
+          '      repo: Codertocat/Hello-World',
+          `      baseUrl: ${releasesApi}`,
+          '',
+        ].join('\n'),
+      },
+      'feeds: read the operator releases from Hello-World',
+    );
+    return server;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function sign(body: string, secret = SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+let deliveries = 0;
+export function githubDelivery(
+  event: string,
+  body: string,
+  opts: { secret?: string; delivery?: string; headers?: Record<string, string> } = {},
+): RequestInit {
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery':
+        opts.delivery ?? `00000000-0000-4000-8000-${String(++deliveries).padStart(12, '0')}`,
+      'x-hub-signature-256': sign(body, opts.secret),
+      ...opts.headers,
+    },
+    body,
+  };
+}
+
+export function service(server: GitHubTestServer, extraEnv: Record<string, string> = {}) {
+  const clock = manualClock(NOW);
+  const store = memoryStore(clock);
+  const fetched: string[] = [];
+  const logs: string[] = [];
+  /** Slack messages posted to SLACK_URL, as sent. */
+  const slack: { text?: string; blocks?: unknown[] }[] = [];
+  const runtime: Runtime = {
+    store: () => store,
+    clock,
+    instance: 'test',
+    write: (line) => logs.push(line),
+    github: { writeSpacing: 'none', retryAfterUnitMs: 1 },
+    // Release feeds: Hello-World's releases list; every other source is unreachable.
+    sleep: async () => {},
+    fetch: async (url, init) => {
+      if (url.startsWith(SLACK_URL)) {
+        slack.push(JSON.parse(String(init?.body)));
+        return new Response('ok');
+      }
+      fetched.push(url);
+      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
+        return Response.json(HELLO_RELEASES, { headers: { etag: '"r1"' } });
+      throw new TypeError('fetch failed: no network in tests');
+    },
+  };
+  const env: Record<string, string> = {
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    CAIRN_GITHUB_WEBHOOK_SECRET_PREVIOUS: PREVIOUS_SECRET,
+    GITHUB_TOKEN: 'test-token',
+    GITHUB_API_URL: server.url,
+    CAIRN_REPOSITORIES: `${server.owner}/${server.repo}`,
+    CAIRN_STATUS_TOKEN: STATUS_TOKEN,
+    CAIRN_AGENT_SECRET: AGENT_SECRET,
+    CAIRN_FLUX_WEBHOOK_SECRET: FLUX_SECRET,
+    ...extraEnv,
+  };
+  const cairn = createApp(runtime);
+  const request = (path: string, init?: RequestInit) => cairn.app.request(path, init, env);
+  return { cairn, env, store, clock, fetched, logs, slack, request, runtime };
+}
+
+export const writes = (s: GitHubTestServer) => s.log.filter((r) => r.method !== 'GET');
+export const openPulls = (s: GitHubTestServer) => [...s.pulls.values()].filter((p) => p.state === 'open');

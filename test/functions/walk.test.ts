@@ -1,0 +1,136 @@
+// The loop that walks a path by itself: a step PR is merged, the cluster agent pushes a
+// signed snapshot that proves it (Flux applied the merge commit, the operator rolled out,
+// the RedisClusters are Healthy), the gate publishes `cairn/gate` success on the merge
+// commit, and the next cron run opens the next environment's step.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runCron } from '../../functions/cron.ts';
+import { signSnapshot } from '../../lib/agent/snapshot.ts';
+import type { KubeObject } from '../../lib/cluster-state.ts';
+import { GATE_CONTEXT } from '../../lib/engine/index.ts';
+import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
+import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
+import { pods, redisCluster } from '../support/gate-world.ts';
+import type { GitHubTestServer } from '../support/github-server/index.ts';
+import {
+  AGENT_SECRET,
+  fleetServer,
+  githubDelivery,
+  NOW,
+  openPulls,
+  payload,
+  service,
+  SLACK_URL,
+} from './helpers.ts';
+
+const servers: GitHubTestServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+});
+
+/** What the dev cluster reports once Flux applied `merge` and the operator rolled out `version`. */
+function provenDev(merge: string, version: string): KubeObject[] {
+  const kustomization = parse(
+    readFileSync(join(repoRoot, 'examples/flux-fleet/clusters/dev/infrastructure.yaml'), 'utf8'),
+  ) as KubeObject;
+  return [
+    {
+      ...kustomization,
+      metadata: { ...(kustomization.metadata as object), generation: 3 },
+      status: {
+        observedGeneration: 3,
+        lastAppliedRevision: `main@sha1:${merge}`,
+        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded' }],
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 2 },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: { containers: [{ name: 'manager', image: `ghcr.io/howl-cloud/redis-operator:v${version}` }] },
+        },
+      },
+      status: {
+        observedGeneration: 2,
+        replicas: 1,
+        readyReplicas: 1,
+        updatedReplicas: 1,
+        availableReplicas: 1,
+      },
+    },
+    redisCluster('Healthy'),
+    ...pods('redis:7.4.1'),
+  ];
+}
+
+describeWithFixtures('walking a path', () => {
+  it('merge, a proving snapshot, cairn/gate success, then the next environment gets its PR', async () => {
+    const server = await fleetServer();
+    servers.push(server);
+    const { request, cairn, env, slack } = service(server, { SLACK_WEBHOOK_URL: SLACK_URL });
+    // The feed gives the operator's v0.2.7: its dev step opens first, staging waits for it.
+    await request('/webhooks/github', githubDelivery('release', payload('release/published.payload.json')));
+    const steps = () => openPulls(server).map((p) => ({ p, step: stepFromPullRequestBody(p.body)! }));
+    const dev = steps().find(
+      (x) => x.step.component === 'howl-redis-operator' && x.step.environment === 'dev',
+    )!;
+    expect(dev).toBeDefined();
+    expect(
+      steps().some((x) => x.step.component === 'howl-redis-operator' && x.step.environment === 'staging'),
+    ).toBe(false);
+
+    const merge = server.merge(dev.p.number);
+    const closed = JSON.parse(payload('pull_request/closed.payload.json'));
+    closed.number = dev.p.number;
+    closed.pull_request = {
+      ...closed.pull_request,
+      merged: true,
+      merge_commit_sha: merge,
+      merged_at: new Date(NOW).toISOString(),
+      labels: [{ ...closed.pull_request.labels[0], name: 'cairn' }],
+    };
+    await request('/webhooks/github', githubDelivery('pull_request', JSON.stringify(closed)));
+    expect(server.statuses.get(merge)?.[0]).toMatchObject({ context: GATE_CONTEXT, state: 'pending' });
+
+    const signed = await signSnapshot(
+      {
+        version: 1,
+        kind: 'snapshot',
+        cluster: 'dev',
+        agent: 'agent-dev-0',
+        sequence: 1,
+        readAt: new Date(NOW).toISOString(),
+        objects: provenDev(merge, dev.step.to) as unknown as Record<string, unknown>[],
+        problems: [],
+      },
+      AGENT_SECRET,
+      new Date(NOW),
+    );
+    const pushed = await request('/webhooks/agent', {
+      method: 'POST',
+      headers: signed.headers,
+      body: signed.body,
+    });
+    const answer = (await pushed.json()) as { gates: { pr: number; verdict: string }[] };
+    expect(answer.gates).toEqual([expect.objectContaining({ pr: dev.p.number, verdict: 'pass' })]);
+    expect(server.statuses.get(merge)?.[0]).toMatchObject({ context: GATE_CONTEXT, state: 'success' });
+
+    await runCron(cairn.services(env), 'after-proof');
+    const staging = steps().find(
+      (x) => x.step.component === 'howl-redis-operator' && x.step.environment === 'staging',
+    );
+    expect(staging?.step.to).toBe(dev.step.to);
+    // Slack heard each of it once: every PR opened, the merge, the gate passing.
+    const texts = slack.map((m) => m.text ?? '');
+    expect(texts.filter((t) => t.startsWith('Step opened: howl-redis-operator'))).toHaveLength(2);
+    expect(texts.filter((t) => t.startsWith('Merged: howl-redis-operator'))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('Gate passed: howl-redis-operator'))).toHaveLength(1);
+    await runCron(cairn.services(env), 'again');
+    expect(slack.length).toBe(texts.length);
+  });
+});
