@@ -23,6 +23,14 @@ export interface Assessment {
 
 /** localeCompare's order, with one collator for all comparisons. */
 const collator = new Intl.Collator();
+
+/** Release dates by version, built once per release list (many targets share one). */
+const publishedMemo = new WeakMap<readonly Release[], Map<string, string | undefined>>();
+function publishedOf(releases: readonly Release[]): Map<string, string | undefined> {
+  let m = publishedMemo.get(releases);
+  if (!m) publishedMemo.set(releases, (m = new Map(releases.map((r) => [r.version, r.published]))));
+  return m;
+}
 export function assessTargets(input: PlanInput): Assessment {
   const { catalog, policy, now } = input;
   const targets = [...input.inventory.targets].sort((a, b) => collator.compare(a.id, b.id));
@@ -80,7 +88,7 @@ export function assessTargets(input: PlanInput): Assessment {
       scheme,
       settings,
       now,
-      published: new Map(releases.map((r) => [r.version, r.published])),
+      published: publishedOf(releases),
     };
     const product = productFor(t);
     const w: Work = {

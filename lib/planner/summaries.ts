@@ -49,13 +49,28 @@ export function summarize(
   }
 }
 
+/** localeCompare's order, with one collator for all comparisons. */
+const collator = new Intl.Collator();
+
 export function byTarget(a: Blocked, b: Blocked): number {
-  return a.target.id.localeCompare(b.target.id) || a.wanted.localeCompare(b.wanted);
+  return collator.compare(a.target.id, b.target.id) || collator.compare(a.wanted, b.wanted);
 }
 
 /** How many minor lines of the same major family lie between current and the newest release. */
 function minorsBehind(w: Work): number | undefined {
   if (!w.latest) return undefined;
+  // Targets that share a component, version and settings share their (memoised) verdicts.
+  let byCurrent = behindMemo.get(w.verdicts);
+  if (!byCurrent) behindMemo.set(w.verdicts, (byCurrent = new Map()));
+  const key = `${w.scheme.id}\0${w.current.raw}`;
+  let n = byCurrent.get(key);
+  if (n === undefined) byCurrent.set(key, (n = countMinorsBehind(w)));
+  return n;
+}
+
+const behindMemo = new WeakMap<readonly Work['verdicts'][number][], Map<string, number>>();
+
+function countMinorsBehind(w: Work): number {
   const lines = new Set<string>();
   for (const v of w.verdicts) {
     if (w.scheme.isStable(v.version) && w.scheme.compare(v.version, w.current.raw) > 0)
