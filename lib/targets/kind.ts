@@ -52,6 +52,11 @@ export interface Found {
   sharedWith?: string[];
   /** Set when a comment marker named this value; a `cairn` marker's identity wins over any kind's. */
   marker?: 'cairn' | 'imagepolicy';
+  /**
+   * Helm values in a ConfigMap (`data.<key>`): a target only when a HelmRelease's `valuesFrom`
+   * names it, which also gives its chart (resolved by the scanner).
+   */
+  valuesOf?: { name: string; key: string };
   /** Scalar fields of the manifest that planning rules read (`Target.fields`). */
   fields?: Record<string, string>;
 }

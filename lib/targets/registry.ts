@@ -6,6 +6,7 @@ import { alaudaRedis } from './kinds/alauda.ts';
 import { argocdApplication } from './kinds/argocd.ts';
 import { fluxHelmRelease } from './kinds/flux-helmrelease.ts';
 import { fluxSource } from './kinds/flux-source.ts';
+import { fluxValuesConfigMap } from './kinds/flux-values-configmap.ts';
 import { helmChart } from './kinds/helm-chart.ts';
 import { helmValues } from './kinds/helm-values.ts';
 import { howlRedisCluster } from './kinds/howl.ts';
@@ -22,6 +23,7 @@ export const TARGET_KINDS: readonly TargetKind[] = [
   helmChart,
   fluxHelmRelease,
   fluxSource,
+  fluxValuesConfigMap,
   argocdApplication,
   kustomize,
   howlRedisCluster,

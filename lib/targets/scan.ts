@@ -8,6 +8,7 @@ import { applyLayers, type LayerIndex } from './layering.ts';
 import { child, childIn, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { groupSiblings } from './groups.ts';
+import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
@@ -87,6 +88,20 @@ export interface ScanIndex extends LayerIndex {
   sources: Map<string, string>;
   /** Directory -> the Chart.yaml in it. */
   charts: Map<string, ChartInfo>;
+  /** ConfigMaps HelmReleases merge into their values (`spec.valuesFrom`), with each release's chart. */
+  valuesFrom: ValuesFromRef[];
+}
+
+/** One HelmRelease `valuesFrom` ConfigMap entry. */
+export interface ValuesFromRef {
+  file: string;
+  document: number;
+  namespace: string;
+  name: string;
+  key: string;
+  /** Position in the release's `valuesFrom`: a later entry overrides an earlier one. */
+  order: number;
+  chart?: ChartRef;
 }
 
 const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
@@ -100,6 +115,7 @@ function emptyIndex(): ScanIndex {
     argo: [],
     files: new Set(),
     fluxKustomizations: [],
+    valuesFrom: [],
   };
 }
 
@@ -137,6 +153,7 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
+  linkValuesFrom(unique, index);
   const locate = opts.place
     ? opts.place({ files: entries.map((e) => e.path), fluxKustomizations: index.fluxKustomizations })
     : opts.locate;
@@ -259,6 +276,7 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   for (const f of batch.index.files) index.files.add(f);
   index.argo.push(...batch.index.argo);
   index.fluxKustomizations.push(...batch.index.fluxKustomizations);
+  index.valuesFrom.push(...batch.index.valuesFrom);
   hits.push(...batch.hits);
   problems.push(...batch.problems);
 }
@@ -325,6 +343,20 @@ function resourceOf(view: DocView): ResourceRef | undefined {
 
 function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   const root = view.doc.contents;
+  if (isHelmRelease(view)) {
+    const chart = helmReleaseChart(view);
+    for (const [order, v] of helmReleaseValuesFrom(view).entries()) {
+      index.valuesFrom.push({
+        file: ctx.file,
+        document: view.index,
+        namespace: view.namespace ?? '',
+        order,
+        ...v,
+        ...(chart ? { chart } : {}),
+      });
+    }
+    return;
+  }
   if (apiGroup(view.apiVersion) === 'kustomize.toolkit.fluxcd.io' && view.kind === 'Kustomization') {
     const path = stringOf(childIn(root, ['spec', 'path']));
     if (path) index.fluxKustomizations.push({ file: ctx.file, path });
@@ -425,7 +457,48 @@ function resolveChart(
   return id ? { component: id.component, role: id.role } : undefined;
 }
 
+/** The HelmRelease entries that merge this ConfigMap hit's values (same namespace, name and key). */
+function valuesFromOf(hit: Hit, index: ScanIndex): ValuesFromRef[] {
+  const v = hit.found.valuesOf;
+  if (!v) return [];
+  const ns = hit.resource?.namespace ?? '';
+  return index.valuesFrom.filter((r) => r.name === v.name && r.key === v.key && r.namespace === ns);
+}
+
+/**
+ * A ConfigMap's values belong to the HelmRelease that names them: the release's own
+ * `spec.values` win over them, and a later `valuesFrom` entry over an earlier one
+ * (helm-controller docs, spec/v2/helmreleases.md "Values references").
+ */
+function linkValuesFrom(hits: Hit[], index: ScanIndex): void {
+  const shadow = (winner: Hit, loser: Hit) => {
+    winner.shadows.add(loser.id);
+    loser.shadowedBy.add(winner.id);
+  };
+  for (const hit of hits) {
+    if (!hit.found.valuesOf || !hit.identity || hit.found.valuesPath === undefined) continue;
+    for (const r of valuesFromOf(hit, index)) {
+      for (const h of hits) {
+        if (h === hit || h.found.valuesPath !== hit.found.valuesPath) continue;
+        if (h.kind === 'flux-helmrelease' && h.file === r.file && h.document === r.document) shadow(h, hit);
+        const later = valuesFromOf(h, index).some(
+          (o) => o.file === r.file && o.document === r.document && o.order > r.order,
+        );
+        if (later) shadow(h, hit);
+      }
+    }
+  }
+}
+
 function resolveIdentity(hit: Hit, index: ScanIndex): void {
+  if (hit.found.valuesOf) {
+    const refs = valuesFromOf(hit, index);
+    if (!refs.length) {
+      delete hit.identity;
+      return;
+    }
+    if (!hit.found.chart && refs[0]!.chart) hit.found.chart = refs[0]!.chart;
+  }
   if (hit.identity) return;
   const f = hit.found;
   const chart = resolveChart(f.chart, index);
