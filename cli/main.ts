@@ -4,6 +4,17 @@ import { readFileSync } from 'node:fs';
 import type { Env } from '../lib/config.ts';
 import type { Command, CommandContext } from './args.ts';
 
+/**
+ * A reader that stops early (`cairn plan | head`) closes stdout: that ends the
+ * command quietly, as for any Unix tool, instead of with a stack trace.
+ */
+export function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 /** The package version, from the source tree (`cli/`) or the compiled one (`dist/cli/`). */
 function version(): string {
   for (const rel of ['../package.json', '../../package.json']) {
@@ -173,6 +184,7 @@ export async function main(argv: string[], ctxOverrides: Partial<CommandContext>
 }
 
 if (import.meta.url === new URL(process.argv[1] ?? '', 'file:').href) {
+  exitQuietlyOnClosedStdout();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

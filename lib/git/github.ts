@@ -190,7 +190,9 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
       debug: () => {},
       info: () => {},
       warn: (m: string) => opts.log?.warn(m),
-      error: (m: string) => opts.log?.error(m),
+      // Octokit logs every non-2xx answer here, 304s and expected 404s included; the
+      // provider turns real failures into named errors, so these lines are debug detail.
+      error: (m: string) => opts.log?.debug(m),
     },
   });
 
