@@ -39,7 +39,7 @@ function documentedPermissions(): Record<string, string> {
   return out;
 }
 
-/** The events in "The cairn service subscribes to `push` (…), `pull_request` (…) and `status` (…)". */
+/** The events in "The cairn service subscribes to `push` (…), `pull_request` (…), … and `issue_comment` (…)". */
 function documentedEvents(): string[] {
   const sentence = /The cairn service subscribes to\s+([\s\S]*?)\.\n/.exec(doc)?.[1];
   expect(sentence, 'docs/github.md names the events the service subscribes to').toBeDefined();
@@ -60,6 +60,7 @@ describe('the GitHub App manifest', () => {
       push: 'contents',
       pull_request: 'pull_requests',
       status: 'statuses',
+      issue_comment: 'issues',
     };
     for (const e of manifest.default_events) expect(manifest.default_permissions[needs[e]!], e).toBeDefined();
   });
