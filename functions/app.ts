@@ -8,6 +8,7 @@ import { handleGithubWebhook, type WebhookAnswer } from './github.ts';
 import { handleAgent, handleArgocd, handleFlux, handleRegistry } from './hints.ts';
 import { Metrics } from './metrics.ts';
 import { buildServices, type Runtime, type Services } from './services.ts';
+import { handleSlack } from './slack.ts';
 import { readStatus } from './use-cases.ts';
 import { tokenMatches } from './verify.ts';
 
@@ -92,6 +93,7 @@ export function createApp(runtime: Runtime): CairnApp {
   app.post('/webhooks/argocd', webhook(handleArgocd));
   app.post('/webhooks/agent', webhook(handleAgent));
   app.post('/webhooks/registry', webhook(handleRegistry));
+  app.post('/webhooks/slack', webhook(handleSlack));
 
   // Read-only verdicts, for a bearer of CAIRN_STATUS_TOKEN (no token set: nobody).
   const authorised = async (c: Context<Env>) => {

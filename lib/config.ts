@@ -26,6 +26,13 @@ export const envSchema = z.object({
   CAIRN_GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SLACK_WEBHOOK_URL: z.url().optional(),
+  /** Slack app signing secret: verifies the Approve/Hold clicks sent to POST /webhooks/slack. */
+  CAIRN_SLACK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Slack user ids (comma-separated) whose Approve/Hold clicks count; unset: nobody's. */
+  CAIRN_SLACK_APPROVERS: z
+    .string()
+    .regex(/^\s*([A-Z0-9]{2,32}(\s*,\s*[A-Z0-9]{2,32})*)?\s*$/, 'must be Slack user ids, comma-separated')
+    .optional(),
   /** Shared secret the cluster agent signs its snapshots with (HMAC-SHA256). */
   CAIRN_AGENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** REST root of GitHub Enterprise Server (GitHub Actions sets it); unset: api.github.com. */
@@ -70,6 +77,7 @@ export const SECRET_VARIABLES = [
   'CAIRN_GITHUB_APP_PRIVATE_KEY',
   'GITHUB_WEBHOOK_SECRET',
   'SLACK_WEBHOOK_URL',
+  'CAIRN_SLACK_SIGNING_SECRET',
   'CAIRN_STORE',
   'CAIRN_AGENT_SECRET',
   'CAIRN_GITHUB_WEBHOOK_SECRET_PREVIOUS',
