@@ -61,7 +61,11 @@ export async function notify(s: Services, event: NotifyEvent, onceKey: string): 
       });
       senders.set(s, sender);
     }
-    const result = await sender.notify({ kind: 'webhook', url }, event);
+    // An app's incoming webhook carries buttons too; they are offered only when the
+    // service can verify the clicks (CAIRN_SLACK_SIGNING_SECRET, POST /webhooks/slack).
+    const result = await sender.notify({ kind: 'webhook', url }, event, {
+      interactive: !!s.config.CAIRN_SLACK_SIGNING_SECRET,
+    });
     if (!result.ok) s.log.warn('slack notification failed', { event: event.kind, error: result.error });
     return result.ok;
   } catch (e) {

@@ -7,7 +7,8 @@ import { APPROVE_ACTION, HOLD_ACTION } from '../../lib/notify/slack/blocks.ts';
 import { approvalKey } from '../../functions/use-cases.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
-import { fleetServer, NOW, service } from './helpers.ts';
+import { notify } from '../../functions/notify.ts';
+import { fleetServer, NOW, SLACK_URL, service } from './helpers.ts';
 
 const SIGNING = 'test-slack-signing-secret-01';
 const STEP = 'howl-redis-operator-0.2.6-c4263675';
@@ -99,5 +100,25 @@ describeWithFixtures('Slack Approve/Hold', () => {
     const { request, store } = service(server, { CAIRN_SLACK_APPROVERS: 'U0APPROVER' });
     expect((await request('/webhooks/slack', click(APPROVE_ACTION, 'U0APPROVER'))).status).toBe(401);
     expect(await store.get(approvalKey(STEP))).toBeUndefined();
+  });
+
+  it('a needs-approval message carries the buttons only when the clicks can be verified', async () => {
+    const event = {
+      kind: 'needs-approval' as const,
+      step: { id: STEP, component: 'redis', from: '7.2.4', to: '7.4.1', file: 'apps/cache.yaml' },
+      reason: 'the primary switchover is supervised',
+    };
+    const actionIds = (m: { blocks?: unknown[] }) =>
+      JSON.stringify(m.blocks ?? []).match(/cairn_(approve|hold)/g) ?? [];
+    const verified = await setup({ SLACK_WEBHOOK_URL: SLACK_URL });
+    expect(await notify(verified.cairn.services(verified.env), event, 'a')).toBe(true);
+    expect(actionIds(verified.slack[0]!)).toEqual([APPROVE_ACTION, HOLD_ACTION]);
+
+    const server = await fleetServer();
+    servers.push(server);
+    const plain = service(server, { SLACK_WEBHOOK_URL: SLACK_URL });
+    expect(await notify(plain.cairn.services(plain.env), event, 'b')).toBe(true);
+    expect(actionIds(plain.slack[0]!)).toEqual([]);
+    expect(JSON.stringify(plain.slack[0])).toContain('/cairn approve');
   });
 });
