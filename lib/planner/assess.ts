@@ -6,7 +6,7 @@ import { resolveSettings } from '../policy/resolve.ts';
 import { getScheme } from '../versioning/index.ts';
 import type { SchemeId, VersionScheme } from '../versioning/types.ts';
 import { type CandidateContext, judgeReleases } from './candidates.ts';
-import { stepTarget } from './ids.ts';
+import { compareText, stepTarget } from './ids.ts';
 import { filterByKubernetes, type PathContext, semverPath } from './paths.ts';
 import { productFor } from './products/index.ts';
 import { catalogRule } from './rules.ts';
@@ -21,9 +21,6 @@ export interface Assessment {
   works: Work[];
 }
 
-/** localeCompare's order, with one collator for all comparisons. */
-const collator = new Intl.Collator();
-
 /** Release dates by version, built once per release list (many targets share one). */
 const publishedMemo = new WeakMap<readonly Release[], Map<string, string | undefined>>();
 function publishedOf(releases: readonly Release[]): Map<string, string | undefined> {
@@ -33,7 +30,7 @@ function publishedOf(releases: readonly Release[]): Map<string, string | undefin
 }
 export function assessTargets(input: PlanInput): Assessment {
   const { catalog, policy, now } = input;
-  const targets = [...input.inventory.targets].sort((a, b) => collator.compare(a.id, b.id));
+  const targets = [...input.inventory.targets].sort((a, b) => compareText(a.id, b.id));
   const summaries = new Map<string, TargetSummary>();
   const blocked: Blocked[] = [];
   const works: Work[] = [];

@@ -28,3 +28,8 @@ export function stepTarget(t: Target): StepTarget {
   if (t.siblings?.length) out.also = t.siblings.map((s) => ({ field: s.field, line: s.line }));
   return out;
 }
+
+const collator = new Intl.Collator();
+
+/** The order of `String.prototype.localeCompare`, with one collator for every comparison. */
+export const compareText = (a: string, b: string): number => collator.compare(a, b);

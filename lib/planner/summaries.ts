@@ -1,6 +1,7 @@
 // The last passes: what the plan says about each target (status, next and
 // goal versions, staleness, a note) and every blocked entry, plus the
 // policy's minimumVersion, a requirement the path must meet.
+import { compareText } from './ids.ts';
 import type { Blocked, Step, TargetSummary } from './types.ts';
 import { describeBlocked, type Work } from './work.ts';
 
@@ -49,11 +50,8 @@ export function summarize(
   }
 }
 
-/** localeCompare's order, with one collator for all comparisons. */
-const collator = new Intl.Collator();
-
 export function byTarget(a: Blocked, b: Blocked): number {
-  return collator.compare(a.target.id, b.target.id) || collator.compare(a.wanted, b.wanted);
+  return compareText(a.target.id, b.target.id) || compareText(a.wanted, b.wanted);
 }
 
 /** How many minor lines of the same major family lie between current and the newest release. */
