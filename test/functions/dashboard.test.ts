@@ -1,6 +1,7 @@
 // The fleet dashboard (GET /) through app.request: who may see it, what a platform team
 // reads on it for a fleet of several repositories and clusters, and that text from a
 // repository can never become markup.
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import { DASHBOARD_COOKIE, dashboardKey, type RepositoryRecord } from '../../functions/dashboard/index.ts';
@@ -230,7 +231,11 @@ describe('GET / access', () => {
     const res = await request('/', bearer);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; style-src 'sha256-/);
+    // No script may run; the one inline style is allowed by its hash.
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+';/);
+    const style = /<style>([\s\S]*?)<\/style>/.exec(await res.text())![1]!;
+    expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
   });
 
   it('?token= sets an HttpOnly, Secure, SameSite=Strict session cookie (not the token) and redirects without it', async () => {
