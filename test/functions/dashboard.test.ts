@@ -350,6 +350,31 @@ describe('GET / content', () => {
     expect(text).toContain('<dt>In flight</dt><dd>0</dd>');
   });
 
+  it('a failed gate stops the position and shows its reasons and rollback advice', async () => {
+    const { store, page } = world();
+    await seedFleet(store);
+    await store.put(
+      statusKey('edge-1'),
+      JSON.stringify({
+        'redis-7.2.4-edge-1': verdict({
+          verdict: 'fail',
+          state: 'failure',
+          text: 'RedisCluster redis/cache is Degraded',
+          reasons: ['RedisCluster redis/cache is Degraded'],
+          rollback: { kind: 'revert', text: 'revert #3: the RDB format did not change' },
+        }),
+      }),
+    );
+    const text = await page();
+    expect(pathText(text, 'redis', 'edge-1')).toEqual([
+      '7.0.15 ▶ current',
+      '7.2.4 gate failed · #3 RedisCluster redis/cache is Degraded',
+      '7.4.1 waiting waits for redis-7.2.4-edge-1',
+    ]);
+    expect(text).toContain('<strong>gate failed</strong>: RedisCluster redis/cache is Degraded');
+    expect(text).toContain('Rollback: revert #3: the RDB format did not change');
+  });
+
   it('escapes hostile repository text everywhere: no markup gets through', async () => {
     const { store, page } = world();
     const { fleet } = await seedFleet(store);
@@ -398,7 +423,11 @@ describe('GET / after a real reconcile', () => {
   it('the cron run keeps the read model: the fleet example shows its clusters, PRs and the blocked Redis Enterprise operator', async () => {
     const server = await fleetServer();
     servers.push(server);
-    const { request, cairn, env } = service(server, { CAIRN_DASHBOARD_TOKEN: TOKEN });
+    // A second repository the GitHub server does not have: its runs fail, and the page says so.
+    const { request, cairn, env } = service(server, {
+      CAIRN_DASHBOARD_TOKEN: TOKEN,
+      CAIRN_REPOSITORIES: `${server.owner}/${server.repo},${server.owner}/Missing`,
+    });
     const before = await request('/', { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await before.text()).toContain('Not reconciled yet');
     await runCron(cairn.services(env), 'dashboard');
@@ -412,6 +441,8 @@ describe('GET / after a real reconcile', () => {
     for (const p of open) expect(text).toContain(`/pull/${p.number}">#${p.number} `);
     expect(text).toContain('Blocked: Kubernetes 1.23 is not supported by redis-enterprise-operator');
     expect(text).toContain('Unblock: upgrade Kubernetes on production to 1.27 first');
+    const missing = text.slice(text.indexOf('>Codertocat/Missing</a></h2>'));
+    expect(missing).toMatch(/^[^]*?Not reconciled yet[^]*?<strong>The last run failed<\/strong>/);
     for (const k of ['GITHUB_WEBHOOK_SECRET', 'GITHUB_TOKEN', 'CAIRN_DASHBOARD_TOKEN', 'CAIRN_AGENT_SECRET'])
       expect(text).not.toContain(env[k]);
   });
