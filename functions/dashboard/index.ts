@@ -124,5 +124,7 @@ export async function handleDashboard(s: Services, req: Request): Promise<Respon
   const given = url.searchParams.get('token');
   if (given !== null) return signIn(token, given, url.pathname);
   if (!(await authorised(req, token))) return page(401, renderSignIn('sign-in'), challenge);
-  return page(200, renderDashboard(fleetView(await readFleet(s))));
+  const every = Number(url.searchParams.get('refresh'));
+  const refresh = Number.isInteger(every) && every >= 5 && every <= 3600 ? every : undefined;
+  return page(200, renderDashboard(fleetView(await readFleet(s)), refresh));
 }

@@ -74,13 +74,14 @@ const when = (iso: string | undefined) =>
 const pr = (l: { number: number; url: string }, title?: string) =>
   html`<a href="${l.url}">#${l.number}${title ? html` ${title}` : ''}</a>`;
 
-function layout(title: string, body: Html, nav?: Html): Html {
+function layout(title: string, body: Html, nav?: Html, refresh?: number): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
+        ${refresh ? html`<meta http-equiv="refresh" content="${refresh}" />` : ''}
         <title>${title}</title>
         ${styleElement}
       </head>
@@ -246,13 +247,21 @@ function repository(r: RepositoryView, i: number): Html {
   </section>`;
 }
 
-export function renderDashboard(view: FleetView): Html {
+/** The page; `refresh` (seconds, opt-in by `?refresh=`) reloads it, to watch a journey unfold. */
+export function renderDashboard(view: FleetView, refresh?: number): Html {
   const count = (f: (r: RepositoryView) => number) => view.repositories.reduce((n, r) => n + f(r), 0);
   const { openNow, next } = view.windows;
   const nav = html`<nav aria-label="Repositories">
     <ul>
       <li><a href="#summary">Summary</a></li>
       ${view.repositories.map((r, i) => html`<li><a href="#repo-${i}">${r.name}</a></li>`)}
+      <li>
+        ${
+          refresh
+            ? html`<a href="/">Stop reloading (every ${refresh} s now)</a>`
+            : html`<a href="/?refresh=30">Reload every 30 seconds</a>`
+        }
+      </li>
     </ul>
   </nav>`;
   const body = html`<section aria-labelledby="summary-h" id="summary">
@@ -283,7 +292,7 @@ export function renderDashboard(view: FleetView): Html {
       </dl>
     </section>
     ${view.repositories.length ? view.repositories.map(repository) : html`<p>No repository is configured (CAIRN_REPOSITORIES).</p>`}`;
-  return layout('cairn fleet dashboard', body, nav);
+  return layout('cairn fleet dashboard', body, nav, refresh);
 }
 
 /** The page a visitor without the token sees: the dashboard's off, or a sign-in form. */

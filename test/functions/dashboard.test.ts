@@ -405,6 +405,19 @@ describe('GET / content', () => {
     );
   });
 
+  it('reloads itself only when asked (?refresh=30), with a link to stop', async () => {
+    const { request, bearer, page } = world();
+    expect(await page()).not.toContain('http-equiv="refresh"');
+    expect(await page()).toContain('<a href="/?refresh=30">Reload every 30 seconds</a>');
+    const text = flat(await (await request('/?refresh=30', bearer)).text());
+    expect(text).toContain('<meta http-equiv="refresh" content="30" />');
+    expect(text).toContain('<a href="/">Stop reloading (every 30 s now)</a>');
+    for (const bad of ['1', '99999', 'x', '<b>'])
+      expect(await (await request(`/?refresh=${encodeURIComponent(bad)}`, bearer)).text()).not.toContain(
+        'http-equiv',
+      );
+  });
+
   it('says a repository was not reconciled yet, and never shows a secret', async () => {
     const { page, env } = world();
     const text = await page();
