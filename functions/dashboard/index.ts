@@ -8,6 +8,7 @@
 // (`Authorization: Bearer`), or a browser session: `?token=` or the sign-in form sets an
 // HttpOnly, Secure, SameSite=Strict cookie holding an HMAC of the token (never the token)
 // and redirects to the page without it. Every comparison is constant time.
+import { secretValues } from '../../lib/config.ts';
 import type { Services } from '../services.ts';
 import { pullRequestUrl } from '../notify.ts';
 import { readStatus, type StatusRecord } from '../use-cases.ts';
@@ -92,6 +93,26 @@ async function signIn(token: string, given: string | null, path: string): Promis
   return res;
 }
 
+const escapeHtml = (v: string) =>
+  v
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+/**
+ * No secret reaches the page, even one quoted in an error a run kept (a store URL with its
+ * password, a token in a message): every configured secret value, raw or escaped, is cut.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const v of secrets)
+    if (v.length >= 8)
+      for (const form of new Set([v, escapeHtml(v)])) out = out.split(form).join('[redacted]');
+  return out;
+}
+
 /** What the page shows, read from the store. */
 export async function readFleet(s: Services): Promise<ViewInput> {
   const records = await Promise.all(s.repositories.map((r) => readRecord(s, r)));
@@ -126,5 +147,6 @@ export async function handleDashboard(s: Services, req: Request): Promise<Respon
   if (!(await authorised(req, token))) return page(401, renderSignIn('sign-in'), challenge);
   const every = Number(url.searchParams.get('refresh'));
   const refresh = Number.isInteger(every) && every >= 5 && every <= 3600 ? every : undefined;
-  return page(200, renderDashboard(fleetView(await readFleet(s)), refresh));
+  const text = String(await renderDashboard(fleetView(await readFleet(s)), refresh));
+  return page(200, redact(text, secretValues(s.config)));
 }

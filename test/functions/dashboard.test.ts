@@ -418,10 +418,22 @@ describe('GET / content', () => {
       );
   });
 
-  it('says a repository was not reconciled yet, and never shows a secret', async () => {
-    const { page, env } = world();
+  it('says a repository was not reconciled yet, and never shows a secret, not even one an error quoted', async () => {
+    const { page, env, store } = world();
+    await store.put(
+      dashboardKey({ owner: 'acme', repo: 'edge', slug: 'acme/edge' }),
+      JSON.stringify({
+        version: 1,
+        repository: 'acme/edge',
+        error: {
+          message: `GitHub said no to ${env.GITHUB_TOKEN} at redis://:${TOKEN}@db`,
+          at: new Date(NOW).toISOString(),
+        },
+      }),
+    );
     const text = await page();
     expect(text).toContain('Not reconciled yet');
+    expect(text).toContain('GitHub said no to [redacted] at redis://:[redacted]@db');
     for (const k of ['GITHUB_WEBHOOK_SECRET', 'GITHUB_TOKEN', 'CAIRN_DASHBOARD_TOKEN', 'CAIRN_STATUS_TOKEN'])
       expect(text).not.toContain(env[k]);
   });
