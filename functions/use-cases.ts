@@ -28,6 +28,7 @@ import type { Step } from '../lib/planner/types.ts';
 import { EMPTY_POLICY } from '../lib/policy/load.ts';
 import type { Policy } from '../lib/policy/schema.ts';
 import { evaluateWindows } from '../lib/schedule/windows.ts';
+import { ensureDelivery, withdrawDelivery } from './approvals.ts';
 import { evidenceOf, notify, notifyStep, pullRequestUrl } from './notify.ts';
 import type { Repository, Services } from './services.ts';
 
@@ -297,9 +298,25 @@ export async function evaluateGates(
         break;
       case 'wait':
         text = result.reason;
+        if (result.approve) {
+          // Approved and still waiting: the agent is to set the annotation (functions/approvals.ts).
+          const d = await ensureDelivery(s, {
+            cluster: step.cluster ?? 'default',
+            step: step.id,
+            repository: `${r.owner}/${r.repo}`,
+            pr: pr.number,
+            mergeCommit,
+            by: (await s.store.get(approvalKey(step.id))) ?? 'unknown',
+            target: result.approve,
+          });
+          if (d && (d.state === 'refused' || d.state === 'forbidden'))
+            text = `${text} (the agent answered ${d.state}${d.message ? `: ${d.message}` : ''})`;
+        }
         status = { state: 'pending', description: text };
         break;
       case 'needs-approval':
+        // Not (or no longer) approved: an approval not yet taken by the agent is withdrawn.
+        await withdrawDelivery(s, step.cluster ?? 'default', step.id, mergeCommit);
         text = `${result.reason}: comment /cairn approve ${step.to}`;
         status = { state: 'pending', description: text };
         break;
