@@ -18,6 +18,8 @@ import { ClusterAgent } from '../../lib/node/agent.ts';
 import { kubeTransport, loadKubeConfig } from '../../lib/node/kube-client.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import { readDeliveries } from '../../functions/approvals.ts';
+import { directCluster } from '../../functions/node.ts';
+import { evaluateGates } from '../../functions/use-cases.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import { type KubeTestServer, startKubeServer } from '../support/kube-server/index.ts';
@@ -133,7 +135,21 @@ async function world() {
   const patches = () => kube.requests.filter((q) => q.method === 'PATCH');
   const annotations = () =>
     kube.get('redis.io', 'RedisCluster', 'sessions', 'sessions')?.metadata?.annotations;
-  return { github, svc, pr, step, merge, kube, agent, approve, gate, patches, annotations, warnings };
+  return {
+    github,
+    svc,
+    pr,
+    step,
+    merge,
+    kube,
+    transport,
+    agent,
+    approve,
+    gate,
+    patches,
+    annotations,
+    warnings,
+  };
 }
 
 describeWithFixtures('approvals delivered to the cluster agent', () => {
@@ -294,5 +310,24 @@ describeWithFixtures('approvals delivered to the cluster agent', () => {
     expect(w.gate()?.description).toContain('the agent answered refused');
     expect(scoped.approvals).toHaveLength(1);
     expect(w.patches()).toHaveLength(0);
+  });
+
+  it('all-in-one (no agent): the service sets the annotation itself, once', async () => {
+    const w = await world();
+    Object.assign(w.svc.runtime, directCluster(w.transport, w.svc.clock));
+    const s = w.svc.cairn.services(w.svc.env);
+    expect((await evaluateGates(s, s.repositories[0]!))[0]).toMatchObject({ verdict: 'needs-approval' });
+    await w.approve('alice', 7003);
+    expect(w.annotations()?.[APPROVAL_ANNOTATION]).toBe('true');
+    expect(Object.values(await readDeliveries(s, 'dev')).map((d) => d.state)).toEqual(['patched']);
+    for (let i = 0; i < 3; i++) await evaluateGates(s, s.repositories[0]!);
+    expect(w.patches()).toHaveLength(1);
+    w.kube.update('redis.io', 'RedisCluster', 'sessions', 'sessions', (o) => {
+      delete o.metadata!.annotations![APPROVAL_ANNOTATION];
+      o.status!.phase = 'Healthy';
+    });
+    await evaluateGates(s, s.repositories[0]!);
+    expect(w.gate()).toMatchObject({ state: 'success' });
+    expect(w.patches()).toHaveLength(1);
   });
 });
