@@ -17,6 +17,16 @@ export interface ChartRef {
   dir?: string;
 }
 
+/** What a patch written inside a kustomization overrides (../kinds/kustomize-patches.ts). */
+export interface PatchOf {
+  /** The resource the patch applies to (its `target:` selector, else the patch's own kind and name). */
+  resource: { kind: string; name: string; namespace?: string };
+  /** The overridden field, as the base's kind names it (`spec.template.spec.containers[name=redis].image`). */
+  field: string;
+  /** A JSON6902 path: list items are positions (`containers[0]`), matched against the base's items. */
+  pointer?: boolean;
+}
+
 /** One version token (or a token that was found but cannot be read safely). */
 export interface Found {
   /** Dotted field path inside the document, e.g. `spec.values.image.tag`. */
@@ -57,6 +67,8 @@ export interface Found {
    * names it, which also gives its chart (resolved by the scanner).
    */
   valuesOf?: { name: string; key: string };
+  /** Set on a token inside a kustomization's inline patch: what it overrides. */
+  patch?: PatchOf;
   /** Scalar fields of the manifest that planning rules read (`Target.fields`). */
   fields?: Record<string, string>;
 }

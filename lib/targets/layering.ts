@@ -16,6 +16,8 @@ import { joinRepoPath } from './paths.ts';
 import type { Hit } from './scan.ts';
 
 export interface KustomizationInfo {
+  /** The kustomization file itself (its inline patches are layers too). */
+  file?: string;
   resources: string[];
   patches: string[];
 }
@@ -90,11 +92,55 @@ function sameResource(a: Hit, b: Hit): boolean {
   return !ra.namespace || !rb.namespace || ra.namespace === rb.namespace;
 }
 
+/**
+ * Whether a base field is the one a JSON6902 path names: a position (`containers[0]`) matches
+ * a named list item (`containers[name=redis]`), since the base's field does not keep positions.
+ */
+function pointerMatches(pointerField: string, field: string): boolean {
+  const a = pointerField.split(/(?=\[)|\./);
+  const b = field.split(/(?=\[)|\./);
+  if (a.length !== b.length) return false;
+  return a.every((seg, i) => seg === b[i] || (/^\[\d+\]$/.test(seg) && b[i]!.startsWith('[')));
+}
+
+/** Inline patches of a kustomization (`Found.patch`) override the field they name in its bases. */
+function linkInlinePatches(winners: Hit[], bases: Hit[]): void {
+  for (const winner of winners) {
+    const patch = winner.found.patch;
+    if (!patch) continue;
+    const matches = bases.filter(
+      (loser) =>
+        sameResource(winner, loser) &&
+        (patch.pointer
+          ? pointerMatches(patch.field, loser.found.field) &&
+            // A position that writes another image is not the same container.
+            (!winner.found.image || !loser.found.image || winner.found.image === loser.found.image)
+          : loser.found.field === patch.field),
+    );
+    // A JSON6902 position that could be several list items links none rather than a wrong one.
+    if (patch.pointer && matches.length > 1) continue;
+    for (const loser of matches) link(winner, loser);
+  }
+  // Kustomize applies patches in order: of two that override the same base value, the later wins.
+  const ordered = winners.filter((w) => w.shadows.size).sort((a, b) => offsetOf(a) - offsetOf(b));
+  ordered.forEach((earlier, i) => {
+    for (const later of ordered.slice(i + 1)) {
+      if ([...earlier.shadows].some((id) => later.shadows.has(id))) link(later, earlier);
+    }
+  });
+}
+
+function offsetOf(hit: Hit): number {
+  return hit.found.token?.start ?? 0;
+}
+
 function applyKustomizeLayers(byFile: Map<string, Hit[]>, index: LayerIndex): void {
   for (const [dir, k] of index.kustomizations) {
-    if (!k.patches.length) continue;
+    const inline = k.file ? (byFile.get(k.file) ?? []).filter((h) => h.found.patch) : [];
+    if (!k.patches.length && !inline.length) continue;
     const bases = baseFiles(dir, index).flatMap((f) => byFile.get(f) ?? []);
     if (!bases.length) continue;
+    linkInlinePatches(inline, bases);
     for (const patch of k.patches) {
       const file = joinRepoPath(dir, patch);
       if (!file) continue;

@@ -322,7 +322,8 @@ function scanText(
           shadows: new Set(),
           shadowedBy: new Set(),
         };
-        const resource = resourceOf(view);
+        // A token in an inline Kustomize patch belongs to the resource the patch overrides.
+        const resource = found.patch?.resource ?? resourceOf(view);
         if (resource) hit.resource = resource;
         if (found.identity) hit.identity = found.identity;
         hits.push(hit);
@@ -395,7 +396,7 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
       .map((p) => stringOf(child(p, 'path')))
       .concat(seqItems(child(root, 'patchesStrategicMerge')).map(stringOf))
       .filter((s): s is string => !!s);
-    index.kustomizations.set(ctx.dir, { resources, patches });
+    index.kustomizations.set(ctx.dir, { file: ctx.file, resources, patches });
     return;
   }
   if (
