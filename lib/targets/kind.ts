@@ -67,6 +67,9 @@ export interface Found {
    * names it, which also gives its chart (resolved by the scanner).
    */
   valuesOf?: { name: string; key: string };
+  /** The cluster this token deploys to, when the manifest says (an ApplicationSet list element); wins over the file's place. */
+  cluster?: string;
+  environment?: string;
   /** Set on a token inside a kustomization's inline patch: what it overrides. */
   patch?: PatchOf;
   /** Scalar fields of the manifest that planning rules read (`Target.fields`). */

@@ -161,6 +161,12 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     const where = locate?.(hit.file);
     if (where?.cluster) hit.cluster = where.cluster;
     if (where?.environment) hit.environment = where.environment;
+    // A token that names its own cluster (an ApplicationSet element) deploys there, wherever its file sits.
+    if (hit.found.cluster) {
+      hit.cluster = hit.found.cluster;
+      if (hit.found.environment) hit.environment = hit.found.environment;
+      else delete hit.environment;
+    }
   }
   applyLayers(unique, index, locate);
   resolveAmbiguous(unique);
