@@ -5,10 +5,11 @@ import type { Inventory, ResourceRef, Target, UnreadableTarget } from '../model.
 import { chartImage, type Identity, identifyChart } from './identify.ts';
 import type { ChartRef, FindContext, Found } from './kind.ts';
 import { applyLayers, type LayerIndex } from './layering.ts';
-import { child, childIn, seqItems, stringOf } from './nodes.ts';
+import { child, childIn, mapItems, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { groupSiblings } from './groups.ts';
 import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
+import { chartSourcesOutside, helmChartSource, placeChartSources } from './kinds/flux-source.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
@@ -71,6 +72,8 @@ export interface Hit {
   environment?: string;
   /** Other tokens of the same image and tag in this manifest, changed with this one (./groups.ts). */
   siblings?: Hit[];
+  /** The clusters that apply this token when several do (a chart source their releases share). */
+  sharedBy?: { cluster: string; environment?: string }[];
 }
 
 export interface ChartInfo {
@@ -90,6 +93,10 @@ export interface ScanIndex extends LayerIndex {
   charts: Map<string, ChartInfo>;
   /** ConfigMaps HelmReleases merge into their values (`spec.valuesFrom`), with each release's chart. */
   valuesFrom: ValuesFromRef[];
+  /** The Flux sources HelmReleases take their chart from (`spec.chartRef`), by release file. */
+  chartRefs: ChartSourceRef[];
+  /** `HelmChart/namespace/name` -> the chart it pulls (a `chartRef` to a HelmChart). */
+  helmCharts: Map<string, ChartRef>;
 }
 
 /** One HelmRelease `valuesFrom` ConfigMap entry. */
@@ -104,6 +111,17 @@ export interface ValuesFromRef {
   chart?: ChartRef;
 }
 
+/** A HelmRelease's `spec.chartRef`. */
+export interface ChartSourceRef {
+  file: string;
+  line: number;
+  /** The release's `Kind/namespace/name`. */
+  release: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
 const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
 const CONCURRENCY = 32;
 
@@ -116,6 +134,8 @@ function emptyIndex(): ScanIndex {
     files: new Set(),
     fluxKustomizations: [],
     valuesFrom: [],
+    chartRefs: [],
+    helmCharts: new Map(),
   };
 }
 
@@ -168,6 +188,8 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
       else delete hit.environment;
     }
   }
+  if (locate) placeChartSources(unique, index.chartRefs, locate);
+  problems.push(...chartSourcesOutside(unique, index));
   applyLayers(unique, index, locate);
   resolveAmbiguous(unique);
 
@@ -283,6 +305,8 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   index.argo.push(...batch.index.argo);
   index.fluxKustomizations.push(...batch.index.fluxKustomizations);
   index.valuesFrom.push(...batch.index.valuesFrom);
+  index.chartRefs.push(...batch.index.chartRefs);
+  for (const [k, v] of batch.index.helmCharts) index.helmCharts.set(k, v);
   hits.push(...batch.hits);
   problems.push(...batch.problems);
 }
@@ -352,6 +376,19 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   const root = view.doc.contents;
   if (isHelmRelease(view)) {
     const chart = helmReleaseChart(view);
+    const ref = chart?.sourceRef && !chart.name ? chart.sourceRef : undefined;
+    if (ref) {
+      const pair = mapItems(child(root, 'spec')).find((it) => it.key === 'chartRef')?.pair;
+      const at = (pair?.key as { range?: [number] } | undefined)?.range?.[0] ?? 0;
+      index.chartRefs.push({
+        file: ctx.file,
+        line: view.lines.linePos(at).line,
+        release: `HelmRelease/${view.namespace ?? ''}/${view.name ?? ''}`,
+        kind: ref.kind,
+        name: ref.name,
+        namespace: ref.namespace ?? '',
+      });
+    }
     for (const [order, v] of helmReleaseValuesFrom(view).entries()) {
       index.valuesFrom.push({
         file: ctx.file,
@@ -372,6 +409,8 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   if (apiGroup(view.apiVersion) === 'source.toolkit.fluxcd.io' && view.kind && view.name) {
     const url = stringOf(childIn(root, ['spec', 'url']));
     if (url) index.sources.set(`${view.kind}/${view.namespace ?? ''}/${view.name}`, url);
+    const chart = view.kind === 'HelmChart' ? helmChartSource(view) : undefined;
+    if (chart) index.helmCharts.set(`HelmChart/${view.namespace ?? ''}/${view.name}`, chart);
     return;
   }
   if (basename(ctx.file) === 'Chart.yaml') {
@@ -448,6 +487,11 @@ function resolveChart(
     return id
       ? { component: id.component, role: id.role, chart: info }
       : { component: '', role: 'data-plane', chart: info };
+  }
+  // A HelmRelease `chartRef` to a HelmChart installs the chart that HelmChart pulls.
+  if (ref.sourceRef?.kind === 'HelmChart' && !ref.name) {
+    const { kind, namespace, name } = ref.sourceRef;
+    return resolveChart(index.helmCharts.get(`${kind}/${namespace ?? ''}/${name}`), index);
   }
   let url = ref.repo;
   // A source outside the repository (a shared HelmRepository applied from elsewhere) is known
@@ -599,6 +643,7 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (shadows.length) t.shadows = shadows;
   if (shadowedBy.length) t.shadowedBy = shadowedBy;
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
+  if (hit.sharedBy) t.sharedBy = hit.sharedBy;
   if (f.range) t.range = true;
   if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
   if (f.fields) t.fields = f.fields;
