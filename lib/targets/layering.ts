@@ -29,7 +29,35 @@ export interface ArgoHelmSource {
   sourceField: string;
   /** Directory of a chart kept in this repository (`path:`); absent for a chart from a chart repository. */
   chartDir?: string;
+  /** The chart, when it comes from a chart repository (`chart:` and `repoURL`). */
+  chart?: { name: string; repo?: string };
   valueFiles: string[];
+  /**
+   * The repository paths of `valueFiles`, in order: relative to `chartDir`, or `$<ref>/path`
+   * from the root (a multi-source Application whose `ref:` source is this repository).
+   */
+  valueFilePaths?: string[];
+}
+
+/** Repository paths of an Argo CD source's `helm.valueFiles` (see `ArgoHelmSource.valueFilePaths`). */
+export function argoValueFilePaths(
+  valueFiles: readonly string[],
+  chartDir: string | undefined,
+  refs: ReadonlySet<string>,
+): string[] {
+  const out: string[] = [];
+  for (const v of valueFiles) {
+    const ref = /^\$([^/]+)\/(.+)$/.exec(v);
+    const p = ref
+      ? refs.has(ref[1]!)
+        ? joinRepoPath('', ref[2]!)
+        : undefined
+      : chartDir !== undefined
+        ? joinRepoPath(chartDir, v)
+        : undefined;
+    if (p !== undefined && !out.includes(p)) out.push(p);
+  }
+  return out;
 }
 
 export interface LayerIndex {
@@ -166,13 +194,10 @@ function appLayer(field: string, sourceField: string): number | undefined {
 function applyArgoLayers(byFile: Map<string, Hit[]>, index: LayerIndex, locate?: Locate): void {
   for (const src of index.argo) {
     const files: string[] = [];
-    const add = (rel: string) => {
-      if (src.chartDir === undefined) return;
-      const p = joinRepoPath(src.chartDir, rel);
-      if (p !== undefined && !files.includes(p)) files.push(p);
-    };
-    add('values.yaml');
-    for (const v of src.valueFiles) add(v);
+    const chartValues = src.chartDir === undefined ? undefined : joinRepoPath(src.chartDir, 'values.yaml');
+    if (chartValues !== undefined) files.push(chartValues);
+    for (const p of src.valueFilePaths ?? argoValueFilePaths(src.valueFiles, src.chartDir, new Set()))
+      if (!files.includes(p)) files.push(p);
     const layered: { hit: Hit; layer: number }[] = [];
     files.forEach((f, i) => {
       for (const hit of byFile.get(f) ?? []) if (hit.kind === 'helm-values') layered.push({ hit, layer: i });

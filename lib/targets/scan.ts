@@ -4,12 +4,13 @@
 import type { Inventory, ResourceRef, Target, UnreadableTarget } from '../model.ts';
 import { chartImage, type Identity, identifyChart } from './identify.ts';
 import type { ChartRef, FindContext, Found } from './kind.ts';
-import { applyLayers, type LayerIndex } from './layering.ts';
+import { applyLayers, argoValueFilePaths, type LayerIndex } from './layering.ts';
 import { child, childIn, mapItems, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { groupSiblings } from './groups.ts';
 import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
 import { chartSourcesOutside, helmChartSource, placeChartSources } from './kinds/flux-source.ts';
+import { helmValues, isValuesFileName, placeArgoValueFiles, tieArgoValueFiles } from './kinds/helm-values.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
@@ -72,6 +73,8 @@ export interface Hit {
   environment?: string;
   /** Other tokens of the same image and tag in this manifest, changed with this one (./groups.ts). */
   siblings?: Hit[];
+  /** The release manifest (`file#document`) whose chart these values configure, when they sit in a separate file. */
+  release?: string;
   /** The clusters that apply this token when several do (a chart source their releases share). */
   sharedBy?: { cluster: string; environment?: string }[];
 }
@@ -170,6 +173,8 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     opts.onProgress?.(entries.length, entries.length);
   }
 
+  await scanNamedValueFiles(repo, index, maxBytes, hits);
+  tieArgoValueFiles(hits, index);
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
@@ -188,7 +193,10 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
       else delete hit.environment;
     }
   }
-  if (locate) placeChartSources(unique, index.chartRefs, locate);
+  if (locate) {
+    placeChartSources(unique, index.chartRefs, locate);
+    placeArgoValueFiles(unique, index, locate);
+  }
   problems.push(...chartSourcesOutside(unique, index));
   applyLayers(unique, index, locate);
   resolveAmbiguous(unique);
@@ -311,13 +319,77 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   problems.push(...batch.problems);
 }
 
-/** Scans one file's text into hits (exported for edit.ts, which re-locates a target in new text). */
-export function findInText(file: string, text: string): { hits: Hit[]; problem?: UnreadableTarget } {
+/**
+ * Scans one file's text into hits (exported for edit.ts, which re-locates a target in new text).
+ * `asValues` reads it as Helm values even when its name does not say so (a named values file).
+ */
+export function findInText(
+  file: string,
+  text: string,
+  opts: { asValues?: boolean } = {},
+): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
   const problems: UnreadableTarget[] = [];
   const index = emptyIndex();
   scanText(file, text, index, hits, problems);
+  if (opts.asValues && !problems.length && !isValuesFileName(file)) hits.push(...valuesHits(file, text));
   return problems[0] ? { hits, problem: problems[0] } : { hits };
+}
+
+/**
+ * Values files an Argo CD source names in `helm.valueFiles` whose name does not say "values"
+ * (`infra/helm/values/redis.yaml`): read again here as Helm values (the scan skipped them).
+ */
+async function scanNamedValueFiles(
+  repo: RepoReader,
+  index: ScanIndex,
+  maxBytes: number,
+  hits: Hit[],
+): Promise<void> {
+  const named = new Set(index.argo.flatMap((s) => (s.chart ? (s.valueFilePaths ?? []) : [])));
+  for (const file of [...named].sort()) {
+    if (isValuesFileName(file) || !index.files.has(file)) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await repo.read(file);
+    } catch {
+      continue;
+    }
+    if (checkBytes(file, bytes, maxBytes)) continue;
+    const decoded = decodeText(file, bytes);
+    if ('problem' in decoded) continue;
+    hits.push(...valuesHits(file, decoded.text));
+  }
+}
+
+/** A file read as Helm values whatever its name (a values file an Application names). */
+function valuesHits(file: string, text: string): Hit[] {
+  const parsed = parseFile(file, text);
+  if (!parsed.ok) return [];
+  const fp = fingerprint(text);
+  const ctx: FindContext = { file, dir: dirname(file) };
+  return parsed.parsed.docs
+    .filter((view) => !view.kind && !view.apiVersion)
+    .flatMap((view) => helmValues.find(view, ctx).map((found) => newHit(helmValues.id, view, found, fp)));
+}
+
+function newHit(kind: string, view: DocView, found: Found, fp: string): Hit {
+  const offset = found.token?.start ?? found.problemOffset ?? view.doc.contents?.range?.[0] ?? 0;
+  const hit: Hit = {
+    kind,
+    file: view.file,
+    document: view.index,
+    found,
+    line: view.lines.linePos(offset).line,
+    fingerprint: fp,
+    id: '',
+    shadows: new Set(),
+    shadowedBy: new Set(),
+  };
+  const resource = found.patch?.resource ?? resourceOf(view);
+  if (resource) hit.resource = resource;
+  if (found.identity) hit.identity = found.identity;
+  return hit;
 }
 
 function scanText(
@@ -339,25 +411,7 @@ function scanText(
     collectIndex(view, ctx, index);
     for (const kind of TARGET_KINDS) {
       if (!kind.accepts(view, ctx)) continue;
-      for (const found of kind.find(view, ctx)) {
-        const offset = found.token?.start ?? found.problemOffset ?? view.doc.contents?.range?.[0] ?? 0;
-        const hit: Hit = {
-          kind: kind.id,
-          file,
-          document: view.index,
-          found,
-          line: view.lines.linePos(offset).line,
-          fingerprint: fp,
-          id: '',
-          shadows: new Set(),
-          shadowedBy: new Set(),
-        };
-        // A token in an inline Kustomize patch belongs to the resource the patch overrides.
-        const resource = found.patch?.resource ?? resourceOf(view);
-        if (resource) hit.resource = resource;
-        if (found.identity) hit.identity = found.identity;
-        hits.push(hit);
-      }
+      for (const found of kind.find(view, ctx)) hits.push(newHit(kind.id, view, found, fp));
     }
   }
 }
@@ -457,19 +511,25 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
     seqItems(child(spec, 'sources')).forEach((s, i) => {
       sources.push([s, `${base}.sources[${i}]`]);
     });
+    // Sources with `ref: <name>` let another source's valueFiles say `$<name>/path` (multiple sources).
+    const refs = new Set(sources.map(([s]) => stringOf(child(s, 'ref'))).filter((r): r is string => !!r));
     for (const [source, field] of sources) {
       // A chart from a chart repository has no values files here; its own settings still layer.
-      const path = stringOf(child(source, 'chart')) ? undefined : stringOf(child(source, 'path'));
+      const chartName = stringOf(child(source, 'chart'));
+      const path = chartName ? undefined : stringOf(child(source, 'path'));
       const chartDir = path === undefined ? undefined : joinRepoPath('', path);
       const valueFiles = seqItems(childIn(source, ['helm', 'valueFiles']))
         .map(stringOf)
         .filter((s): s is string => !!s);
+      const repoURL = stringOf(child(source, 'repoURL'));
       index.argo.push({
         file: ctx.file,
         document: view.index,
         sourceField: field,
         ...(chartDir !== undefined ? { chartDir } : {}),
+        ...(chartName ? { chart: { name: chartName, ...(repoURL ? { repo: repoURL } : {}) } } : {}),
         valueFiles,
+        valueFilePaths: argoValueFilePaths(valueFiles, chartDir, refs),
       });
     }
   }
@@ -549,6 +609,7 @@ function resolveIdentity(hit: Hit, index: ScanIndex): void {
       return;
     }
     if (!hit.found.chart && refs[0]!.chart) hit.found.chart = refs[0]!.chart;
+    hit.release ??= `${refs[0]!.file}#${refs[0]!.document}`;
   }
   if (hit.identity) return;
   const f = hit.found;
@@ -644,6 +705,7 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (shadowedBy.length) t.shadowedBy = shadowedBy;
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
   if (hit.sharedBy) t.sharedBy = hit.sharedBy;
+  if (hit.release) t.release = hit.release;
   if (f.range) t.range = true;
   if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
   if (f.fields) t.fields = f.fields;

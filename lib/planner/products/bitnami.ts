@@ -125,9 +125,16 @@ export function chartPath(ctx: PathContext, usable: Verdict[], depth = 0): PathR
   return base;
 }
 
-/** The same release: the same manifest document (a HelmRelease's `spec.values`, an Application's `helm.valuesObject`). */
-function sameRelease(a: Target, b: Target): boolean {
-  return a.file === b.file && a.document === b.document;
+/**
+ * The same release: the same manifest document (a HelmRelease's `spec.values`, an Application's
+ * `helm.valuesObject`), or a values file that manifest names (`b.release`: Argo CD
+ * `helm.valueFiles`, a Flux `valuesFrom` ConfigMap).
+ */
+function sameRelease(chart: Target, b: Target): boolean {
+  return (
+    (chart.file === b.file && chart.document === b.document) ||
+    b.release === `${chart.file}#${chart.document}`
+  );
 }
 
 export const bitnami: ProductRules = {

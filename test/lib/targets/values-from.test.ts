@@ -3,9 +3,13 @@
 // helm-controller documents (gitops-status/flux/helm-controller/docs/spec/v2/helmreleases.md,
 // "Values references": later entries overwrite earlier ones, inline values overwrite both).
 import { describe, expect, it } from 'vitest';
+import { catalogReleases } from '../../../lib/feed.ts';
+import { planUpgrade } from '../../../lib/planner/plan.ts';
+import { EMPTY_POLICY } from '../../../lib/policy/load.ts';
 import { editTarget } from '../../../lib/targets/edit.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
+import { catalog, NOW } from '../planner/helpers.ts';
 import { expectOneTokenEdit } from './helpers.ts';
 
 const SOURCE =
@@ -116,5 +120,29 @@ describe('Flux valuesFrom ConfigMaps in the repository', () => {
       'apps/cache/values.yaml': configMap('cache-values', 'values.yaml', '7.2.4-debian-12-r9'),
     });
     expect(images(inv)).toEqual([]);
+  });
+
+  it('a ConfigMap override is linked to its release: the chart hop says the image is pinned there', async () => {
+    const inv = await scan({
+      'apps/cache/release.yaml': release('    - kind: ConfigMap\n      name: cache-values\n'),
+      'apps/cache/values.yaml': configMap('cache-values', 'values.yaml', '7.2.4-debian-12-r9'),
+    });
+    expect(inv.targets.find((t) => t.component === 'bitnami-redis')!.release).toBe(
+      'apps/cache/release.yaml#0',
+    );
+    const plan = planUpgrade({
+      inventory: inv,
+      releases: catalogReleases(catalog),
+      clusters: {},
+      policy: EMPTY_POLICY,
+      catalog,
+      now: NOW,
+    });
+    const chartStep = plan.steps.find((s) => s.component === 'bitnami-redis-chart')!;
+    expect(chartStep.risks).toContainEqual(
+      expect.stringMatching(
+        /^data\.values\.yaml\/image\.tag \(apps\/cache\/values\.yaml:10\) pins bitnami-redis/,
+      ),
+    );
   });
 });
