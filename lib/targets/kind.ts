@@ -66,7 +66,12 @@ export interface Found {
    * Helm values in a ConfigMap (`data.<key>`): a target only when a HelmRelease's `valuesFrom`
    * names it, which also gives its chart (resolved by the scanner).
    */
-  valuesOf?: { name: string; key: string };
+  valuesOf?: {
+    name: string;
+    key: string;
+    /** Set for a file a kustomization `configMapGenerator` turns into the ConfigMap: its namespace, when it says. */
+    generated?: { namespace?: string };
+  };
   /** The cluster this token deploys to, when the manifest says (an ApplicationSet list element); wins over the file's place. */
   cluster?: string;
   environment?: string;

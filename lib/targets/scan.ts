@@ -10,6 +10,7 @@ import { basename, dirname, joinRepoPath } from './paths.ts';
 import { groupSiblings } from './groups.ts';
 import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
 import { chartSourcesOutside, helmChartSource, placeChartSources } from './kinds/flux-source.ts';
+import { configMapGeneratorFiles, tieGeneratedValues } from './kinds/flux-values-configmap.ts';
 import { helmValues, isValuesFileName, placeArgoValueFiles, tieArgoValueFiles } from './kinds/helm-values.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
@@ -100,6 +101,16 @@ export interface ScanIndex extends LayerIndex {
   chartRefs: ChartSourceRef[];
   /** `HelmChart/namespace/name` -> the chart it pulls (a `chartRef` to a HelmChart). */
   helmCharts: Map<string, ChartRef>;
+  /** Files a kustomization's `configMapGenerator` turns into ConfigMap keys (`files: [key=path]`). */
+  generatedValues: GeneratedValuesRef[];
+}
+
+/** One `configMapGenerator` file entry: the repository file, the ConfigMap and key it becomes. */
+export interface GeneratedValuesRef {
+  file: string;
+  name: string;
+  key: string;
+  namespace?: string;
 }
 
 /** One HelmRelease `valuesFrom` ConfigMap entry. */
@@ -139,6 +150,7 @@ function emptyIndex(): ScanIndex {
     valuesFrom: [],
     chartRefs: [],
     helmCharts: new Map(),
+    generatedValues: [],
   };
 }
 
@@ -175,6 +187,7 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
 
   await scanNamedValueFiles(repo, index, maxBytes, hits);
   tieArgoValueFiles(hits, index);
+  tieGeneratedValues(hits, index);
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
@@ -315,6 +328,7 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   index.valuesFrom.push(...batch.index.valuesFrom);
   index.chartRefs.push(...batch.index.chartRefs);
   for (const [k, v] of batch.index.helmCharts) index.helmCharts.set(k, v);
+  index.generatedValues.push(...batch.index.generatedValues);
   hits.push(...batch.hits);
   problems.push(...batch.problems);
 }
@@ -346,7 +360,10 @@ async function scanNamedValueFiles(
   maxBytes: number,
   hits: Hit[],
 ): Promise<void> {
-  const named = new Set(index.argo.flatMap((s) => (s.chart ? (s.valueFilePaths ?? []) : [])));
+  const named = new Set([
+    ...index.argo.flatMap((s) => (s.chart ? (s.valueFilePaths ?? []) : [])),
+    ...index.generatedValues.map((g) => g.file),
+  ]);
   for (const file of [...named].sort()) {
     if (isValuesFileName(file) || !index.files.has(file)) continue;
     let bytes: Uint8Array;
@@ -496,6 +513,7 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
       .concat(seqItems(child(root, 'patchesStrategicMerge')).map(stringOf))
       .filter((s): s is string => !!s);
     index.kustomizations.set(ctx.dir, { file: ctx.file, resources, patches });
+    index.generatedValues.push(...configMapGeneratorFiles(view, ctx.dir));
     return;
   }
   if (
@@ -572,8 +590,11 @@ function resolveChart(
 function valuesFromOf(hit: Hit, index: ScanIndex): ValuesFromRef[] {
   const v = hit.found.valuesOf;
   if (!v) return [];
-  const ns = hit.resource?.namespace ?? '';
-  return index.valuesFrom.filter((r) => r.name === v.name && r.key === v.key && r.namespace === ns);
+  // A generated ConfigMap is in the namespace its kustomization sets; unset, the release's decides.
+  const ns = v.generated ? v.generated.namespace : (hit.resource?.namespace ?? '');
+  return index.valuesFrom.filter(
+    (r) => r.name === v.name && r.key === v.key && (ns === undefined || r.namespace === ns),
+  );
 }
 
 /**
@@ -633,7 +654,11 @@ function resolveIdentity(hit: Hit, index: ScanIndex): void {
   if (dep && rest.length) {
     const depChart = identifyChart(dep.name, dep.repository);
     const img = depChart && chartImage(depChart.component, rest.join('.'));
-    if (img) hit.identity = img;
+    if (img) {
+      hit.identity = img;
+      // The umbrella chart's Chart.yaml pins the dependency: its values pin the image for it.
+      if (f.chart?.dir !== undefined) hit.release ??= `${joinRepoPath(f.chart.dir, 'Chart.yaml')}#0`;
+    }
   }
 }
 

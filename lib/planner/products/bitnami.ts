@@ -131,6 +131,7 @@ export function chartPath(ctx: PathContext, usable: Verdict[], depth = 0): PathR
  * `helm.valueFiles`, a Flux `valuesFrom` ConfigMap).
  */
 function sameRelease(chart: Target, b: Target): boolean {
+  // An umbrella chart's dependency (Chart.yaml) and the `<dependency>.image.tag` in its values files.
   return (
     (chart.file === b.file && chart.document === b.document) ||
     b.release === `${chart.file}#${chart.document}`

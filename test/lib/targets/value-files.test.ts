@@ -135,3 +135,23 @@ describe('Argo CD $values files tied to the chart of their Application', () => {
     ]);
   });
 });
+
+describe('values files beside an umbrella chart', () => {
+  it('values-prod.yaml pins the Bitnami dependency image for that chart: the dependency hop says so', async () => {
+    const { plan, inventory } = await planRepository(
+      memoryRepo({
+        'charts/cache/Chart.yaml':
+          'apiVersion: v2\nname: cache\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 20.12.2\n    repository: oci://registry-1.docker.io/bitnamicharts\n',
+        'charts/cache/values-prod.yaml':
+          'redis:\n  architecture: standalone\n  image:\n    tag: 7.4.2-debian-12-r6\n',
+      }),
+      { policy: EMPTY_POLICY, catalog, releases: catalogReleases(catalog), clusters: {}, now: NOW },
+    );
+    const image = inventory.targets.find((t) => t.file === 'charts/cache/values-prod.yaml')!;
+    expect([image.component, image.release]).toEqual(['bitnami-redis', 'charts/cache/Chart.yaml#0']);
+    const dep = plan.steps.find((s) => s.component === 'bitnami-redis-chart')!;
+    expect(dep.risks).toContainEqual(
+      expect.stringMatching(/^redis\.image\.tag \(charts\/cache\/values-prod\.yaml:4\) pins bitnami-redis/),
+    );
+  });
+});

@@ -145,4 +145,53 @@ describe('Flux valuesFrom ConfigMaps in the repository', () => {
       ),
     );
   });
+
+  it('a values file a configMapGenerator turns into the named ConfigMap is the release values, edited in that file', async () => {
+    const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: cache
+resources:
+  - release.yaml
+configMapGenerator:
+  - name: cache-values
+    files:
+      - values.yaml=values-prod.yaml
+generatorOptions:
+  disableNameSuffixHash: true
+`;
+    const values = 'architecture: replication\nimage:\n  tag: 7.2.4-debian-12-r9 # prod\n';
+    const inv = await scan({
+      'apps/cache/release.yaml': release('    - kind: ConfigMap\n      name: cache-values\n'),
+      'apps/cache/kustomization.yaml': kustomization,
+      'apps/cache/values-prod.yaml': values,
+    });
+    expect(images(inv)).toEqual([
+      {
+        file: 'apps/cache/values-prod.yaml',
+        field: 'image.tag',
+        current: '7.2.4-debian-12-r9',
+        shadowedBy: undefined,
+      },
+    ]);
+    const t = inv.targets.find((x) => x.component === 'bitnami-redis')!;
+    expect(t.release).toBe('apps/cache/release.yaml#0');
+    expectOneTokenEdit(
+      values,
+      editTarget(values, t, '7.2.5-debian-12-r0', { verify: true }),
+      t,
+      '7.2.5-debian-12-r0',
+    );
+    // The release's own spec.values still win over the generated ConfigMap.
+    const over = await scan({
+      'apps/cache/release.yaml': release(
+        '    - kind: ConfigMap\n      name: cache-values\n',
+        '  values:\n    image:\n      tag: 7.2.5-debian-12-r0\n',
+      ),
+      'apps/cache/kustomization.yaml': kustomization,
+      'apps/cache/values-prod.yaml': values,
+    });
+    expect(images(over).find((i) => i.file === 'apps/cache/values-prod.yaml')!.shadowedBy).toEqual([
+      expect.stringContaining('apps/cache/release.yaml#'),
+    ]);
+  });
 });
