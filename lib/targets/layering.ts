@@ -18,6 +18,8 @@ import type { Hit } from './scan.ts';
 export interface KustomizationInfo {
   /** The kustomization file itself (its inline patches are layers too). */
   file?: string;
+  /** Patch files that may hold JSON6902 ops, read after the scan (their tokens carry `Found.patch`). */
+  opsFiles?: string[];
   resources: string[];
   patches: string[];
 }
@@ -164,7 +166,9 @@ function offsetOf(hit: Hit): number {
 
 function applyKustomizeLayers(byFile: Map<string, Hit[]>, index: LayerIndex): void {
   for (const [dir, k] of index.kustomizations) {
-    const inline = k.file ? (byFile.get(k.file) ?? []).filter((h) => h.found.patch) : [];
+    const inline = [k.file, ...(k.opsFiles ?? [])].flatMap((f) =>
+      f ? (byFile.get(f) ?? []).filter((h) => h.found.patch) : [],
+    );
     if (!k.patches.length && !inline.length) continue;
     const bases = baseFiles(dir, index).flatMap((f) => byFile.get(f) ?? []);
     if (!bases.length) continue;

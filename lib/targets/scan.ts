@@ -11,6 +11,7 @@ import { groupSiblings } from './groups.ts';
 import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
 import { chartSourcesOutside, helmChartSource, placeChartSources } from './kinds/flux-source.ts';
 import { configMapGeneratorFiles, tieGeneratedValues } from './kinds/flux-values-configmap.ts';
+import { findOpsFile, type OpsFileRef, opsFilesOf } from './kinds/kustomize-patches.ts';
 import { helmValues, isValuesFileName, placeArgoValueFiles, tieArgoValueFiles } from './kinds/helm-values.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
@@ -103,6 +104,8 @@ export interface ScanIndex extends LayerIndex {
   helmCharts: Map<string, ChartRef>;
   /** Files a kustomization's `configMapGenerator` turns into ConfigMap keys (`files: [key=path]`). */
   generatedValues: GeneratedValuesRef[];
+  /** Patch files that may hold JSON6902 ops, with the resource each patches. */
+  opsFiles: OpsFileRef[];
 }
 
 /** One `configMapGenerator` file entry: the repository file, the ConfigMap and key it becomes. */
@@ -151,6 +154,7 @@ function emptyIndex(): ScanIndex {
     chartRefs: [],
     helmCharts: new Map(),
     generatedValues: [],
+    opsFiles: [],
   };
 }
 
@@ -329,6 +333,7 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   index.chartRefs.push(...batch.index.chartRefs);
   for (const [k, v] of batch.index.helmCharts) index.helmCharts.set(k, v);
   index.generatedValues.push(...batch.index.generatedValues);
+  index.opsFiles.push(...batch.index.opsFiles);
   hits.push(...batch.hits);
   problems.push(...batch.problems);
 }
@@ -340,13 +345,14 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
 export function findInText(
   file: string,
   text: string,
-  opts: { asValues?: boolean } = {},
+  opts: { asValues?: boolean; asPatchOps?: boolean } = {},
 ): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
   const problems: UnreadableTarget[] = [];
   const index = emptyIndex();
   scanText(file, text, index, hits, problems);
   if (opts.asValues && !problems.length && !isValuesFileName(file)) hits.push(...valuesHits(file, text));
+  if (opts.asPatchOps && !problems.length) hits.push(...opsHits(file, text));
   return problems[0] ? { hits, problem: problems[0] } : { hits };
 }
 
@@ -377,6 +383,30 @@ async function scanNamedValueFiles(
     if ('problem' in decoded) continue;
     hits.push(...valuesHits(file, decoded.text));
   }
+  // JSON6902 ops files: kind-less lists of ops, known as patches only from their kustomization.
+  for (const ref of index.opsFiles) {
+    if (!index.files.has(ref.file)) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await repo.read(ref.file);
+    } catch {
+      continue;
+    }
+    if (checkBytes(ref.file, bytes, maxBytes)) continue;
+    const decoded = decodeText(ref.file, bytes);
+    if ('problem' in decoded) continue;
+    hits.push(...opsHits(ref.file, decoded.text, ref.target));
+  }
+}
+
+/** The version tokens of a JSON6902 ops file, as `kustomize` hits on the resource it patches. */
+function opsHits(file: string, text: string, target?: OpsFileRef['target']): Hit[] {
+  const parsed = parseFile(file, text);
+  if (!parsed.ok) return [];
+  const fp = fingerprint(text);
+  return parsed.parsed.docs
+    .filter((view) => !view.kind)
+    .flatMap((view) => findOpsFile(view, target).map((found) => newHit('kustomize', view, found, fp)));
 }
 
 /** A file read as Helm values whatever its name (a values file an Application names). */
@@ -512,7 +542,14 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
       .map((p) => stringOf(child(p, 'path')))
       .concat(seqItems(child(root, 'patchesStrategicMerge')).map(stringOf))
       .filter((s): s is string => !!s);
-    index.kustomizations.set(ctx.dir, { file: ctx.file, resources, patches });
+    const ops = opsFilesOf(root, (rel) => joinRepoPath(ctx.dir, rel));
+    index.kustomizations.set(ctx.dir, {
+      file: ctx.file,
+      resources,
+      patches,
+      ...(ops.length ? { opsFiles: ops.map((o) => o.file) } : {}),
+    });
+    index.opsFiles.push(...ops);
     index.generatedValues.push(...configMapGeneratorFiles(view, ctx.dir));
     return;
   }

@@ -18,7 +18,7 @@ import type { DocView } from '../yaml-file.ts';
 type Target = Omit<ResourceRef, 'apiVersion'> & { kind?: string };
 
 /** The `target:` selector of a patch entry (kind, name, namespace), when it names one resource. */
-function selectorOf(node: Node | undefined): Target | undefined {
+export function selectorOf(node: Node | undefined): Target | undefined {
   if (!node) return undefined;
   const kind = stringOf(child(node, 'kind'));
   const name = stringOf(child(node, 'name'));
@@ -132,9 +132,42 @@ export function pointerToField(pointer: string): string | undefined {
   return field;
 }
 
+/** A JSON6902 patch file a kustomization names (`patchesJson6902[].path`, `patches[].path` with a target). */
+export interface OpsFileRef {
+  file: string;
+  target: { kind: string; name: string; namespace?: string };
+}
+
+/** The patch files of a kustomization that may hold JSON6902 ops (each with its one-resource target). */
+export function opsFilesOf(
+  root: Node | null | undefined,
+  join: (rel: string) => string | undefined,
+): OpsFileRef[] {
+  const out: OpsFileRef[] = [];
+  for (const list of ['patches', 'patchesJson6902']) {
+    for (const p of seqItems(child(root, list))) {
+      const rel = stringOf(child(p, 'path'));
+      const target = selectorOf(child(p, 'target'));
+      const file = rel ? join(rel) : undefined;
+      if (file && target?.kind && target.name) out.push({ file, target: target as OpsFileRef['target'] });
+    }
+  }
+  return out;
+}
+
+/**
+ * The version tokens of a JSON6902 ops file (its root is the list of ops). Without a selector
+ * (re-locating a token for an edit) the tokens are found the same way, with no `patch`.
+ */
+export function findOpsFile(view: DocView, target?: OpsFileRef['target']): Found[] {
+  const root = view.doc.contents;
+  if (!isSeq(root) || !seqItems(root).some((op) => child(op, 'op') && child(op, 'path'))) return [];
+  return json6902(view, root, target, !target);
+}
+
 /** JSON6902 ops: the `value` of each `replace`/`add` op that sets a scalar. */
-function json6902(inner: DocView, ops: Node, selector: Target | undefined): Found[] {
-  if (!selector?.kind || !selector.name) return [];
+function json6902(inner: DocView, ops: Node, selector: Target | undefined, relocate = false): Found[] {
+  if (!relocate && (!selector?.kind || !selector.name)) return [];
   const out: Found[] = [];
   seqItems(ops).forEach((op, j) => {
     const verb = stringOf(child(op, 'op'));
@@ -157,7 +190,8 @@ function json6902(inner: DocView, ops: Node, selector: Target | undefined): Foun
     ) {
       return;
     }
-    f.patch = { resource: selector as PatchOf['resource'], field, pointer: true };
+    if (selector?.kind && selector.name)
+      f.patch = { resource: selector as PatchOf['resource'], field, pointer: true };
     out.push(f);
   });
   return out;

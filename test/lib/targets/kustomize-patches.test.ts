@@ -179,6 +179,45 @@ describe('Kustomize inline patches', () => {
   });
 });
 
+describe('Kustomize JSON6902 patch files', () => {
+  const OPS = `# pin prod ahead of the base
+- op: replace
+  path: /spec/template/spec/containers/0/image
+  value: redis:7.2.5
+`;
+  it.each([
+    [
+      'patchesJson6902[].path',
+      'patchesJson6902:\n  - target:\n      group: apps\n      version: v1\n      kind: Deployment\n      name: redis\n    path: redis-image.yaml\n',
+    ],
+    [
+      'patches[].path with a target',
+      'patches:\n  - path: redis-image.yaml\n    target:\n      kind: Deployment\n      name: redis\n',
+    ],
+  ])('%s: the op value in the file is the target and the base is overridden', async (_name, patches) => {
+    const inv = await scanRepository(
+      memoryRepo({
+        'base/redis.yaml': DEPLOYMENT,
+        'base/kustomization.yaml': BASE_KUSTOMIZATION,
+        'overlays/prod/kustomization.yaml': overlay(patches),
+        'overlays/prod/redis-image.yaml': OPS,
+      }),
+    );
+    const rows = redisTargets(inv);
+    expect(rows.find((r) => r.file === 'overlays/prod/redis-image.yaml')).toEqual({
+      file: 'overlays/prod/redis-image.yaml',
+      field: '[0].value',
+      current: '7.2.5',
+      shadowedBy: [],
+    });
+    expect(rows.find((r) => r.file === 'base/redis.yaml')?.shadowedBy).toEqual([
+      'overlays/prod/redis-image.yaml#Deployment/redis:[0].value',
+    ]);
+    const t = inv.targets.find((x) => x.file === 'overlays/prod/redis-image.yaml')!;
+    expectOneTokenEdit(OPS, editTarget(OPS, t, '7.4.1', { verify: true }), t, '7.4.1');
+  });
+});
+
 describeWithFixtures('Kustomize inline patches over a real HelmRelease base', () => {
   // flux2-kustomize-helm-example: apps/base/podinfo (podinfo's redis at 8.6.2), with the staging
   // overlay's values patch written inline instead of as podinfo-values.yaml.
