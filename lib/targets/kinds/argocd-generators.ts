@@ -5,8 +5,9 @@
 // value is the target (ApplicationSet docs, Generators-List / Generators-Cluster
 // / Generators-Matrix: elements' keys are the template's parameters; a cluster
 // generator's `values` are `values.<key>`). Each list element that names its
-// cluster (`cluster`, `name` or `clusterName`) deploys there, so it gets that
-// cluster, and the environment its `environment`/`env` key or its name says.
+// cluster (the key the template's `destination.name` takes, else `cluster` or
+// `clusterName`) deploys there, so it gets that cluster, and the environment
+// its `environment`/`env` key or its name says.
 import type { Node } from 'yaml';
 import { environmentFromName } from '../../policy/environments.ts';
 import { foundAt } from '../found.ts';
@@ -31,10 +32,16 @@ export function templateParam(text: string): string[] | undefined {
   return m ? m[1]!.split('.') : undefined;
 }
 
-function collect(gen: Node | undefined, field: string, out: ParamSource[], depth = 0): void {
+function collect(
+  gen: Node | undefined,
+  field: string,
+  out: ParamSource[],
+  clusterKeys: readonly (readonly string[])[],
+  depth = 0,
+): void {
   if (!gen || depth > 4) return;
   seqItems(childIn(gen, ['list', 'elements'])).forEach((el, j) => {
-    const cluster = ['cluster', 'name', 'clusterName'].map((k) => stringOf(child(el, k))).find(Boolean);
+    const cluster = clusterKeys.map((k) => stringOf(childIn(el, k))).find(Boolean);
     const environment =
       stringOf(child(el, 'environment')) ??
       stringOf(child(el, 'env')) ??
@@ -50,7 +57,7 @@ function collect(gen: Node | undefined, field: string, out: ParamSource[], depth
   if (values) out.push({ node: values, field: joinPath(field, 'clusters.values'), prefix: 'values' });
   for (const combine of ['matrix', 'merge']) {
     seqItems(childIn(gen, [combine, 'generators'])).forEach((g, k) =>
-      collect(g, joinPath(joinPath(field, `${combine}.generators`), `[${k}]`), out, depth + 1),
+      collect(g, joinPath(joinPath(field, `${combine}.generators`), `[${k}]`), out, clusterKeys, depth + 1),
     );
   }
 }
@@ -66,8 +73,12 @@ function templateAt(text: string, offset: number): string | undefined {
 /** Every parameter set the ApplicationSet's generators write in this document. */
 export function generatorParams(view: DocView): ParamSource[] {
   const out: ParamSource[] = [];
+  // The element key the template's `destination.name` takes is the cluster name; else `cluster`.
+  const dest = stringOf(childIn(view.doc.contents, ['spec', 'template', 'spec', 'destination', 'name']));
+  const destKey = dest ? templateParam(dest) : undefined;
+  const clusterKeys = [...(destKey ? [destKey] : []), ['cluster'], ['clusterName']];
   seqItems(childIn(view.doc.contents, ['spec', 'generators'])).forEach((g, i) =>
-    collect(g, `spec.generators[${i}]`, out),
+    collect(g, `spec.generators[${i}]`, out, clusterKeys),
   );
   return out;
 }

@@ -208,4 +208,41 @@ spec:
       }),
     ]);
   });
+
+  it("an element's name is its cluster only when the template's destination.name takes it", async () => {
+    const set = (destination: string) => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: cache
+  namespace: argocd
+spec:
+  generators:
+    - list:
+        elements:
+          - name: green
+            redisTag: "7.2.4"
+  template:
+    metadata:
+      name: 'cache-{{name}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://charts.example.com
+        chart: cache
+        targetRevision: 1.0.0
+        helm:
+          valuesObject:
+            image:
+              repository: redis
+              tag: '{{redisTag}}'
+      destination:
+${destination}        namespace: cache
+`;
+    const byName = await scanRepository(memoryRepo({ 'a.yaml': set("        name: '{{name}}'\n") }));
+    expect(byName.targets.map((t) => t.cluster)).toEqual(['green']);
+    const byServer = await scanRepository(
+      memoryRepo({ 'a.yaml': set('        server: https://kubernetes.default.svc\n') }),
+    );
+    expect(byServer.targets.map((t) => [t.current, t.cluster])).toEqual([['7.2.4', undefined]]);
+  });
 });
