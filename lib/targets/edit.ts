@@ -88,6 +88,7 @@ export function locateTarget(text: string, target: Target, opts: EditOptions = {
   const { hits, problem } = findInText(target.file, text, {
     asValues: target.kind === 'helm-values',
     asPatchOps: target.kind === 'kustomize',
+    asGeneratorFile: target.kind === 'argocd-application',
   });
   if (problem) {
     throw new UnsafeFileError(

@@ -75,6 +75,11 @@ export interface Found {
   /** The cluster this token deploys to, when the manifest says (an ApplicationSet list element); wins over the file's place. */
   cluster?: string;
   environment?: string;
+  /**
+   * An ApplicationSet template value set from a git files generator parameter: found again
+   * in each repository file the generator's globs match (../kinds/argocd-generators.ts).
+   */
+  generatorFiles?: { param: string[]; globs: string[]; clusterKeys: string[][] };
   /** Set on a token inside a kustomization's inline patch: what it overrides. */
   patch?: PatchOf;
   /** Scalar fields of the manifest that planning rules read (`Target.fields`). */

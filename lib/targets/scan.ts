@@ -9,6 +9,11 @@ import { child, childIn, mapItems, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { groupSiblings } from './groups.ts';
 import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
+import {
+  foundInGeneratorFile,
+  generatorFileMatches,
+  generatorFileScalars,
+} from './kinds/argocd-generators.ts';
 import { chartSourcesOutside, helmChartSource, placeChartSources } from './kinds/flux-source.ts';
 import { configMapGeneratorFiles, tieGeneratedValues } from './kinds/flux-values-configmap.ts';
 import { findOpsFile, type OpsFileRef, opsFilesOf } from './kinds/kustomize-patches.ts';
@@ -160,7 +165,8 @@ function emptyIndex(): ScanIndex {
 
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const entries = (await repo.list())
+  const listed = await repo.list();
+  const entries = listed
     .filter((e) => YAML_FILE.test(basename(e.path)) && !opts.ignore?.(e.path))
     .sort(byPath);
   const problems: UnreadableTarget[] = [];
@@ -190,6 +196,7 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   }
 
   await scanNamedValueFiles(repo, index, maxBytes, hits);
+  await scanGeneratorFiles(repo, listed, opts, maxBytes, hits);
   tieArgoValueFiles(hits, index);
   tieGeneratedValues(hits, index);
   for (const hit of hits) resolveIdentity(hit, index);
@@ -345,7 +352,7 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
 export function findInText(
   file: string,
   text: string,
-  opts: { asValues?: boolean; asPatchOps?: boolean } = {},
+  opts: { asValues?: boolean; asPatchOps?: boolean; asGeneratorFile?: boolean } = {},
 ): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
   const problems: UnreadableTarget[] = [];
@@ -353,6 +360,13 @@ export function findInText(
   scanText(file, text, index, hits, problems);
   if (opts.asValues && !problems.length && !isValuesFileName(file)) hits.push(...valuesHits(file, text));
   if (opts.asPatchOps && !problems.length) hits.push(...opsHits(file, text));
+  if (opts.asGeneratorFile && !problems.length) {
+    const parsed = parseFile(file, text);
+    const fp = fingerprint(text);
+    if (parsed.ok)
+      for (const view of parsed.parsed.docs.filter((v) => !v.kind))
+        hits.push(...generatorFileScalars(view).map((f) => newHit('argocd-application', view, f, fp)));
+  }
   return problems[0] ? { hits, problem: problems[0] } : { hits };
 }
 
@@ -396,6 +410,55 @@ async function scanNamedValueFiles(
     const decoded = decodeText(ref.file, bytes);
     if ('problem' in decoded) continue;
     hits.push(...opsHits(ref.file, decoded.text, ref.target));
+  }
+}
+
+/**
+ * ApplicationSet values set by a git files generator: found in each repository file its globs
+ * match (JSON or YAML; `opts.ignore` still applies). The template's own report is dropped
+ * when at least one file gives the value.
+ */
+async function scanGeneratorFiles(
+  repo: RepoReader,
+  listed: readonly RepoEntry[],
+  opts: ScanOptions,
+  maxBytes: number,
+  hits: Hit[],
+): Promise<void> {
+  const templates = hits.filter((h) => h.found.generatorFiles);
+  if (!templates.length) return;
+  const paths = listed
+    .filter((e) => !e.isSymbolicLink && e.size <= maxBytes && !opts.ignore?.(e.path))
+    .map((e) => e.path)
+    .sort();
+  const texts = new Map<string, string | undefined>();
+  const read = async (file: string) => {
+    if (texts.has(file)) return texts.get(file);
+    let text: string | undefined;
+    try {
+      const bytes = await repo.read(file);
+      const decoded = checkBytes(file, bytes, maxBytes) ? undefined : decodeText(file, bytes);
+      text = decoded && 'text' in decoded ? decoded.text : undefined;
+    } catch {
+      text = undefined;
+    }
+    texts.set(file, text);
+    return text;
+  };
+  for (const t of templates) {
+    let found = 0;
+    for (const file of paths.filter((p) => generatorFileMatches(t.found, p))) {
+      const text = await read(file);
+      const parsed = text === undefined ? undefined : parseFile(file, text);
+      const view = parsed?.ok ? parsed.parsed.docs[0] : undefined;
+      const f = view && !view.kind ? foundInGeneratorFile(t.found, view) : undefined;
+      if (!view || !f) continue;
+      const hit = newHit(t.kind, view, f, fingerprint(text!));
+      if (t.resource) hit.resource = t.resource;
+      hits.push(hit);
+      found++;
+    }
+    if (found) hits.splice(hits.indexOf(t), 1);
   }
 }
 

@@ -8,12 +8,13 @@
 // cluster (the key the template's `destination.name` takes, else `cluster` or
 // `clusterName`) deploys there, so it gets that cluster, and the environment
 // its `environment`/`env` key or its name says.
-import type { Node } from 'yaml';
+import { isScalar, type Node } from 'yaml';
 import { environmentFromName } from '../../policy/environments.ts';
 import { foundAt } from '../found.ts';
 import type { Found } from '../kind.ts';
 import { child, childIn, itemSegment, joinPath, mapItems, seqItems, stringOf } from '../nodes.ts';
 import { isVersionRange } from '../tokens.ts';
+import { globToRegExp } from '../../policy/glob.ts';
 import type { DocView } from '../yaml-file.ts';
 
 /** A set of generator parameters written in this file: a list element, or a cluster generator's values. */
@@ -38,8 +39,13 @@ function collect(
   out: ParamSource[],
   clusterKeys: readonly (readonly string[])[],
   depth = 0,
+  globs: string[] = [],
 ): void {
   if (!gen || depth > 4) return;
+  for (const f of seqItems(childIn(gen, ['git', 'files']))) {
+    const path = stringOf(child(f, 'path'));
+    if (path && !stringOf(child(f, 'exclude'))) globs.push(path.replace(/^\.?\//, ''));
+  }
   seqItems(childIn(gen, ['list', 'elements'])).forEach((el, j) => {
     const cluster = clusterKeys.map((k) => stringOf(childIn(el, k))).find(Boolean);
     const environment =
@@ -57,7 +63,14 @@ function collect(
   if (values) out.push({ node: values, field: joinPath(field, 'clusters.values'), prefix: 'values' });
   for (const combine of ['matrix', 'merge']) {
     seqItems(childIn(gen, [combine, 'generators'])).forEach((g, k) =>
-      collect(g, joinPath(joinPath(field, `${combine}.generators`), `[${k}]`), out, clusterKeys, depth + 1),
+      collect(
+        g,
+        joinPath(joinPath(field, `${combine}.generators`), `[${k}]`),
+        out,
+        clusterKeys,
+        depth + 1,
+        globs,
+      ),
     );
   }
 }
@@ -72,15 +85,25 @@ function templateAt(text: string, offset: number): string | undefined {
 
 /** Every parameter set the ApplicationSet's generators write in this document. */
 export function generatorParams(view: DocView): ParamSource[] {
+  return generators(view).sources;
+}
+
+/** The template's cluster keys, the in-file parameter sets, and the git files generator's globs. */
+function generators(view: DocView): {
+  sources: ParamSource[];
+  globs: string[];
+  clusterKeys: string[][];
+} {
   const out: ParamSource[] = [];
+  const globs: string[] = [];
   // The element key the template's `destination.name` takes is the cluster name; else `cluster`.
   const dest = stringOf(childIn(view.doc.contents, ['spec', 'template', 'spec', 'destination', 'name']));
   const destKey = dest ? templateParam(dest) : undefined;
   const clusterKeys = [...(destKey ? [destKey] : []), ['cluster'], ['clusterName']];
   seqItems(childIn(view.doc.contents, ['spec', 'generators'])).forEach((g, i) =>
-    collect(g, `spec.generators[${i}]`, out, clusterKeys),
+    collect(g, `spec.generators[${i}]`, out, clusterKeys, 0, globs),
   );
-  return out;
+  return { sources: out, globs, clusterKeys };
 }
 
 /**
@@ -89,7 +112,7 @@ export function generatorParams(view: DocView): ParamSource[] {
  * generator here sets (a git generator's files, or none) is reported instead.
  */
 export function expandGenerators(view: DocView, found: Found[]): Found[] {
-  const sources = generatorParams(view);
+  const { sources, globs, clusterKeys } = generators(view);
   const out: Found[] = [];
   for (const f of found) {
     const template =
@@ -120,9 +143,61 @@ export function expandGenerators(view: DocView, found: Found[]): Found[] {
     else {
       out.push({
         ...f,
-        problem: `set from the generator parameter ${template}, which no list or cluster generator in this file gives a value (a git generator's files are not read)`,
+        problem: globs.length
+          ? `set from the generator parameter ${template}, which no file of the git generator (${globs.join(', ')}) in this repository gives a value`
+          : `set from the generator parameter ${template}, which no list, cluster or git files generator in this file gives a value`,
+        ...(globs.length ? { generatorFiles: { param, globs, clusterKeys } } : {}),
       });
     }
   }
+  return out;
+}
+
+/**
+ * A git files generator's parameters are the keys of each file its `files[].path` globs
+ * match (Generators-Git.md: `{{.cluster.address}}` is `cluster.address` of config.json), so a
+ * template value set from one is found in every such file of this repository: the Found is
+ * made in that file (on a document the caller parsed), with the template's identity and chart.
+ */
+export function generatorFileMatches(template: Found, file: string): boolean {
+  return !!template.generatorFiles?.globs.some((g) => globToRegExp(g).test(file));
+}
+
+export function foundInGeneratorFile(template: Found, view: DocView): Found | undefined {
+  const gen = template.generatorFiles;
+  if (!gen) return undefined;
+  const node = childIn(view.doc.contents, gen.param);
+  if (!node) return undefined;
+  const e = foundAt(view, gen.param.join('.'), node);
+  const { problem: _p, problemOffset: _o, field: _f, sharedWith: _s, generatorFiles: _g, ...same } = template;
+  const g: Found = { ...same, ...e };
+  if (g.token && g.chartVersion) {
+    if (isVersionRange(g.token.text)) g.range = true;
+    else delete g.range;
+  }
+  const cluster = gen.clusterKeys.map((k) => stringOf(childIn(view.doc.contents, k))).find(Boolean);
+  if (cluster) {
+    g.cluster = cluster;
+    const environment =
+      stringOf(child(view.doc.contents, 'environment')) ??
+      stringOf(child(view.doc.contents, 'env')) ??
+      environmentFromName(cluster);
+    if (environment) g.environment = environment;
+  }
+  return g;
+}
+
+/** For an edit: every scalar of a generator file, by its dotted path (the file has no kind to find them). */
+export function generatorFileScalars(view: DocView): Found[] {
+  const out: Found[] = [];
+  const walk = (node: unknown, path: string, depth: number) => {
+    if (depth > 20) return;
+    for (const it of mapItems(node)) {
+      const field = joinPath(path, it.key);
+      if (isScalar(it.value)) out.push(foundAt(view, field, it.value));
+      else walk(it.value, field, depth + 1);
+    }
+  };
+  walk(view.doc.contents, '', 0);
   return out;
 }

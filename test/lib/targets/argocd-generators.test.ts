@@ -245,4 +245,68 @@ ${destination}        namespace: cache
     );
     expect(byServer.targets.map((t) => [t.current, t.cluster])).toEqual([['7.2.4', undefined]]);
   });
+
+  it('a git files generator: each matching config file (JSON or YAML) holds the target, on the cluster it names', async () => {
+    // Argo CD docs (Generators-Git.md, files generator): cluster-config/**/config.json with a
+    // `cluster` object; the template reads {{.cluster.name}} and, here, the Redis chart version.
+    const set = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: cache
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+    - git:
+        repoURL: https://github.com/example/fleet.git
+        revision: HEAD
+        files:
+          - path: "cluster-config/**/config.json"
+  template:
+    metadata:
+      name: '{{.cluster.name}}-cache'
+    spec:
+      project: default
+      source:
+        repoURL: registry-1.docker.io/bitnamicharts
+        chart: redis
+        targetRevision: '{{.redis.chartVersion}}'
+      destination:
+        name: '{{.cluster.name}}'
+        namespace: cache
+`;
+    const dev =
+      '{\n  "cluster": {\n    "owner": "cluster-admin@company.com",\n    "name": "engineering-dev",\n    "address": "https://1.2.3.4"\n  },\n  "redis": { "chartVersion": "18.16.1" }\n}\n';
+    const prod = dev.replace('engineering-dev', 'engineering-prod').replace('18.16.1', '18.6.1');
+    const inv = await scanRepository(
+      memoryRepo({
+        'argocd/cache.yaml': set,
+        'cluster-config/engineering/dev/config.json': dev,
+        'cluster-config/engineering/prod/config.json': prod,
+      }),
+    );
+    expect(inv.problems).toEqual([]);
+    expect(
+      inv.targets.map((t) => [t.file, t.field, t.component, t.current, t.cluster, t.environment]),
+    ).toEqual([
+      [
+        'cluster-config/engineering/dev/config.json',
+        'redis.chartVersion',
+        'bitnami-redis-chart',
+        '18.16.1',
+        'engineering-dev',
+        'dev',
+      ],
+      [
+        'cluster-config/engineering/prod/config.json',
+        'redis.chartVersion',
+        'bitnami-redis-chart',
+        '18.6.1',
+        'engineering-prod',
+        'prod',
+      ],
+    ]);
+    const t = inv.targets[1]!;
+    expectOneTokenEdit(prod, editTarget(prod, t, '18.16.1', { verify: true }), t, '18.16.1');
+  });
 });
