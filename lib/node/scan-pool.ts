@@ -24,6 +24,24 @@ export function* readFiles(root: string, paths: readonly string[], maxBytes: num
   }
 }
 
+/**
+ * Runs `fn` with `process.env` replaced by a plain copy of it. The yaml library
+ * reads `process.env.LOG_TOKENS` once per token (its debug switch); the real
+ * environment answers every read through a native lookup, which on a fleet's
+ * 1.4 million tokens costs about 0.2 s of CPU, a fifth of the parse. A plain
+ * object answers in a tenth of that. `fn` is synchronous, so no other code
+ * runs while the copy is in place, and the real environment is back after it.
+ */
+export function withPlainEnv<T>(fn: () => T): T {
+  const env = process.env;
+  process.env = { ...env };
+  try {
+    return fn();
+  } finally {
+    process.env = env;
+  }
+}
+
 function runWorker(job: ScanJob): Promise<ScannedBatch> {
   // The worker is this folder's scan-worker module, compiled (.js) or not (.ts), like this one.
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -55,7 +73,7 @@ export function parallelScanner(
     const chunks = Array.from({ length: shares }, (_, i) => paths.slice(i * size, (i + 1) * size));
     const [mine, ...theirs] = chunks;
     const pending = theirs.map((chunk) => runWorker({ root, paths: chunk, maxBytes }));
-    const own = scanBatch(readFiles(root, mine ?? [], maxBytes), maxBytes);
+    const own = withPlainEnv(() => scanBatch(readFiles(root, mine ?? [], maxBytes), maxBytes));
     return [own, ...(await Promise.all(pending))];
   };
 }

@@ -58,26 +58,50 @@ export function productOrder(
   }
 }
 
-/** Each promoted hop after the same hop in the environments before it. */
+/**
+ * Each promoted hop after the same hop in the environments before it. Promotion
+ * shares one dependency list among every cluster of a workload, so each list's
+ * ids are gathered and sorted once (a fleet's production step waits on hundreds).
+ */
 export function promotionOrder(deps: PromotionDeps, stepsOf: ReadonlyMap<Work, Step[]>): void {
+  const idsOf = new Map<readonly { work: Work; hop: number }[], string[]>();
   for (const [w, byHop] of deps) {
     const steps = stepsOf.get(w)!;
     for (const [i, list] of byHop) {
       const s = steps[i];
       if (!s) continue;
-      for (const d of list) {
-        const dep = stepsOf.get(d.work)![d.hop];
-        if (dep) s.after.push(dep.id);
+      let ids = idsOf.get(list);
+      if (!ids) {
+        ids = [];
+        for (const d of list) {
+          const dep = stepsOf.get(d.work)![d.hop];
+          if (dep) ids.push(dep.id);
+        }
+        ids.sort();
+        idsOf.set(list, ids);
       }
+      for (const id of ids) s.after.push(id);
     }
   }
+}
+
+/**
+ * The ids in `ids` that name a step, sorted and each once. Sorting first makes the
+ * dedupe one linear pass; lists built from sorted runs sort in near-linear time.
+ */
+function knownSorted(ids: string[], byId: ReadonlyMap<string, Step>): string[] {
+  const out = ids.filter((id) => byId.has(id)).sort();
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (n === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
+  out.length = n;
+  return out;
 }
 
 /** Topological order (dependencies first), ties broken by id, so output is deterministic. */
 export function orderSteps(steps: Step[]): Step[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const s of steps) {
-    s.after = [...new Set(s.after)].filter((id) => byId.has(id)).sort();
+    s.after = knownSorted(s.after, byId);
     s.rules = dedupeRules(s.rules);
   }
   const out: Step[] = [];
