@@ -105,15 +105,19 @@ export function orderSteps(steps: Step[]): Step[] {
     s.rules = dedupeRules(s.rules);
   }
   const out: Step[] = [];
-  const state = new Map<string, number>();
+  // Ids finished, and ids entered (a step entered again before it finished is a cycle).
+  const done = new Set<string>();
+  const entered = new Set<string>();
   const visit = (s: Step) => {
-    if (state.get(s.id) === 2) return;
-    if (state.get(s.id) === 1) throw new InternalError(`cycle in step dependencies at ${s.id}`);
-    state.set(s.id, 1);
-    for (const a of s.after) visit(byId.get(a)!);
-    state.set(s.id, 2);
+    entered.add(s.id);
+    for (const a of s.after) {
+      if (done.has(a)) continue;
+      if (entered.has(a)) throw new InternalError(`cycle in step dependencies at ${a}`);
+      visit(byId.get(a)!);
+    }
+    done.add(s.id);
     out.push(s);
   };
-  for (const s of [...steps].sort((a, b) => compareText(a.id, b.id))) visit(s);
+  for (const s of [...steps].sort((a, b) => compareText(a.id, b.id))) if (!done.has(s.id)) visit(s);
   return out;
 }
