@@ -102,7 +102,12 @@ export function orderSteps(steps: Step[]): Step[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const s of steps) {
     s.after = knownSorted(s.after, byId);
-    s.rules = dedupeRules(s.rules);
+    // The steps are final now: each list at its exact length (a list grown by push keeps
+    // spare room, and a fleet's plan holds tens of thousands of them).
+    s.rules = dedupeRules(s.rules).slice();
+    s.risks = s.risks.slice();
+    s.preSteps = s.preSteps.slice();
+    if (s.gate.conditions) s.gate.conditions = s.gate.conditions.slice();
   }
   const out: Step[] = [];
   // Ids finished, and ids entered (a step entered again before it finished is a cycle).
