@@ -11,6 +11,7 @@ import {
   reconcile,
   type ReconcileReport,
   storeBlobCache,
+  storeScanCache,
 } from '../lib/engine/index.ts';
 import { treeReader } from '../lib/git/reader.ts';
 import { stepFromPullRequestBody } from '../lib/render/pull-request.ts';
@@ -143,7 +144,12 @@ export async function reconcileRepository(
     cache: storeBlobCache(s.store),
     log: s.log,
     plan: async (repo) => {
-      const planned = await planTree(repo, { catalog: s.catalog, releases: known, now });
+      const planned = await planTree(repo, {
+        catalog: s.catalog,
+        releases: known,
+        now,
+        scanCache: storeScanCache(s.store),
+      });
       policy = planned.policy;
       steps = planned.plan.steps;
       for (const step of planned.plan.steps)
