@@ -11,6 +11,8 @@ export interface DashboardInput {
   open: { number: number; title: string; waiting?: string }[];
   inFlight: { number: number; title: string; mergeCommit: string }[];
   skipped: { number: number; title: string }[];
+  /** Labelled PRs whose step block cairn did not write, and why they are ignored. */
+  ignored?: { pr: number; reason: string }[];
 }
 
 const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -54,6 +56,16 @@ export function dashboardBody(input: DashboardInput): string {
         )
       : ['none']),
     '',
+    ...(input.ignored?.length
+      ? [
+          '## Ignored pull requests',
+          '',
+          'Labelled `cairn` with a step block cairn did not write; the block is not trusted:',
+          '',
+          ...input.ignored.map((p) => `- #${p.pr}: ${cell(p.reason)}`),
+          '',
+        ]
+      : []),
     '## Blocked',
     '',
     ...(plan.blocked.length

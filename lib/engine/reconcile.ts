@@ -83,13 +83,37 @@ export interface InFlight {
   mergeCommit: string;
 }
 
+/** A labelled PR whose step block is not trusted (not cairn's): its block is ignored. */
+export interface IgnoredPullRequest {
+  pr: number;
+  reason: string;
+}
+
 export interface ReconcileReport {
   base: string;
   commit: string;
   dryRun: boolean;
   actions: StepAction[];
   inFlight: InFlight[];
+  /** Labelled PRs with a step block cairn did not write (forged or copied): ignored. */
+  ignored: IgnoredPullRequest[];
   dashboard?: number;
+}
+
+/** The prefix of every branch cairn makes (lib/steps/branch.ts). */
+export const CAIRN_BRANCH_PREFIX = 'cairn/';
+
+/**
+ * Why a labelled PR's step block is not to be trusted, or undefined when it is: only a PR
+ * cairn itself opened (its login), from a cairn branch, and on the branch its own block
+ * names, says where a path stands. Anyone can add the label and paste a block.
+ */
+export function untrustedReason(pr: PullRequest, step: Step, me: string): string | undefined {
+  if (pr.author !== me) return `opened by ${pr.author ?? 'an unknown user'}, not by cairn (${me})`;
+  if (!pr.head.ref.startsWith(CAIRN_BRANCH_PREFIX)) return `its branch ${pr.head.ref} is not a cairn branch`;
+  const own = stepBranchName(step);
+  if (own !== pr.head.ref) return `its step block belongs to branch ${own}, not ${pr.head.ref}`;
+  return undefined;
 }
 
 interface Recorded {
@@ -127,11 +151,20 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const tree = await host.listTree(head);
   const { plan, inventory, policy } = await input.plan(treeReader(host, tree, input.cache));
 
-  // Where every path stands, from GitHub alone.
+  // Where every path stands, from GitHub alone: the step blocks of the PRs cairn opened.
+  const me = await host.identity();
   const recorded: Recorded[] = [];
+  const ignored: IgnoredPullRequest[] = [];
   for (const pr of await host.listPullRequests(CAIRN_LABEL)) {
     const step = stepFromPullRequestBody(pr.body);
-    if (step) recorded.push({ pr, step });
+    if (!step) continue;
+    const reason = untrustedReason(pr, step, me);
+    if (reason) {
+      ignored.push({ pr: pr.number, reason });
+      input.log?.warn('ignored a step block cairn did not write', { pr: pr.number, reason });
+      continue;
+    }
+    recorded.push({ pr, step });
   }
   recorded.sort((a, b) => b.pr.number - a.pr.number);
   const byBranch = new Map<string, Recorded[]>();
@@ -314,7 +347,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     actions.push({ step: step.id, branch, kind, pr: pr.number });
   }
 
-  const report: ReconcileReport = { base, commit: head, dryRun, actions, inFlight };
+  const report: ReconcileReport = { base, commit: head, dryRun, actions, inFlight, ignored };
   if (input.dashboard !== false) {
     const text = dashboardBody({
       plan,
@@ -325,6 +358,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
         mergeCommit: f.mergeCommit,
       })),
       skipped,
+      ignored,
     });
     const found = (await host.listIssues(DASHBOARD_LABEL)).sort((a, b) => a.number - b.number);
     const keep = found[0];

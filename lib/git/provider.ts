@@ -91,6 +91,8 @@ export interface PullRequest {
   labels: string[];
   assignees: string[];
   reviewers: string[];
+  /** Who opened it (a login; an App's bot is `slug[bot]`). */
+  author?: string;
   mergeCommit?: string;
   /** Whether auto-merge is already enabled. */
   autoMerge: boolean;
@@ -126,6 +128,11 @@ export interface CommitStatus {
  * first and writes only what differs, and adopts what already exists.
  */
 export interface PullRequestHost extends GitProvider {
+  /**
+   * The login cairn acts as: the token's user, or a GitHub App's bot (`slug[bot]`). The
+   * engine trusts a step block only in a pull request this login opened.
+   */
+  identity(): Promise<string>;
   /** Every pull request carrying `label`, open and closed, newest first. */
   listPullRequests(label: string): Promise<PullRequest[]>;
   /** Opens the PR, or adopts the open one for the same head; then makes title and body match. */
