@@ -156,9 +156,12 @@ export async function reconcileRepository(
         paused.set(step.id, (await s.store.get(pauseKey(r, step.to))) !== undefined);
       return planned;
     },
-    settings: (step) => ({
+    // The policy's pullRequests settings; CAIRN_AUTO_MERGE allows auto-merge wherever the
+    // policy does not say otherwise, and only inside the policy's windows.
+    settings: (step, fromPolicy) => ({
+      ...fromPolicy,
       autoMerge:
-        s.config.CAIRN_AUTO_MERGE === 'true' &&
+        (fromPolicy.autoMerge ?? s.config.CAIRN_AUTO_MERGE === 'true') &&
         !paused.get(step.id) &&
         evaluateWindows(policy.windows, now, scopeOf(step)).mayMerge,
     }),

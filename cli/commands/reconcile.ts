@@ -111,7 +111,14 @@ export const reconcileCommand: Command = {
       host,
       ...(str(values, 'base') ? { base: str(values, 'base')! } : {}),
       plan: (repo) => planTree(repo, { catalog, releases, now, scanCache }),
-      settings: () => ({ reviewers, assignees, autoMerge: values['auto-merge'] === true }),
+      // The policy's pullRequests settings, plus the flags' reviewers and assignees;
+      // --auto-merge allows it wherever the policy does not say otherwise.
+      settings: (_step, p) => ({
+        reviewers: [...new Set([...(p.reviewers ?? []), ...reviewers])],
+        assignees: [...new Set([...(p.assignees ?? []), ...assignees])],
+        ...(p.labels ? { labels: p.labels } : {}),
+        autoMerge: p.autoMerge ?? values['auto-merge'] === true,
+      }),
       windowOpen: values['window-open'] === true,
       dryRun: values['dry-run'] === true,
       cache: storeBlobCache(store),

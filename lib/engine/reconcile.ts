@@ -11,11 +11,12 @@ import { type BlobCache, treeReader } from '../git/reader.ts';
 import type { Logger } from '../log.ts';
 import type { Inventory } from '../model.ts';
 import type { Plan, Step } from '../planner/types.ts';
-import type { Policy } from '../policy/schema.ts';
+import { resolvePullRequestSettings } from '../policy/resolve.ts';
+import type { Policy, PullRequestPolicy } from '../policy/schema.ts';
 import { commitMessage, pullRequestTitle, stepFromPullRequestBody } from '../render/pull-request.ts';
 import { stepBranchName, stepFileChanges } from '../steps/index.ts';
 import type { RepoReader } from '../targets/repo.ts';
-import { type ReleaseNotes, stepPullRequestBody } from './body.ts';
+import { GITHUB_BODY_LIMIT, type ReleaseNotes, stepPullRequestBody } from './body.ts';
 import { DASHBOARD_TITLE, dashboardBody } from './dashboard.ts';
 
 /** Every step PR carries it; the engine finds its PRs by it. */
@@ -40,10 +41,16 @@ export interface ReconcileInput {
    * Plans the repository as the base branch has it (`planTree` over the reader). The
    * policy, when given, orders environments for promotion.
    */
-  plan: (
-    repo: RepoReader,
-  ) => Promise<{ plan: Plan; inventory: Inventory; policy?: Pick<Policy, 'environments'> }>;
-  settings?: (step: Step) => PullRequestSettings;
+  plan: (repo: RepoReader) => Promise<{
+    plan: Plan;
+    inventory: Inventory;
+    policy?: Pick<Policy, 'environments'> & Partial<Pick<Policy, 'defaults' | 'rules'>>;
+  }>;
+  /**
+   * The PR settings of a step. `fromPolicy` is what the plan's policy says for it
+   * (`pullRequests` in defaults and rules); without this callback, that is used as is.
+   */
+  settings?: (step: Step, fromPolicy: PullRequestPolicy) => PullRequestSettings;
   /** Environment -> every environment that promotes from it (default: from the plan's policy). */
   laterEnvironments?: Record<string, string[]>;
   /** Whether a maintenance window is open now (evaluated by the caller). */
@@ -67,7 +74,11 @@ export type ActionKind =
   | 'would-open'
   | 'would-update'
   /** An open cairn PR for a hop the path no longer starts from (closed, or would be). */
-  | 'superseded';
+  | 'superseded'
+  /** An open cairn PR whose target is no longer in the repository (closed, or would be). */
+  | 'vanished'
+  /** An open cairn PR for a hop the plan no longer takes: pinned, ignored, another goal (closed, or would be). */
+  | 'stale';
 
 export interface StepAction {
   step: string;
@@ -100,6 +111,25 @@ export interface ReconcileReport {
   dashboard?: number;
 }
 
+/** Appended to the body of a PR cairn closed itself, so it is never taken for a human's "no". */
+export const CLOSED_BY_CAIRN = '<!-- cairn:closed-by-cairn -->';
+
+/** Why the plan no longer has a PR's step. */
+export function staleReason(step: Step, now: Plan['targets'][number] | undefined, plan: Plan): string {
+  if (!now)
+    return `${step.target.id} is no longer in the repository (deleted or moved, or left out by the policy's ignorePaths)`;
+  if (now.current !== step.from)
+    return `the repository now has ${now.current} (this PR started from ${step.from})`;
+  const why = plan.blocked.filter((b) => b.target.id === step.target.id).map((b) => b.reason);
+  const status =
+    now.status === 'planned'
+      ? `the plan now goes ${now.current} -> ${now.next ?? '?'} instead of ${step.from} -> ${step.to}`
+      : now.status === 'up-to-date'
+        ? `the plan has no step for it now (${now.note ?? 'nothing newer is allowed by the policy'})`
+        : `it is ${now.status} now${now.note ? ` (${now.note})` : ''}`;
+  return `the plan no longer has ${step.from} -> ${step.to} for ${step.target.id}: ${[status, ...why].join('; ')}`;
+}
+
 /** The prefix of every branch cairn makes (lib/steps/branch.ts). */
 export const CAIRN_BRANCH_PREFIX = 'cairn/';
 
@@ -119,6 +149,17 @@ export function untrustedReason(pr: PullRequest, step: Step, me: string): string
 interface Recorded {
   pr: PullRequest;
   step: Step;
+}
+
+/** What the policy's rules match a step's PR settings on: its target, component and place. */
+function policySubject(step: Step) {
+  return {
+    id: step.target.id,
+    file: step.target.file,
+    component: step.component,
+    ...(step.cluster ? { cluster: step.cluster } : {}),
+    ...(step.environment ? { environment: step.environment } : {}),
+  };
 }
 
 /** Environment -> the environments that (transitively) promote from it, from the policy. */
@@ -199,26 +240,40 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   let baseReads = 0;
   const readBase = async () => (baseReads++ === 0 ? head : ((await host.resolveBranch(base)) ?? head));
 
-  // At most one open PR per path: an open cairn PR for a hop the path no longer starts
-  // from (someone moved the version on the base branch) is closed, with a comment saying
-  // why, unless someone else pushed to its branch.
+  // A cairn PR whose step the plan no longer has is closed, with a comment saying why:
+  // the path now starts from another version (someone moved it on the base branch: at
+  // most one open PR per path), the target is gone (deleted, moved, left out by
+  // ignorePaths), or the plan stops before this hop (a pin, an ignore, another goal).
+  // cairn's branch is deleted with it; a branch someone else pushed to is kept, and the
+  // comment says so.
   const planned = new Set(plan.steps.map((s) => stepBranchName(s)));
-  const scanned = new Set(plan.targets.map((t) => t.target.id));
+  const summaries = new Map(plan.targets.map((t) => [t.target.id, t]));
   for (const r of recorded) {
-    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref) || !scanned.has(r.step.target.id)) continue;
-    const now = plan.targets.find((t) => t.target.id === r.step.target.id)!;
-    const reason = `the repository now has ${now.current} (this PR started from ${r.step.from})`;
+    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref)) continue;
+    const now = summaries.get(r.step.target.id);
+    const kind: ActionKind = !now ? 'vanished' : now.current !== r.step.from ? 'superseded' : 'stale';
+    const reason = staleReason(r.step, now, plan);
     if (!dryRun) {
-      const head = await host.getCommit(r.pr.head.sha);
-      if (!isCairnCommit(head)) continue;
+      const headCommit = await host.getCommit(r.pr.head.sha);
+      const human = !isCairnCommit(headCommit);
+      const marker = `<!-- cairn:closed ${r.pr.head.sha} -->`;
       await host.ensureComment(
         r.pr.number,
-        '<!-- cairn:superseded -->',
-        `<!-- cairn:superseded -->\ncairn closes this pull request: ${reason}. The path's next step, if any, gets its own pull request.`,
+        marker,
+        `${marker}\ncairn closes this pull request: ${reason}. ${
+          human
+            ? `Someone else pushed ${r.pr.head.sha.slice(0, 12)} to \`${r.pr.head.ref}\`, so cairn keeps the branch; delete it when you are done with it.`
+            : `Its branch \`${r.pr.head.ref}\` is deleted.`
+        } If the path has a next step, it gets its own pull request.`,
       );
-      await host.updatePullRequest(r.pr.number, { state: 'closed' });
+      const marked = `${r.pr.body}\n${CLOSED_BY_CAIRN}`;
+      await host.updatePullRequest(r.pr.number, {
+        state: 'closed',
+        ...(marked.length <= GITHUB_BODY_LIMIT ? { body: marked } : {}),
+      });
+      if (!human) await host.deleteBranch(r.pr.head.ref, r.pr.head.sha);
     }
-    actions.push({ step: r.step.id, branch: r.pr.head.ref, kind: 'superseded', pr: r.pr.number, reason });
+    actions.push({ step: r.step.id, branch: r.pr.head.ref, kind, pr: r.pr.number, reason });
   }
 
   for (const step of plan.steps) {
@@ -251,7 +306,10 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       continue;
     }
     if (!current) {
-      const closed = history.find((r) => r.pr.state === 'closed' && r.step.from === step.from);
+      // Closed unmerged by a human (cairn marks the PRs it closes itself).
+      const closed = history.find(
+        (r) => r.pr.state === 'closed' && r.step.from === step.from && !r.pr.body.includes(CLOSED_BY_CAIRN),
+      );
       if (closed) {
         skipped.push({ number: closed.pr.number, title: closed.pr.title });
         actions.push({
@@ -329,7 +387,11 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       await host.updatePullRequest(pr.number, { title, body });
       kind = 'updated';
     }
-    const settings = input.settings?.(step) ?? {};
+    const fromPolicy =
+      policy?.defaults && policy.rules
+        ? resolvePullRequestSettings({ defaults: policy.defaults, rules: policy.rules }, policySubject(step))
+        : {};
+    const settings = input.settings ? input.settings(step, fromPolicy) : fromPolicy;
     await host.ensureLabels(
       pr.number,
       { labels: [CAIRN_LABEL, ...(settings.labels ?? [])], assignees: settings.assignees ?? [] },

@@ -445,6 +445,19 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
       }
       return pr;
     },
+    async deleteBranch(branch, expected) {
+      assertBranchName(branch);
+      const at = await provider.resolveBranch(branch);
+      if (at === undefined) return true;
+      if (at !== expected) return false;
+      try {
+        await octokit.rest.git.deleteRef({ ...where, ref: `heads/${branch}` });
+      } catch (e) {
+        if (is422(e, /Reference does not exist/i) || statusOf(e) === 404) return true;
+        return fail(`delete branch ${branch}`, e);
+      }
+      return true;
+    },
     async updatePullRequest(number, change) {
       await call(`update pull request #${number}`, () =>
         octokit.rest.pulls.update({ ...where, pull_number: number, ...change }),

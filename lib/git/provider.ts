@@ -150,6 +150,11 @@ export interface PullRequestHost extends GitProvider {
     want: { labels: readonly string[]; assignees?: readonly string[] },
     have: { labels: readonly string[]; assignees?: readonly string[] },
   ): Promise<void>;
+  /**
+   * Deletes the branch, only while it is at `expected` (a branch someone moved is kept).
+   * True when it is gone (deleted now, or already).
+   */
+  deleteBranch(branch: string, expected: string): Promise<boolean>;
   /** Adds the comment unless one already contains `marker`. */
   ensureComment(number: number, marker: string, body: string): Promise<void>;
   /** Requests the reviewers not yet requested. */
