@@ -184,7 +184,11 @@ export function storeScanCache(store: Store | undefined, options: ScanCacheOptio
     },
     async put(key, batch) {
       remember(key, copyBatch(batch));
-      await store?.put(prefix + key, serialiseBatch(batch), { ttlMs });
+      try {
+        await store?.put(prefix + key, serialiseBatch(batch), { ttlMs });
+      } catch {
+        // A store that refuses the entry (too large, unavailable) costs a re-scan, not the plan.
+      }
     },
   };
 }
