@@ -251,6 +251,24 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   for (const r of recorded) {
     if (r.pr.state !== 'open' || planned.has(r.pr.head.ref)) continue;
     const now = summaries.get(r.step.target.id);
+    // A target missing because its file cannot be read now (broken YAML on the base
+    // branch) may well come back: its PR is left open until the file reads again.
+    const unreadable = !now && inventory.problems.find((p) => p.file === r.step.target.file);
+    if (unreadable) {
+      actions.push({
+        step: r.step.id,
+        branch: r.pr.head.ref,
+        kind: 'waiting',
+        pr: r.pr.number,
+        reason: `${r.step.target.file} cannot be read now (${unreadable.reason}); the PR stays open until it can`,
+      });
+      open.push({
+        number: r.pr.number,
+        title: r.pr.title,
+        waiting: `${r.step.target.file} cannot be read now`,
+      });
+      continue;
+    }
     const kind: ActionKind = !now ? 'vanished' : now.current !== r.step.from ? 'superseded' : 'stale';
     const reason = staleReason(r.step, now, plan);
     if (!dryRun) {

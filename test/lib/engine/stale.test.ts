@@ -96,6 +96,18 @@ describe('stale step PRs', () => {
     );
   });
 
+  it('a target whose file is broken on the base branch is not closed: it may come back', async () => {
+    const { server, run, a, step } = await devRedis();
+    const text = server.git(['show', `main:${step.target.file}`]);
+    server.commitFiles('main', { [step.target.file]: `${text}\n  bad: [unclosed\n` }, 'oops');
+    const second = await run();
+    expect(about(second, a.pr!)).toEqual([
+      expect.objectContaining({ kind: 'waiting', reason: expect.stringContaining('cannot be read now') }),
+    ]);
+    expect(server.pulls.get(a.pr!)!.state).toBe('open');
+    expect(commentsOn(server, a.pr!)).toEqual([]);
+  });
+
   it('--dry-run says which PRs it would close and closes none', async () => {
     const { server, run, a, step } = await devRedis();
     server.commitFiles('main', { [step.target.file]: '# gone\n' }, 'drop redis');
