@@ -36,14 +36,20 @@ function fnv1a(text: string): string {
  * the per-file scan. A change to any of them (a cairn upgrade) gives new keys. The caller
  * may add its own release (`cairn --version`) for changes deeper inside the scanner.
  */
+const versions = new Map<string, string>();
+
 export function scannerVersion(release = ''): string {
+  const known = versions.get(release);
+  if (known) return known;
   const code = [
     String(SCAN_CACHE_FORMAT),
     release,
     String(scanBatch),
     ...TARGET_KINDS.map((k) => `${k.id}\u0000${String(k.accepts)}\u0000${String(k.find)}`),
   ].join('\u0001');
-  return `${SCAN_CACHE_FORMAT}.${fnv1a(code)}`;
+  const version = `${SCAN_CACHE_FORMAT}.${fnv1a(code)}`;
+  versions.set(release, version);
+  return version;
 }
 
 /** Per-file scan results by key. Entries never go stale (the key names the bytes). */
