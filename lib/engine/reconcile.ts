@@ -70,6 +70,8 @@ export type ActionKind =
   | 'waiting'
   | 'skipped-by-human'
   | 'human-pushed'
+  /** Someone else opened a PR from the step's cairn branch: left alone, not adopted. */
+  | 'human-opened'
   | 'already-merged'
   | 'would-open'
   | 'would-update'
@@ -109,6 +111,16 @@ export interface ReconcileReport {
   /** Labelled PRs with a step block cairn did not write (forged or copied): ignored. */
   ignored: IgnoredPullRequest[];
   dashboard?: number;
+}
+
+/** Once per PR: why cairn does not take over a PR someone else opened from its branch. */
+async function noteOthersPullRequest(host: PullRequestHost, pr: PullRequest, me: string): Promise<void> {
+  const marker = '<!-- cairn:not-adopted -->';
+  await host.ensureComment(
+    pr.number,
+    marker,
+    `${marker}\nThis pull request is on cairn's branch \`${pr.head.ref}\` but was opened by ${pr.author ?? 'someone else'}, not by cairn (${me}). cairn does not take over a pull request it did not open: it neither updates, gates nor auto-merges this one, and its merge is not taken as the step's. Close it, and cairn opens its own.`,
+  );
 }
 
 /** Appended to the body of a PR cairn closed itself, so it is never taken for a human's "no". */
@@ -196,10 +208,14 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const me = await host.identity();
   const recorded: Recorded[] = [];
   const ignored: IgnoredPullRequest[] = [];
+  /** Open PRs on a cairn branch that someone else opened: cairn leaves them alone. */
+  const othersOpen = new Map<string, PullRequest>();
   for (const pr of await host.listPullRequests(CAIRN_LABEL)) {
     const step = stepFromPullRequestBody(pr.body);
+    const reason = step && untrustedReason(pr, step, me);
+    if (pr.state === 'open' && pr.author !== me && pr.head.ref.startsWith(CAIRN_BRANCH_PREFIX))
+      othersOpen.set(pr.head.ref, pr);
     if (!step) continue;
-    const reason = untrustedReason(pr, step, me);
     if (reason) {
       ignored.push({ pr: pr.number, reason });
       input.log?.warn('ignored a step block cairn did not write', { pr: pr.number, reason });
@@ -323,6 +339,23 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       }
       continue;
     }
+    const others = current ? undefined : othersOpen.get(branch);
+    if (others) {
+      if (!dryRun) await noteOthersPullRequest(host, others, me);
+      open.push({
+        number: others.number,
+        title: others.title,
+        waiting: `opened by ${others.author ?? 'someone else'}`,
+      });
+      actions.push({
+        step: step.id,
+        branch,
+        kind: 'human-opened',
+        pr: others.number,
+        reason: `#${others.number} on ${branch} was opened by ${others.author ?? 'someone else'}, not cairn`,
+      });
+      continue;
+    }
     if (!current) {
       // Closed unmerged by a human (cairn marks the PRs it closes itself).
       const closed = history.find(
@@ -399,8 +432,24 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     let pr = current?.pr;
     let kind: ActionKind = result.outcome === 'updated' ? 'updated' : 'unchanged';
     if (!pr) {
-      pr = await host.ensurePullRequest({ head: branch, base, title, body });
+      pr = await host.ensurePullRequest({ head: branch, base, title, body, adoptFrom: me });
       kind = 'opened';
+      if (pr.author !== undefined && pr.author !== me) {
+        // Someone else opened a PR from cairn's branch (after a pass died between the
+        // branch and the PR): not adopted. Labelled, so later passes see it without
+        // trying to open one again, and told once why cairn leaves it alone.
+        await host.ensureLabels(pr.number, { labels: [CAIRN_LABEL] }, { labels: pr.labels });
+        await noteOthersPullRequest(host, pr, me);
+        open.push({ number: pr.number, title: pr.title, waiting: `opened by ${pr.author}` });
+        actions.push({
+          step: step.id,
+          branch,
+          kind: 'human-opened',
+          pr: pr.number,
+          reason: `#${pr.number} on ${branch} was opened by ${pr.author}, not cairn`,
+        });
+        continue;
+      }
     } else if (pr.title !== title || pr.body !== body) {
       await host.updatePullRequest(pr.number, { title, body });
       kind = 'updated';

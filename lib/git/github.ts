@@ -428,7 +428,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         if (res.data.length < 100) return out;
       }
     },
-    async ensurePullRequest(input: PullRequestInput) {
+    async ensurePullRequest({ adoptFrom, ...input }: PullRequestInput) {
       let pr: (PullRequest & { nodeId: string }) | undefined;
       try {
         const res = await octokit.rest.pulls.create({ ...where, ...input });
@@ -438,6 +438,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         if (!is422(e, /already exists/i)) return fail(`open a pull request for ${input.head}`, e);
         pr = await findOpenPull(input.head);
         if (!pr) return fail(`open a pull request for ${input.head}`, e);
+        if (adoptFrom !== undefined && pr.author !== adoptFrom) return pr;
       }
       if (pr.title !== input.title || pr.body !== input.body) {
         await provider.updatePullRequest(pr.number, { title: input.title, body: input.body });

@@ -104,6 +104,11 @@ export interface PullRequestInput {
   base: string;
   title: string;
   body: string;
+  /**
+   * Adopt an open PR for the same head only if this login opened it: one someone else
+   * opened is returned as it is, never edited.
+   */
+  adoptFrom?: string;
 }
 
 export interface IssueInfo {

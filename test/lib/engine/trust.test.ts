@@ -10,7 +10,7 @@ import { pullRequestTitle } from '../../../lib/render/pull-request.ts';
 import { stepBranchName } from '../../../lib/steps/index.ts';
 import { type GitHubTestServer, startGitHubServer } from '../../support/github-server/index.ts';
 import { manualClock } from '../../support/store-contract.ts';
-import { fleetServer, provider, runner } from './helpers.ts';
+import { cairnBranches, fleetServer, openPulls, provider, runner } from './helpers.ts';
 
 const servers: GitHubTestServer[] = [];
 afterEach(async () => {
@@ -65,6 +65,36 @@ describe('forged step blocks', () => {
     expect(report.ignored.map((i) => i.pr)).toEqual([forged]);
     expect(report.actions.some((a) => a.kind === 'skipped-by-human')).toBe(false);
     expect(report.actions.find((a) => a.branch === stepBranchName(step))?.kind).toBe('opened');
+  });
+
+  it("a PR someone else opened from cairn's branch is not adopted: labelled, told once, left alone", async () => {
+    const server = await fleetServer();
+    servers.push(server);
+    // A pass that dies after making the first branch, before its PR.
+    server.inject({ kind: 'instead', method: 'POST', path: /\/pulls$/, status: 400 });
+    await expect(runner(server)()).rejects.toThrow();
+    const [branch] = cairnBranches(server);
+    expect(branch).toBeDefined();
+    const theirs = server.openPullAs('mallory', { head: branch!, title: 'my take', body: 'mine' });
+    const run = runner(server);
+    const first = await run();
+    expect(first.actions.find((a) => a.branch === branch)).toMatchObject({
+      kind: 'human-opened',
+      pr: theirs,
+    });
+    const pr = server.pulls.get(theirs)!;
+    expect([pr.title, pr.body]).toEqual(['my take', 'mine']);
+    expect(pr.labels).toEqual(['cairn']);
+    expect(pr.auto_merge).toBeNull();
+    expect(server.comments.filter((c) => c.issue === theirs)).toHaveLength(1);
+    expect(openPulls(server).filter((p) => p.head === branch)).toHaveLength(1);
+    const from = server.log.length;
+    const again = await run();
+    expect(again.actions.find((a) => a.branch === branch)?.kind).toBe('human-opened');
+    expect(server.comments.filter((c) => c.issue === theirs)).toHaveLength(1);
+    expect(server.log.slice(from).filter((r) => r.method === 'POST' && r.path.endsWith('/pulls'))).toEqual(
+      [],
+    );
   });
 
   it('trusts a block only from cairn, on a cairn branch, on the branch the block names', () => {
