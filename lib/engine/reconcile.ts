@@ -147,14 +147,12 @@ export const CAIRN_BRANCH_PREFIX = 'cairn/';
 
 /**
  * Why a labelled PR's step block is not to be trusted, or undefined when it is: only a PR
- * cairn itself opened (its login), from a cairn branch, and on the branch its own block
- * names, says where a path stands. Anyone can add the label and paste a block.
+ * cairn itself opened (its login), from a cairn branch, says where a path stands. Anyone
+ * can add the label and paste a block.
  */
-export function untrustedReason(pr: PullRequest, step: Step, me: string): string | undefined {
+export function untrustedReason(pr: PullRequest, me: string): string | undefined {
   if (pr.author !== me) return `opened by ${pr.author ?? 'an unknown user'}, not by cairn (${me})`;
   if (!pr.head.ref.startsWith(CAIRN_BRANCH_PREFIX)) return `its branch ${pr.head.ref} is not a cairn branch`;
-  const own = stepBranchName(step);
-  if (own !== pr.head.ref) return `its step block belongs to branch ${own}, not ${pr.head.ref}`;
   return undefined;
 }
 
@@ -212,7 +210,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const othersOpen = new Map<string, PullRequest>();
   for (const pr of await host.listPullRequests(CAIRN_LABEL)) {
     const step = stepFromPullRequestBody(pr.body);
-    const reason = step && untrustedReason(pr, step, me);
+    const reason = step && untrustedReason(pr, me);
     if (pr.state === 'open' && pr.author !== me && pr.head.ref.startsWith(CAIRN_BRANCH_PREFIX))
       othersOpen.set(pr.head.ref, pr);
     if (!step) continue;
@@ -265,7 +263,9 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const planned = new Set(plan.steps.map((s) => stepBranchName(s)));
   const summaries = new Map(plan.targets.map((t) => [t.target.id, t]));
   for (const r of recorded) {
-    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref)) continue;
+    // Only step PRs (on their step's own branch); other cairn PRs (reverts) are not steps.
+    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref) || r.pr.head.ref !== stepBranchName(r.step))
+      continue;
     const now = summaries.get(r.step.target.id);
     // A target missing because its file cannot be read now (broken YAML on the base
     // branch) may well come back: its PR is left open until the file reads again.
