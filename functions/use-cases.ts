@@ -12,6 +12,7 @@ import {
   reconcile,
   type ReconcileReport,
   storeBlobCache,
+  storeScanCache,
 } from '../lib/engine/index.ts';
 import { treeReader } from '../lib/git/reader.ts';
 import { stepFromPullRequestBody } from '../lib/render/pull-request.ts';
@@ -147,7 +148,12 @@ export async function reconcileRepository(
     cache: storeBlobCache(s.store),
     log: s.log,
     plan: async (repo) => {
-      const planned = await planTree(repo, { catalog: s.catalog, releases: known, now });
+      const planned = await planTree(repo, {
+        catalog: s.catalog,
+        releases: known,
+        now,
+        scanCache: storeScanCache(s.store),
+      });
       policy = planned.policy;
       plan = planned.plan;
       steps = planned.plan.steps;
@@ -155,9 +161,12 @@ export async function reconcileRepository(
         paused.set(step.id, (await s.store.get(pauseKey(r, step.to))) !== undefined);
       return planned;
     },
-    settings: (step) => ({
+    // The policy's pullRequests settings; CAIRN_AUTO_MERGE allows auto-merge wherever the
+    // policy does not say otherwise, and only inside the policy's windows.
+    settings: (step, fromPolicy) => ({
+      ...fromPolicy,
       autoMerge:
-        s.config.CAIRN_AUTO_MERGE === 'true' &&
+        (fromPolicy.autoMerge ?? s.config.CAIRN_AUTO_MERGE === 'true') &&
         !paused.get(step.id) &&
         evaluateWindows(policy.windows, now, scopeOf(step)).mayMerge,
     }),
