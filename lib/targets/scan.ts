@@ -1,6 +1,7 @@
 // Scans a GitOps repository for every version token of a known component.
 // One bad file never fails the scan: it is listed in `Inventory.problems`
 // with its line and the rest of the repository is still read.
+import { isSeq } from 'yaml';
 import type { Inventory, ResourceRef, Target, UnreadableTarget } from '../model.ts';
 import { chartImage, type Identity, identifyChart } from './identify.ts';
 import type { ChartRef, FindContext, Found } from './kind.ts';
@@ -111,6 +112,8 @@ export interface ScanIndex extends LayerIndex {
   generatedValues: GeneratedValuesRef[];
   /** Patch files that may hold JSON6902 ops, with the resource each patches. */
   opsFiles: OpsFileRef[];
+  /** Files with a document that is a list at its root: the only ones that can hold JSON6902 ops. */
+  lists: Set<string>;
 }
 
 /** One `configMapGenerator` file entry: the repository file, the ConfigMap and key it becomes. */
@@ -160,6 +163,7 @@ function emptyIndex(): ScanIndex {
     helmCharts: new Map(),
     generatedValues: [],
     opsFiles: [],
+    lists: new Set(),
   };
 }
 
@@ -341,6 +345,7 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   for (const [k, v] of batch.index.helmCharts) index.helmCharts.set(k, v);
   index.generatedValues.push(...batch.index.generatedValues);
   index.opsFiles.push(...batch.index.opsFiles);
+  for (const f of batch.index.lists) index.lists.add(f);
   hits.push(...batch.hits);
   problems.push(...batch.problems);
 }
@@ -398,8 +403,9 @@ async function scanNamedValueFiles(
     hits.push(...valuesHits(file, decoded.text));
   }
   // JSON6902 ops files: kind-less lists of ops, known as patches only from their kustomization.
+  // Only a file with a list at its root can be ops; a strategic-merge patch file is not read again.
   for (const ref of index.opsFiles) {
-    if (!index.files.has(ref.file)) continue;
+    if (!index.lists.has(ref.file)) continue;
     let bytes: Uint8Array;
     try {
       bytes = await repo.read(ref.file);
@@ -518,6 +524,7 @@ function scanText(
   const fp = fingerprint(text);
   const ctx: FindContext = { file, dir: dirname(file) };
   for (const view of parsed.parsed.docs) {
+    if (isSeq(view.doc.contents)) index.lists.add(file);
     collectIndex(view, ctx, index);
     for (const kind of TARGET_KINDS) {
       if (!kind.accepts(view, ctx)) continue;
