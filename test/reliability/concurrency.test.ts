@@ -137,7 +137,7 @@ const CALLS: [string, Fault][] = [
   ['commit', killedAfter('POST', /\/git\/commits$/)],
   ['ref', killedAfter('POST', /\/git\/refs$/)],
   ['PR', killedAfter('POST', /\/pulls$/)],
-  ['label', killedAfter('POST', /\/issues\/\d+\/labels$/)],
+  ['label', killedAfter('PATCH', /\/issues\/\d+$/)],
   ['auto-merge', killedAfter('POST', /^\/graphql$/)],
 ];
 
