@@ -26,6 +26,7 @@ import type {
   TreeEntry,
 } from './provider.ts';
 import { ZERO_SHA } from './provider.ts';
+import type { WritePacer } from './pacer.ts';
 import { assertBranchName, assertWritablePath } from './refs.ts';
 
 export type GitHubAuth =
@@ -45,6 +46,8 @@ export interface GitHubOptions {
   writeSpacing?: 'github' | 'none';
   retryAfterUnitMs?: number;
   fetch?: typeof fetch;
+  /** Shared by every provider of a process: holds writes to GitHub's 80 a minute (./pacer.ts). */
+  pacer?: WritePacer;
 }
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
@@ -211,7 +214,11 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         throw e;
       }
     };
-    if (method !== 'GET') return send();
+    if (method !== 'GET') {
+      // Content writes wait for the shared pacer (token requests are not content).
+      if (opts.pacer && !/\/access_tokens$/.test(url)) await opts.pacer.acquire();
+      return send();
+    }
     if (IMMUTABLE.test(url) && immutable.has(url)) {
       return { status: 200, url, headers: {}, data: immutable.get(url) } as Awaited<
         ReturnType<typeof request>
