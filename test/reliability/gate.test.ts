@@ -145,11 +145,7 @@ describeWithFixtures('the gate through the whole app', () => {
 
   type Variant = [string, (w: { merge: string; pre: string; to: string; from: string }) => Obj[], RegExp];
   const variants: Variant[] = [
-    [
-      'Flux Ready on the pre-merge SHA',
-      ({ pre, to }) => devCluster(pre, to),
-      /which does not contain merge/,
-    ],
+    ['Flux Ready on the pre-merge SHA', ({ pre, to }) => devCluster(pre, to), /which does not contain merge/],
     [
       'Flux Ready with a stale observedGeneration',
       ({ merge, to }) => devCluster(merge, to, (o) => void (kustomization(o).status.observedGeneration = 2)),
