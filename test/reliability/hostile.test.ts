@@ -147,4 +147,38 @@ describeWithFixtures('hostile input through the whole path', () => {
     for (const b of server.git(['for-each-ref', '--format=%(refname)']).split('\n').filter(Boolean))
       expect(b).not.toMatch(/\.\.|malicious/);
   });
+
+  it.each([
+    ['an unknown field', 'defaults:\n  surprise: true\n', /defaults.*surprise|surprise/],
+    [
+      'a contradiction',
+      'rules:\n  - match: { components: [redis] }\n    pin: "7.2.x"\n    minimumVersion: "7.4.0"\n',
+      /rules\[0\]\.pin: contradictory policy/,
+    ],
+    [
+      'a cycle',
+      'environments:\n  - { name: a, after: [b] }\n  - { name: b, after: [a] }\n',
+      /promotion order has a cycle/,
+    ],
+  ])(
+    'a policy with %s in a pushed commit: nothing is written, and the error names file, line and field',
+    async (_name, body, field) => {
+      const server = await fleet();
+      server.commitFiles(
+        'main',
+        { '.cairn/zz-bad.yaml': `apiVersion: cairn.dev/v1alpha1\nkind: Policy\n${body}` },
+        'a bad policy',
+      );
+      const { request, logs, cairn, env } = service(server);
+      const res = await request('/webhooks/github', githubDelivery('push', pushToMain()));
+      // Refused as a whole (a looser plan is never made from a policy cairn cannot read).
+      expect(res.status).toBe(500);
+      const { runCron } = await import('../../functions/cron.ts');
+      await runCron(cairn.services(env), 'with-bad-policy');
+      expect(server.log.filter((r) => r.method !== 'GET')).toHaveLength(0);
+      const errors = logs.filter((l) => l.includes('"level":"error"')).join('\n');
+      expect(errors).toMatch(/\.cairn\/zz-bad\.yaml:\d+:\d+/);
+      expect(errors).toMatch(field);
+    },
+  );
 });
