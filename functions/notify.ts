@@ -44,6 +44,8 @@ export function evidenceOf(outcomes: readonly ConditionOutcome[]): Evidence[] {
 const OUTBOX_KEY = 'functions:slack-outbox';
 const OUTBOX_TTL_MS = 86_400_000;
 const OUTBOX_MAX = 200;
+/** Cron runs that try one held message before it is given up (Slack may have taken it and lost the answer). */
+const OUTBOX_TRIES = 3;
 
 function senderFor(s: Services): SlackSender {
   let sender = senders.get(s);
@@ -68,10 +70,12 @@ async function send(s: Services, url: string, event: NotifyEvent) {
 }
 
 /** Changes the outbox (a map of once-key to event) by compare-and-set. */
-async function editOutbox(s: Services, edit: (box: Record<string, NotifyEvent>) => void): Promise<void> {
+type Held = { event: NotifyEvent; tries: number };
+
+async function editOutbox(s: Services, edit: (box: Record<string, Held>) => void): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const before = await s.store.get(OUTBOX_KEY);
-    const box = before ? (JSON.parse(before) as Record<string, NotifyEvent>) : {};
+    const box = before ? (JSON.parse(before) as Record<string, Held>) : {};
     edit(box);
     const keys = Object.keys(box);
     for (const k of keys.slice(0, Math.max(0, keys.length - OUTBOX_MAX))) delete box[k];
@@ -95,7 +99,7 @@ export async function notify(s: Services, event: NotifyEvent, onceKey: string): 
     const result = await send(s, url, event);
     if (!result.ok) {
       s.log.warn('slack notification failed', { event: event.kind, error: result.error });
-      if (result.retryable) await editOutbox(s, (box) => void (box[onceKey] = event));
+      if (result.retryable) await editOutbox(s, (box) => void (box[onceKey] = { event, tries: 0 }));
     }
     return result.ok;
   } catch (e) {
@@ -104,19 +108,30 @@ export async function notify(s: Services, event: NotifyEvent, onceKey: string): 
   }
 }
 
-/** The cron run's retry of what Slack did not take; returns how many were delivered now. */
+/** The cron run's retry of what Slack did not take; returns how many left the outbox (delivered or given up). */
 export async function flushOutbox(s: Services): Promise<number> {
   const url = s.config.SLACK_WEBHOOK_URL;
   const text = url ? await s.store.get(OUTBOX_KEY) : undefined;
   if (!url || !text) return 0;
   const delivered: string[] = [];
-  for (const [key, event] of Object.entries(JSON.parse(text) as Record<string, NotifyEvent>)) {
-    const result = await send(s, url, event);
-    if (result.ok) delivered.push(key);
-    else if (!result.retryable)
-      delivered.push(key); // a permanent refusal is not retried forever
-    else break; // still down: keep the rest, in order, for the next run
+  let failed: string | undefined;
+  for (const [key, held] of Object.entries(JSON.parse(text) as Record<string, Held>)) {
+    const result = await send(s, url, held.event);
+    // Delivered, refused for good, or tried often enough: out of the box.
+    if (result.ok || !result.retryable || held.tries + 1 >= OUTBOX_TRIES) {
+      if (!result.ok)
+        s.log.warn('slack notification given up', { event: held.event.kind, error: result.error });
+      delivered.push(key);
+      continue;
+    }
+    failed = key; // still down: keep it and the rest, in order, for the next run
+    break;
   }
-  if (delivered.length) await editOutbox(s, (box) => delivered.forEach((k) => delete box[k]));
+  if (delivered.length || failed)
+    await editOutbox(s, (box) => {
+      for (const k of delivered) delete box[k];
+      const held = failed ? box[failed] : undefined;
+      if (failed && held) box[failed] = { ...held, tries: held.tries + 1 };
+    });
   return delivered.length;
 }
