@@ -9,7 +9,9 @@ import { afterEach, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import { runCron } from '../../functions/cron.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
+import { redisStore } from '../../lib/node/store-redis.ts';
 import { sqliteStore } from '../../lib/node/store-sqlite.ts';
+import { findRedisServer, REDIS_MISSING, startRedisServer } from '../support/redis-server.ts';
 import type { ClosableStore } from '../../lib/store/index.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
 import type { Fault, GitHubTestServer } from '../support/github-server/index.ts';
@@ -108,6 +110,35 @@ describeWithFixtures('concurrency', () => {
       commitsBefore.length,
     );
   });
+
+  const redisBin = findRedisServer();
+  it.skipIf(!redisBin)(
+    `two replicas on one Redis: overlapping cron runs, one acts, one commit per branch${redisBin ? '' : ` (skipped: ${REDIS_MISSING})`}`,
+    async () => {
+      const redis = await startRedisServer(redisBin!);
+      cleanup.push(() => redis.stop());
+      const server = await fleet();
+      const a = service(server);
+      const stores = [redisStore(redis.url, { clock: a.clock }), redisStore(redis.url, { clock: a.clock })];
+      for (const st of stores) cleanup.push(() => st.close());
+      const apps = stores.map((st, i) =>
+        createApp({ ...a.runtime, store: () => st, instance: `redis-${i}` }),
+      );
+      const results = await Promise.all(apps.map((app) => runCron(app.services(a.env), 'tick')));
+      expect(results.map((r) => r.outcome).sort()).toEqual(['done', 'skipped']);
+      assertConverged(server);
+      await Promise.all(
+        apps.map((app, i) =>
+          app.app.request(
+            '/webhooks/github',
+            githubDelivery('push', pushToMain(String(i + 5).repeat(40))),
+            a.env,
+          ),
+        ),
+      );
+      assertConverged(server);
+    },
+  );
 
   it('two replicas racing to open the same steps from scratch: at most one commit lands per branch', async () => {
     const server = await fleet();
