@@ -9,6 +9,7 @@ import { stepFromPullRequestBody } from '../lib/render/pull-request.ts';
 import { evaluateWindows } from '../lib/schedule/windows.ts';
 import { acquire, release, renew } from '../lib/store/lock.ts';
 import type { Repository, Services } from './services.ts';
+import { flushOutbox } from './notify.ts';
 import { readFeeds, type RepositoryRun, runRepository } from './use-cases.ts';
 
 export const CRON_LOCK = 'cron';
@@ -102,6 +103,9 @@ export async function runCron(
           });
         repositories.push(run);
       }
+      // Slack messages an outage held back go out now (never blocking the run).
+      if (outcome === 'done')
+        await flushOutbox(s).catch((e: unknown) => s.log.warn('slack outbox flush failed', { error: e }));
     }
   } finally {
     await release(s.store, CRON_LOCK, holder).catch(() => false);

@@ -196,6 +196,7 @@ async function onPush(s: Services, payload: unknown, claim: Claim): Promise<Outc
     outcome: 'done',
     detail: `re-planned ${r.owner}/${r.repo} at ${report.commit.slice(0, 12)}`,
     actions: report.actions,
+    ...(report.problems.length ? { problems: report.problems } : {}),
   };
 }
 

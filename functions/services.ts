@@ -14,6 +14,7 @@ import {
   type GitHubProvider,
   githubProvider,
 } from '../lib/git/github.ts';
+import { writePacer } from '../lib/git/pacer.ts';
 import { createLogger, type Logger } from '../lib/log.ts';
 import type { Step } from '../lib/planner/types.ts';
 import type { Clock, Store } from '../lib/store/index.ts';
@@ -120,6 +121,11 @@ export function buildServices(raw: Record<string, unknown>, runtime: Runtime, me
   );
   const store = runtime.store(config, raw);
   const hosts = new Map<string, GitHubProvider>();
+  // One pacer for every repository: GitHub counts content writes per installation.
+  const pacer = writePacer({
+    now: () => runtime.clock.now(),
+    sleep: runtime.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  });
   return {
     config,
     webhookSecrets: [config.GITHUB_WEBHOOK_SECRET, config.CAIRN_GITHUB_WEBHOOK_SECRET_PREVIOUS].filter(
@@ -148,6 +154,7 @@ export function buildServices(raw: Record<string, unknown>, runtime: Runtime, me
         clock: runtime.clock,
         cache: store,
         log,
+        pacer,
         ...runtime.github,
       });
       // The rate limit left, as GitHub reports it on every answer.

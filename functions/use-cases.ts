@@ -25,7 +25,7 @@ import { type Snapshot, readingFromSnapshots } from '../lib/agent/snapshot.ts';
 import { decideStep } from '../lib/gate/decide.ts';
 import { type ClusterReading, DEFAULT_GATE_POLICY, type GateResult } from '../lib/gate/types.ts';
 import type { PullRequest } from '../lib/git/provider.ts';
-import type { Release } from '../lib/model.ts';
+import type { Release, UnreadableTarget } from '../lib/model.ts';
 import type { Plan, Step } from '../lib/planner/types.ts';
 import { EMPTY_POLICY } from '../lib/policy/load.ts';
 import type { Policy } from '../lib/policy/schema.ts';
@@ -134,8 +134,9 @@ export interface RepositoryRun {
 export async function reconcileRepository(
   s: Services,
   r: Repository,
-): Promise<ReconcileReport & { windows: Policy['windows'] }> {
+): Promise<ReconcileReport & { windows: Policy['windows']; problems: UnreadableTarget[] }> {
   const host = s.host(r);
+  let problems: UnreadableTarget[] = [];
   const now = s.now();
   const known = await releases(s);
   let policy: Policy = EMPTY_POLICY;
@@ -157,6 +158,7 @@ export async function reconcileRepository(
       policy = planned.policy;
       plan = planned.plan;
       steps = planned.plan.steps;
+      problems = planned.inventory.problems;
       for (const step of planned.plan.steps)
         paused.set(step.id, (await s.store.get(pauseKey(r, step.to))) !== undefined);
       return planned;
@@ -187,8 +189,17 @@ export async function reconcileRepository(
       );
   }
   await keepSources(s, r, policy);
+  // Files the scan could not read are left alone; say which, where and why.
+  for (const p of problems)
+    s.log.warn('repository file skipped', {
+      repository: r.slug,
+      file: p.file,
+      ...(p.line !== undefined ? { line: p.line } : {}),
+      ...(p.field ? { field: p.field } : {}),
+      reason: p.reason,
+    });
   if (plan) await recordDashboard(s, r, plan, report, policy.windows);
-  return { ...report, windows: policy.windows };
+  return { ...report, windows: policy.windows, problems };
 }
 
 const scopeOf = (step: Step) => ({

@@ -26,6 +26,7 @@ import type {
   TreeEntry,
 } from './provider.ts';
 import { ZERO_SHA } from './provider.ts';
+import type { WritePacer } from './pacer.ts';
 import { assertBranchName, assertWritablePath } from './refs.ts';
 
 export type GitHubAuth =
@@ -55,6 +56,8 @@ export interface GitHubOptions {
    * acts as `github-actions[bot]`.
    */
   loginWhenRefused?: string;
+  /** Shared by every provider of a process: holds writes to GitHub's 80 a minute (./pacer.ts). */
+  pacer?: WritePacer;
 }
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
@@ -223,7 +226,11 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         throw e;
       }
     };
-    if (method !== 'GET') return send();
+    if (method !== 'GET') {
+      // Content writes wait for the shared pacer (token requests are not content).
+      if (opts.pacer && !/\/access_tokens$/.test(url)) await opts.pacer.acquire();
+      return send();
+    }
     if (IMMUTABLE.test(url) && immutable.has(url)) {
       return { status: 200, url, headers: {}, data: immutable.get(url) } as Awaited<
         ReturnType<typeof request>
@@ -526,20 +533,33 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
       if (pr.autoMerge) return true;
       const nodeId = (pr as PullRequest & { nodeId?: string }).nodeId;
       if (!nodeId) return false;
-      try {
-        await octokit.graphql(
+      const enable = () =>
+        octokit.graphql(
           `mutation($pullRequestId: ID!, $expectedHeadOid: GitObjectID!) {
             enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, expectedHeadOid: $expectedHeadOid, mergeMethod: MERGE}) {
               pullRequest { number }
             }
           }`,
-          { pullRequestId: nodeId, expectedHeadOid: expectedHead },
+          // Never re-sent blind: a 5xx may come after the mutation took effect.
+          { pullRequestId: nodeId, expectedHeadOid: expectedHead, request: { retries: 0 } },
         );
-        return true;
-      } catch (e) {
-        // The head moved (a human pushed): no auto-merge for a head cairn did not make.
-        if (/expected head/i.test(messageOf(e))) return false;
-        return fail(`enable auto-merge on #${pr.number}`, e);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await enable();
+          return true;
+        } catch (e) {
+          // The head moved (a human pushed): no auto-merge for a head cairn did not make.
+          if (/expected head/i.test(messageOf(e))) return false;
+          const status = statusOf(e);
+          if (attempt > 0 || (status !== undefined && status < 500))
+            return fail(`enable auto-merge on #${pr.number}`, e);
+          // A 5xx or a lost answer: read the PR again before any retry.
+          const now = await call(`read pull request #${pr.number}`, () =>
+            octokit.rest.pulls.get({ ...where, pull_number: pr.number }),
+          );
+          if (now.data.auto_merge) return true;
+          if (now.data.state !== 'open' || now.data.head.sha !== expectedHead) return false;
+        }
       }
     },
     async listIssues(label): Promise<IssueInfo[]> {

@@ -5,6 +5,7 @@
 export * from './commit-step.ts';
 export * from './github.ts';
 export * from './notifier.ts';
+export * from './pacer.ts';
 export * from './provider.ts';
 export * from './reader.ts';
 export * from './refs.ts';

@@ -31,10 +31,12 @@ export interface Fault {
    * `instead`: answer `status` without doing anything.
    * `secondary-rate-limit`: 403 with retry-after, nothing done.
    * `before`: run `run` first, then handle the request normally.
+   * `primary-rate-limit`: 403 with x-ratelimit-remaining 0 and a reset `resetIn` seconds away, nothing done.
    */
-  kind: 'after' | 'instead' | 'secondary-rate-limit' | 'before';
+  kind: 'after' | 'instead' | 'secondary-rate-limit' | 'before' | 'primary-rate-limit';
   status?: number;
   retryAfter?: number;
+  resetIn?: number;
   run?: (server: GitHubTestServer) => void;
 }
 
@@ -398,6 +400,22 @@ export class GitHubTestServer {
             status: '403',
           },
           { 'retry-after': String(fault.retryAfter ?? 1) },
+        );
+        return;
+      }
+      if (fault?.kind === 'primary-rate-limit') {
+        send(
+          403,
+          {
+            message: 'API rate limit exceeded for installation ID 1.',
+            documentation_url:
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits',
+            status: '403',
+          },
+          {
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': String(Math.floor(this.now() / 1000) + (fault.resetIn ?? 60)),
+          },
         );
         return;
       }
