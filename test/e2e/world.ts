@@ -33,7 +33,8 @@ import type { GitOpsApplier, OperatorSim, RevisionFiles, SimContext } from './si
 export const WEBHOOK_SECRET = 'e2e-webhook-secret-000001';
 export const AGENT_SECRET = 'e2e-agent-secret-0000001';
 export const STATUS_TOKEN = 'e2e-status-token-000001';
-const DEBOUNCE_MS = 2_000;
+/** The agents' debounce: changes within 20 s of virtual time go out as one snapshot. */
+const DEBOUNCE_MS = 20_000;
 /** The agents' own heartbeat timer never fires: the world sends each heartbeat before a cron run. */
 const HEARTBEAT_NEVER = 10 * 365 * 86_400_000;
 
@@ -169,6 +170,8 @@ export class World {
   private readonly tmp: string[] = [];
   /** Real milliseconds spent inside cairn's cron function. */
   cronWallMs = 0;
+  pushWallMs = 0;
+  pushes = 0;
 
   constructor(opts: WorldOptions) {
     this.opts = opts;
@@ -324,7 +327,15 @@ export class World {
       cluster: spec.name,
       agentId: `agent-${spec.name}`,
       secret: AGENT_SECRET,
-      push: httpPush(`${this.url}/webhooks/agent`),
+      push: async (m) => {
+        const t0 = Date.now();
+        try {
+          return await httpPush(`${this.url}/webhooks/agent`)(m);
+        } finally {
+          this.pushWallMs += Date.now() - t0;
+          this.pushes++;
+        }
+      },
       clock: () => this.clock.date(),
       sleep: (ms) => this.clock.sleep(ms, owner),
       heartbeatMs: HEARTBEAT_NEVER,
@@ -355,6 +366,13 @@ export class World {
     for (;;) {
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
       const next = this.queue[0];
+      const wake = this.clock.nextDue();
+      // Agents' timers (their debounce) first, then simulator events, then the cron trigger.
+      if (wake <= t && wake <= (next?.at ?? Infinity) && wake <= this.nextCron) {
+        this.clock.wakeFirst();
+        await this.afterChange();
+        continue;
+      }
       if (next && next.at <= t && next.at <= this.nextCron) {
         this.queue.shift();
         this.clock.advanceTo(next.at);
@@ -373,14 +391,10 @@ export class World {
     }
   }
 
-  /** Runs the next simulator event or cron run (whichever is first), if it is due by `limit`. */
+  /** Runs the next agent timer, simulator event or cron run (whichever is first), if it is due by `limit`. */
   async step(limit: number): Promise<void> {
     this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    const next = Math.min(this.queue[0]?.at ?? Infinity, this.nextCron, limit);
-    const before = this.timeline.length;
-    await this.runUntil(next);
-    // runUntil stops after everything due at `next`; nothing ran only when `next` is `limit`.
-    void before;
+    await this.runUntil(Math.min(this.queue[0]?.at ?? Infinity, this.clock.nextDue(), this.nextCron, limit));
   }
 
   /** Advances until `done()` holds (checked after each event and cron run), at most `maxMs`. */
@@ -389,8 +403,7 @@ export class World {
     while (!done()) {
       if (this.clock.now() >= end) throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const step = Math.min(this.queue[0]?.at ?? Infinity, this.nextCron, end);
-      await this.runUntil(step);
+      await this.step(end);
     }
   }
 
@@ -433,14 +446,19 @@ export class World {
     for (const [name, c] of this.clusters) {
       for (let i = 0; ; i++) {
         await new Promise((r) => setTimeout(r, i < 3 ? 0 : 1));
-        const caught = this.caughtUp(c);
-        if (caught && !c.agent.pending) break;
-        if (caught) this.clock.wake(`agent:${name}`, DEBOUNCE_MS);
+        if (this.quiet(name, c)) break;
         if (Date.now() > deadline) throw new Error(`the agent of ${name} did not settle`);
       }
     }
     // An approval patched in a reply changes the cluster again: settle until quiet.
-    for (const c of this.clusters.values()) if (!this.caughtUp(c) || c.agent.pending) return this.settleOnce();
+    for (const [name, c] of this.clusters) if (!this.quiet(name, c)) return this.settleOnce();
+  }
+
+  /** Caught up with its API server, and either idle or waiting out its debounce on the virtual clock. */
+  private quiet(name: string, c: ClusterHandle): boolean {
+    if (!this.caughtUp(c)) return false;
+    const pushing = (c.agent as unknown as { pushing: boolean }).pushing;
+    return !c.agent.pending || (!pushing && this.clock.sleeping(`agent:${name}`, DEBOUNCE_MS) > 0);
   }
 
   private caughtUp(c: ClusterHandle): boolean {
