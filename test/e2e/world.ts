@@ -209,9 +209,8 @@ export class World {
     else {
       this.service = this.localService();
       this.front = await new Promise<ServerType>((resolve) => {
-        const s = serve(
-          { fetch: (req) => this.service!.fetch(req), port: 0, hostname: '127.0.0.1' },
-          () => resolve(s),
+        const s = serve({ fetch: (req) => this.service!.fetch(req), port: 0, hostname: '127.0.0.1' }, () =>
+          resolve(s),
         );
       });
       this.url = `http://127.0.0.1:${(this.front.address() as AddressInfo).port}`;
@@ -401,7 +400,8 @@ export class World {
   async until(what: string, done: () => boolean, maxMs: number): Promise<void> {
     const end = this.clock.now() + maxMs;
     while (!done()) {
-      if (this.clock.now() >= end) throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
+      if (this.clock.now() >= end)
+        throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
       await this.step(end);
     }
@@ -496,7 +496,10 @@ export class World {
   }
 
   private get repository_(): { full_name: string; default_branch: string } {
-    return { full_name: `${this.github.owner}/${this.github.repo}`, default_branch: this.github.defaultBranch };
+    return {
+      full_name: `${this.github.owner}/${this.github.repo}`,
+      default_branch: this.github.defaultBranch,
+    };
   }
 
   /** A reviewer merges PR `number` on GitHub; GitHub sends pull_request.closed and push; every cluster's GitOps tool sees the commit. */
@@ -539,11 +542,20 @@ export class World {
   async comment(number: number, body: string, login = 'alice'): Promise<unknown> {
     this.record('human', `${login} comments on #${number}: ${body}`, number);
     const id = 9_000_000 + ++this.comments;
-    this.github.comments.push({ id, issue: number, body, user: login, created_at: this.clock.date().toISOString() });
+    this.github.comments.push({
+      id,
+      issue: number,
+      body,
+      user: login,
+      created_at: this.clock.date().toISOString(),
+    });
     this.seenComments = this.github.comments.length;
     const res = await this.deliver('issue_comment', {
       action: 'created',
-      issue: { number, pull_request: { url: `${this.github.url}/repos/${this.repository_.full_name}/pulls/${number}` } },
+      issue: {
+        number,
+        pull_request: { url: `${this.github.url}/repos/${this.repository_.full_name}/pulls/${number}` },
+      },
       comment: { id, body, user: { login, type: 'User' } },
       repository: this.repository_,
       sender: { login, type: 'User' },
@@ -556,7 +568,10 @@ export class World {
 
   /** Someone applies `o` to cluster `cluster` by hand (kubectl apply), e.g. a RedisBackup. */
   async kubectlApply(cluster: string, o: KubeObject, by = 'alice'): Promise<void> {
-    this.record('human', `${by}: kubectl apply ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name} on ${cluster}`);
+    this.record(
+      'human',
+      `${by}: kubectl apply ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name} on ${cluster}`,
+    );
     this.clusters.get(cluster)!.kube.apply(o);
     await this.afterChange();
   }
@@ -574,7 +589,11 @@ export class World {
   }
 
   /** Open PRs as (number, step) pairs. */
-  openSteps(): { number: number; step: ReturnType<typeof stepFromPullRequestBody> & object; title: string }[] {
+  openSteps(): {
+    number: number;
+    step: ReturnType<typeof stepFromPullRequestBody> & object;
+    title: string;
+  }[] {
     return [...this.github.pulls.values()]
       .filter((p) => p.state === 'open' && stepFromPullRequestBody(p.body))
       .map((p) => ({ number: p.number, step: stepFromPullRequestBody(p.body)!, title: p.title }));
@@ -607,10 +626,15 @@ export class World {
       const fresh = list.slice(0, list.length - seen).reverse();
       this.seenStatuses.set(sha, list.length);
       for (const s of fresh)
-        if (s.context === 'cairn/gate') this.record('gate', `${where(sha)}: ${s.state}: ${s.description ?? ''}`);
+        if (s.context === 'cairn/gate')
+          this.record('gate', `${where(sha)}: ${s.state}: ${s.description ?? ''}`);
     }
     for (const c of this.github.comments.slice(this.seenComments))
-      this.record('comment', `#${c.issue} ${c.user}: ${c.body.replace(/<!--.*?-->\s*/g, '').split('\n')[0]}`, c.issue);
+      this.record(
+        'comment',
+        `#${c.issue} ${c.user}: ${c.body.replace(/<!--.*?-->\s*/g, '').split('\n')[0]}`,
+        c.issue,
+      );
     this.seenComments = this.github.comments.length;
     for (const m of this.slack.slice(this.seenSlack)) this.record('slack', m.text ?? '(blocks only)');
     this.seenSlack = this.slack.length;

@@ -24,7 +24,9 @@ export async function runJourney1(
   w: World,
   done: () => boolean = () => {
     const s = stepPulls(w);
-    return s.length === 9 && s.every((p) => p.state === 'merged' && gateOn(w, p.mergeCommit)?.state === 'success');
+    return (
+      s.length === 9 && s.every((p) => p.state === 'merged' && gateOn(w, p.mergeCommit)?.state === 'success')
+    );
   },
   maxMs = 400 * HOUR,
 ): Promise<void> {
