@@ -72,7 +72,6 @@ export async function decideStep(deps: DecideDeps, input: DecideInput): Promise<
   if (result.healthySince) {
     await deps.store.put(key, result.healthySince.toISOString());
     if (!wasHealthy) await deps.store.put(onceKey, result.healthySince.toISOString());
-  }
-  else await deps.store.delete(key);
+  } else await deps.store.delete(key);
   return { step, result };
 }

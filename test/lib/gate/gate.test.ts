@@ -160,7 +160,11 @@ describeWithFixtures('the gate', () => {
   });
 
   it('a step healthy once is past its timeout: a later wait (Flux applying another commit) restarts the soak, never fails it', () => {
-    const progressing = [argoApp(MERGE, iso(5), 'Progressing'), redisCluster('Healthy'), ...pods('redis:7.4.1')];
+    const progressing = [
+      argoApp(MERGE, iso(5), 'Progressing'),
+      redisCluster('Healthy'),
+      ...pods('redis:7.4.1'),
+    ];
     const r = gate(reading(progressing, 400), { now: at(400), wasHealthy: true });
     expect(r.verdict).toBe('wait');
     expect(r.healthySince).toBeUndefined();
