@@ -23,7 +23,10 @@ export const HOWL_FLUX_RESOURCES = RESOURCES.filter(
     ].includes(r.kind) && r.group !== 'redis.redis.opstreelabs.in',
 );
 
-const policy = (extra: string[] = []) =>
+const policy = (
+  extra: string[] = [],
+  soaks: Record<string, string> = { staging: '24h', production: '72h' },
+) =>
   [
     'apiVersion: cairn.dev/v1alpha1',
     'kind: Policy',
@@ -38,10 +41,10 @@ const policy = (extra: string[] = []) =>
     '  - name: dev',
     '  - name: staging',
     '    after: [dev]',
-    '    soak: 24h',
+    ...(soaks.staging ? [`    soak: ${soaks.staging}`] : []),
     '  - name: production',
     '    after: [staging]',
-    '    soak: 72h',
+    ...(soaks.production ? [`    soak: ${soaks.production}`] : []),
     'defaults:',
     '  minimumReleaseAge: 7d',
     'rules:',
@@ -88,6 +91,8 @@ export interface HowlFleetOptions {
   /** Extra policy lines (under `rules:`, or new top-level keys). */
   policy?: string[];
   start?: string;
+  /** Soak per environment (default staging 24h, production 72h); an empty string: none. */
+  soaks?: Record<string, string>;
   /** Only these environments (the others' files are removed). */
   environments?: ('dev' | 'staging' | 'production')[];
 }
@@ -145,7 +150,7 @@ export function howlFleet(o: HowlFleetOptions = {}): Pick<
       '    size: 5Gi',
       '',
     ].join('\n'),
-    '.cairn/policy.yaml': policy(o.policy),
+    '.cairn/policy.yaml': policy(o.policy, o.soaks),
   };
   for (const env of ['dev', 'staging', 'production'] as const) {
     if (!envs.includes(env)) {
