@@ -93,6 +93,8 @@ export interface HowlFleetOptions {
   start?: string;
   /** Soak per environment (default staging 24h, production 72h); an empty string: none. */
   soaks?: Record<string, string>;
+  /** Short simulator delays (seconds, not minutes): for a world on the real clock. */
+  fast?: boolean;
   /** Only these environments (the others' files are removed). */
   environments?: ('dev' | 'staging' | 'production')[];
 }
@@ -103,7 +105,7 @@ export function howlFleet(o: HowlFleetOptions = {}): Pick<
 > & {
   howl: ReturnType<typeof howlOperator>;
 } {
-  const howl = howlOperator();
+  const howl = howlOperator(o.fast ? { stepMs: 1_000 } : {});
   const envs = o.environments ?? ['dev', 'staging', 'production'];
   const files: Record<string, string | null> = {
     'infrastructure/production/redis-enterprise': null,
@@ -166,7 +168,7 @@ export function howlFleet(o: HowlFleetOptions = {}): Pick<
     example: 'examples/flux-fleet',
     files,
     clusters: envs.map((name) => ({ name })),
-    applier: fluxApplier(),
+    applier: fluxApplier(o.fast ? { fetchMs: 2_000, applyMs: 1_000, pollMs: 1_000 } : {}),
     operators: [howl],
     start: o.start ?? '2026-11-23T08:00:00Z',
     resources: HOWL_FLUX_RESOURCES,
