@@ -15,8 +15,12 @@ const lines = (w: World, kinds: string[]) =>
     .map((e) => `${e.at.slice(0, 19)}Z ${e.kind} ${e.text.replace(/\b[0-9a-f]{7,40}\b/g, '<sha>')}`);
 
 it('merged on Saturday, healthy at once, un-gated only when the window opens on Monday 22:00 CET = 21:00 UTC', async () => {
+  const t0 = Date.now();
   world = await windowsWorld();
   await runWindows(world);
+  process.stdout.write(
+    `journey 7: wall ${((Date.now() - t0) / 1000).toFixed(1)} s, ${world.githubRequests} GitHub requests\n`,
+  );
   // Healthy since Saturday 07:01; the hourly cron re-read it every hour, and at 20:00 UTC
   // on Monday (22:00 in summer time, which ended on Sunday) the window was still closed.
   expect(lines(world, ['gate']).filter((l) => l.includes('#1 merge'))).toEqual([

@@ -49,6 +49,9 @@ describe('journey 8: the service killed at random points, restarted with an empt
       expect(outcome(w)).toEqual(expected);
       // Every PR cairn ever opened is one of the three: none was opened twice.
       expect(w.github.pulls.size).toBe(3);
+      process.stdout.write(
+        `journey 8 dev, seed ${seed}: ${w.githubRequests} GitHub requests (${calm.githubRequests} without kills)\n`,
+      );
     }
   }, 120_000);
 
@@ -71,5 +74,6 @@ describe('journey 8: the service killed at random points, restarted with an empt
       .get('production')!
       .kube.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/redisclusters/'));
     expect(patches).toHaveLength(2);
+    process.stdout.write(`journey 8 production: ${w.githubRequests} GitHub requests\n`);
   }, 120_000);
 });
