@@ -110,7 +110,20 @@ export async function handleAgent(s: Services, req: Request): Promise<WebhookAns
     count(s, 'agent', 'ignored', snap.kind);
     return { status: 200, body: { outcome: 'ignored', detail: 'an older message than the one kept' } };
   }
-  await s.store.put(key, body.text, { ttlMs: 24 * 3600_000 + REPLAY_WINDOW_MS });
+  const ttlMs = 24 * 3600_000 + REPLAY_WINDOW_MS;
+  await s.store.put(key, body.text, { ttlMs });
+  // A heartbeat vouching for the kept snapshot keeps it too: a cluster quiet for a day
+  // (a 72 h soak) must not lose its reading. One vouching for a snapshot this store does
+  // not hold (a restarted service, an empty store) asks the agent to send it again.
+  let resync = false;
+  if (snap.kind === 'heartbeat') {
+    const keptKey = snapshotKey(snap.cluster, 'snapshot');
+    const kept = await s.store.get(keptKey);
+    const last = kept ? (JSON.parse(kept) as typeof snap) : undefined;
+    if (last && last.agent === snap.agent && last.sequence === snap.basedOn)
+      await s.store.put(keptKey, kept!, { ttlMs });
+    else resync = !last || last.agent === snap.agent;
+  }
   await recordAcks(s, snap.cluster, snap.acks ?? []);
   const gates =
     snap.kind === 'snapshot'
@@ -119,7 +132,17 @@ export async function handleAgent(s: Services, req: Request): Promise<WebhookAns
   count(s, 'agent', 'done', snap.kind);
   // The answer carries, signed, the approvals waiting for this cluster (functions/approvals.ts).
   const reply = await replyTo(s, snap, secret!);
-  return { status: 202, body: { outcome: 'done', cluster: snap.cluster, kind: snap.kind, gates, reply } };
+  return {
+    status: 202,
+    body: {
+      outcome: 'done',
+      cluster: snap.cluster,
+      kind: snap.kind,
+      gates,
+      reply,
+      ...(resync ? { resync: true } : {}),
+    },
+  };
 }
 
 /**

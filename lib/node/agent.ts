@@ -254,6 +254,10 @@ export class ClusterAgent {
       const answer = await this.opts.push(await signSnapshot(s, this.opts.secret, this.opts.clock()));
       this.sent.push(s);
       await this.takeReply(answer, s.sequence);
+      // The service holds no snapshot this heartbeat could vouch for (it restarted with an
+      // empty store): send a fresh one, or the gate would wait for the next change.
+      if (s.kind === 'heartbeat' && (answer as { resync?: unknown } | undefined)?.resync === true)
+        this.markDirty();
       return true;
     } catch (e) {
       this.acks.unshift(...acks);

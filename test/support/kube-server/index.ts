@@ -158,6 +158,13 @@ export class KubeTestServer {
     return o ? structuredClone(o) : undefined;
   }
 
+  /** Every stored object of one kind (in one API group), as a controller's list would see it. */
+  list(group: string, kind: string): KubeObject[] {
+    return [...this.objects.values()]
+      .filter((o) => o.kind === kind && groupOf(o.apiVersion) === group)
+      .map((o) => structuredClone(o));
+  }
+
   remove(group: string, kind: string, namespace: string | undefined, name: string): void {
     const r = RESOURCES.find((x) => x.group === group && x.kind === kind)!;
     const key = this.key(r, namespace, name);
