@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, journey1World, proven, runJourney1 } from './journeys/journey1.ts';
 import { stepPulls } from './journeys/reviewer.ts';
-import type { World } from './world.ts';
+import type { Browser } from 'playwright-core';
+import { haveChromium, launchChromium, openDashboard, screenshot } from '../support/browser.ts';
+import { DASHBOARD_TOKEN, type World } from './world.ts';
 
 const GOLDEN = join(import.meta.dirname, 'expected/journey1.json');
 const update = !!process.env.CAIRN_UPDATE_GOLDEN;
@@ -35,11 +37,38 @@ function lines(kinds: string[], from = 0, match?: (text: string) => boolean): st
 }
 const notFlux = (t: string) => !t.includes(': flux: ');
 
+/**
+ * What the fleet dashboard says, read in chromium as a person would: the position of each
+ * cluster's Redis path (its `aria-label` names it), and a screenshot in test-results/dashboard/.
+ */
+let browser: Browser | undefined;
+async function dashboardPositions(shot: string): Promise<Record<string, string>> {
+  browser ??= await launchChromium();
+  const { context, page } = await openDashboard(browser, world.serviceUrl, DASHBOARD_TOKEN);
+  try {
+    const labels = await page
+      .locator('ol[aria-label^="Path of redis in "]')
+      .evaluateAll((ols) => ols.map((ol) => ol.getAttribute('aria-label') ?? ''));
+    await screenshot(page, shot);
+    return Object.fromEntries(
+      labels.flatMap((l) => {
+        const m = /^Path of redis in (\S+): at (\S+)$/.exec(l);
+        return m ? [[m[1]!, m[2]!]] : [];
+      }),
+    );
+  } finally {
+    await context.close();
+  }
+}
+if (!haveChromium)
+  process.stderr.write('SKIP "journey 1 on the fleet dashboard": /usr/bin/chromium not found\n');
+
 beforeAll(async () => {
   ({ world, howl } = await journey1World());
   started = Date.now();
 }, 60_000);
 afterAll(async () => {
+  await browser?.close();
   await world?.stop();
   if (update) writeFileSync(GOLDEN, `${JSON.stringify(expected, null, 2)}\n`);
 });
@@ -72,6 +101,21 @@ const report = (part: string, wall: number, requests: number) =>
   );
 
 describe('journey 1: howl-cloud on Flux, dev → staging → production', () => {
+  it.skipIf(!haveChromium)(
+    'the fleet dashboard (chromium): every cluster starts at Redis 6.2.14',
+    async () => {
+      await runJourney1(world, () => world.timeline.some((e) => e.kind === 'pr-opened'), 12 * HOUR);
+      // `(unassigned)` is the shared base every cluster overrides: listed, never edited.
+      expect(await dashboardPositions('journey1-0-start')).toEqual({
+        '(unassigned)': '6.2.14',
+        dev: '6.2.14',
+        staging: '6.2.14',
+        production: '6.2.14',
+      });
+    },
+    90_000,
+  );
+
   it('dev: the operator chart and its CRDs first with no Redis pod restarted, then 6.2.14 → 7.0.15 (the earliest 7.x minor) after a RedisBackup, then 7.4.11', async () => {
     const t0 = Date.now();
     await runJourney1(world, () => allMerged('dev'), 60 * HOUR);
@@ -105,6 +149,16 @@ describe('journey 1: howl-cloud on Flux, dev → staging → production', () => 
     marks.staging = world.timeline.length;
     report('dev', Date.now() - t0, world.githubRequests);
   }, 90_000);
+
+  it.skipIf(!haveChromium)(
+    'the fleet dashboard (chromium): dev has moved to 7.4.11, the others not yet',
+    async () => {
+      const at = await dashboardPositions('journey1-1-dev-done');
+      expect(at.dev).toBe('7.4.11');
+      expect(at.production).toBe('6.2.14');
+    },
+    60_000,
+  );
 
   it('staging: each step after its dev counterpart is proven, and soaks 24 h', async () => {
     const t0 = Date.now();
@@ -173,4 +227,17 @@ describe('journey 1: howl-cloud on Flux, dev → staging → production', () => 
     report('production', Date.now() - t0, world.githubRequests - r0);
     report('total', Date.now() - started, world.githubRequests);
   }, 90_000);
+
+  it.skipIf(!haveChromium)(
+    'the fleet dashboard (chromium): every cluster is at 7.4.11',
+    async () => {
+      expect(await dashboardPositions('journey1-2-done')).toEqual({
+        '(unassigned)': '6.2.14',
+        dev: '7.4.11',
+        staging: '7.4.11',
+        production: '7.4.11',
+      });
+    },
+    60_000,
+  );
 });

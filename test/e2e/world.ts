@@ -33,6 +33,7 @@ import type { GitOpsApplier, OperatorSim, RevisionFiles, SimContext } from './si
 export const WEBHOOK_SECRET = 'e2e-webhook-secret-000001';
 export const AGENT_SECRET = 'e2e-agent-secret-0000001';
 export const STATUS_TOKEN = 'e2e-status-token-000001';
+export const DASHBOARD_TOKEN = 'e2e-dashboard-token-000001';
 /** The agents' debounce: changes within 20 s of virtual time go out as one snapshot. */
 const DEBOUNCE_MS = 20_000;
 /** The agents' own heartbeat timer never fires: the world sends each heartbeat before a cron run. */
@@ -201,6 +202,11 @@ export class World {
     return this.opts.cronEveryMs ?? 30 * 60_000;
   }
 
+  /** Where the service answers (its fleet dashboard is `GET /`, with DASHBOARD_TOKEN). */
+  get serviceUrl(): string {
+    return this.url;
+  }
+
   /** The GitHub API requests cairn made so far. */
   get githubRequests(): number {
     return this.github.log.length;
@@ -217,6 +223,7 @@ export class World {
       GITHUB_API_URL: this.github.url,
       CAIRN_REPOSITORIES: `${this.github.owner}/${this.github.repo}`,
       CAIRN_STATUS_TOKEN: STATUS_TOKEN,
+      CAIRN_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
       CAIRN_AGENT_SECRET: AGENT_SECRET,
       CAIRN_LOG_LEVEL: 'warn',
       SLACK_WEBHOOK_URL: `${this.slackUrl}/services/T0000/B0000/e2e`,
