@@ -289,6 +289,9 @@ try {
     `workerd CPU per request: ${ROUNDS} rounds × ${N} sequential requests per kind, one keep-alive connection, ${wallS.toFixed(0)} s`,
   );
   console.log(
+    `wrangler's local trace collector (X_LOCAL_OBSERVABILITY): ${process.env.X_LOCAL_OBSERVABILITY === 'false' ? 'off' : 'on (default)'}`,
+  );
+  console.log(
     `processes: workerd runtime ${runtime.join(', ')}, workerd proxy ${proxy.join(', ') || '-'}, wrangler ${worker.child.pid}`,
   );
   console.log(
