@@ -22,7 +22,10 @@
 // app, in process, no socket), so the two compare as a ratio.
 // Linux only (/proc). The machine is shared: the load average is printed with the
 // figures, and nothing here asserts a time.
+// wrangler dev attaches its local trace collector to the Worker (in the runtime process)
+// unless X_LOCAL_OBSERVABILITY=false, which this bench passes through; it prints which.
 // Run: scripts/with-node.sh node bench/workerd-cpu.ts   (N=2000 ROUNDS=5 by default)
+// docs/benchmarks.md has the figures and what they include.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
