@@ -1,9 +1,9 @@
 // Benchmark: the CPU time of a no-op GitHub webhook in real workerd, next to the same
 // request in Node.
 //
-// workerd does not report CPU per request when run locally (its open-source server
-// reports every invocation's outcome with 0 ms CPU and 0 ms wall time to tail workers;
-// only Cloudflare's production runtime fills them in). So this bench measures the
+// workerd does not report CPU per request when run locally (its open-source server gives
+// each invocation's tracer the outcome with 0 ms CPU and 0 ms wall time; only
+// Cloudflare's production runtime fills them in). So this bench measures the
 // workerd processes from outside: it starts the real Worker build exactly as
 // test/functions/worker.test.ts does (`wrangler dev`, local mode, the repository's
 // wrangler.toml and the Durable Object store, offline), finds every `workerd` process
