@@ -26,7 +26,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function payload(name: string): string {
+export function payload(name: string): string {
   const file = join(fixturesDir, 'github-webhooks/octokit-webhooks/payload-examples/api.github.com', name);
   try {
     return readFileSync(file, 'utf8');
@@ -40,7 +40,7 @@ function payload(name: string): string {
   }
 }
 
-async function cpuPerWebhook(
+export async function cpuPerWebhook(
   name: string,
   event: string,
   body: string,
