@@ -39,27 +39,34 @@ const notFlux = (t: string) => !t.includes(': flux: ');
 
 /**
  * What the fleet dashboard says, read in chromium as a person would: the position of each
- * cluster's Redis path (its `aria-label` names it), and a screenshot in test-results/dashboard/.
+ * cluster's Redis path (its `aria-label` names it), the blocked goals as listed, and a
+ * screenshot in test-results/dashboard/.
  */
 let browser: Browser | undefined;
-async function dashboardPositions(shot: string): Promise<Record<string, string>> {
+async function readDashboard(shot: string): Promise<{ at: Record<string, string>; blocked: string[] }> {
   browser ??= await launchChromium();
   const { context, page } = await openDashboard(browser, world.serviceUrl, DASHBOARD_TOKEN);
   try {
     const labels = await page
       .locator('ol[aria-label^="Path of redis in "]')
       .evaluateAll((ols) => ols.map((ol) => ol.getAttribute('aria-label') ?? ''));
+    const blocked = await page
+      .getByRole('heading', { name: 'Blocked goals' })
+      .locator('xpath=following-sibling::ul[1]/li')
+      .evaluateAll((lis) => lis.map((li) => (li.textContent ?? '').replace(/\s+/g, ' ').trim()));
     await screenshot(page, shot);
-    return Object.fromEntries(
+    const at = Object.fromEntries(
       labels.flatMap((l) => {
         const m = /^Path of redis in (\S+): at (\S+)$/.exec(l);
         return m ? [[m[1]!, m[2]!]] : [];
       }),
     );
+    return { at, blocked };
   } finally {
     await context.close();
   }
 }
+const dashboardPositions = async (shot: string) => (await readDashboard(shot)).at;
 if (!haveChromium)
   process.stderr.write('SKIP "journey 1 on the fleet dashboard": /usr/bin/chromium not found\n');
 
@@ -151,11 +158,15 @@ describe('journey 1: howl-cloud on Flux, dev → staging → production', () => 
   }, 90_000);
 
   it.skipIf(!haveChromium)(
-    'the fleet dashboard (chromium): dev has moved to 7.4.11, the others not yet',
+    'the fleet dashboard (chromium): dev has moved to 7.4.11, the others not yet; the blocked Redis 8 goal shows its reason',
     async () => {
-      const at = await dashboardPositions('journey1-1-dev-done');
+      const { at, blocked } = await readDashboard('journey1-1-dev-done');
       expect(at.dev).toBe('7.4.11');
       expect(at.production).toBe('6.2.14');
+      // Redis 8 is a blocked goal (the fleet's policy allows < 7.5): shown with its reason and unblock.
+      expect(blocked.find((b) => b.startsWith('dev: redis 7.4.11 → 8.'))).toMatch(
+        /Blocked: 8\.\S+ is newer but not eligible: .*outside allowed versions "<7\.5"\. Unblock: widen allowedVersions/,
+      );
     },
     60_000,
   );
