@@ -158,6 +158,18 @@ export class KubeTestServer {
     return o ? structuredClone(o) : undefined;
   }
 
+  /** Every stored object of a kind (any namespace), sorted by namespace and name: what a controller's informer holds. */
+  list(group: string, kind: string): KubeObject[] {
+    return [...this.objects.values()]
+      .filter((o) => groupOf(o.apiVersion) === group && o.kind === kind)
+      .sort((a, b) =>
+        `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`.localeCompare(
+          `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`,
+        ),
+      )
+      .map((o) => structuredClone(o));
+  }
+
   remove(group: string, kind: string, namespace: string | undefined, name: string): void {
     const r = RESOURCES.find((x) => x.group === group && x.kind === kind)!;
     const key = this.key(r, namespace, name);
