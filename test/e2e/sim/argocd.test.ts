@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateHealth } from '../../../lib/health/index.ts';
 import { repoRoot } from '../../support/fixtures.ts';
 import { type KubeTestServer, startKubeServer } from '../../support/kube-server/index.ts';
-import { ArgoCdApplier } from './argocd.ts';
+import { ArgoCdApplier, mapTree } from './argocd.ts';
 import { CompositeCluster, MemoryCluster, servedByKubeServer } from './memory-cluster.ts';
 import { redisEnterpriseOperator } from './operators/redis-enterprise.ts';
 import { pathOf, runUntilIdle, type SimCluster } from './rollout.ts';
@@ -31,13 +31,15 @@ function tree(dir: string): Map<string, string> {
   return out;
 }
 
-const example = () => tree(join(repoRoot, 'examples/argocd-fleet'));
+const exampleFiles = () => tree(join(repoRoot, 'examples/argocd-fleet'));
+const example = () => mapTree(exampleFiles());
 
-function bumpRec(t: Map<string, string>): Map<string, string> {
+function bumpRec(): ReturnType<typeof mapTree> {
+  const t = exampleFiles();
   const next = new Map(t);
   const f = 'clusters/dev/redis-enterprise/rec.yaml';
   next.set(f, t.get(f)!.replace('versionTag: 7.4.6-102', 'versionTag: 7.8.6-13'));
-  return next;
+  return mapTree(next);
 }
 
 function argoHealth(cluster: SimCluster, name: string, merge: string, now: number) {
@@ -64,7 +66,7 @@ describe('the simulated Argo CD on examples/argocd-fleet', () => {
     operator.tick(cluster, T0);
     expect(argoHealth(cluster, 'redis-enterprise-dev', A, T0).status).toBe('healthy');
 
-    argo.pushed(B, bumpRec(example()), T0);
+    argo.pushed(B, bumpRec(), T0);
     const { now } = runUntilIdle([argo, operator], cluster, T0);
     const rec = cluster.get('app.redislabs.com', 'RedisEnterpriseCluster', 'redis-enterprise', 'rec');
     expect(pathOf(rec, 'spec.redisEnterpriseImageSpec.versionTag')).toBe('7.8.6-13');
@@ -90,7 +92,7 @@ describe('the simulated Argo CD on examples/argocd-fleet', () => {
     argo.bootstrap(cluster, A, example(), T0);
     const operator = redisEnterpriseOperator({ recPodMs: 60_000 });
     operator.tick(cluster, T0);
-    argo.pushed(B, bumpRec(example()), T0);
+    argo.pushed(B, bumpRec(), T0);
     // Mid-rollout, as the gate would read it.
     runUntilIdle([argo, operator], cluster, T0, T0 + 60_000);
     const res = await fetch(

@@ -89,26 +89,37 @@ interface Operation {
   objects: KubeObject[];
 }
 
+/** A repository's files at one commit (the harness's RevisionFiles has this shape). */
+export interface Tree {
+  read(path: string): string | undefined;
+  /** Every file path under `dir` (recursive), sorted. */
+  list(dir: string): string[];
+}
+
+/** A Tree over a path → text map. */
+export function mapTree(files: ReadonlyMap<string, string>): Tree {
+  const all = [...files.keys()].sort();
+  return {
+    read: (p) => files.get(p),
+    list: (dir) => all.filter((p) => p.startsWith(`${dir.replace(/\/$/, '')}/`)),
+  };
+}
+
 /** Plain manifests under `dir` of a tree; a kustomization.yaml's `resources` (files only) decides which. */
-export function manifestsIn(tree: ReadonlyMap<string, string>, dir: string): KubeObject[] {
+export function manifestsIn(tree: Tree, dir: string): KubeObject[] {
   const base = dir.replace(/\/+$/, '');
-  const kustomization = tree.get(`${base}/kustomization.yaml`);
+  const kustomization = tree.read(`${base}/kustomization.yaml`);
   let files: string[];
   let namespace: string | undefined;
   if (kustomization) {
     const k = parseAllDocuments(kustomization)[0]?.toJS() as
       { resources?: string[]; namespace?: string } | undefined;
-    files = (k?.resources ?? []).map((r) => `${base}/${r}`).filter((f) => tree.has(f));
+    files = (k?.resources ?? []).map((r) => `${base}/${r}`).filter((f) => tree.read(f) !== undefined);
     namespace = k?.namespace;
-  } else
-    files = [...tree.keys()]
-      .filter(
-        (f) => f.startsWith(`${base}/`) && !f.slice(base.length + 1).includes('/') && /\.ya?ml$/.test(f),
-      )
-      .sort();
+  } else files = tree.list(base).filter((f) => !f.slice(base.length + 1).includes('/') && /\.ya?ml$/.test(f));
   const out: KubeObject[] = [];
   for (const f of files)
-    for (const d of parseAllDocuments(tree.get(f)!)) {
+    for (const d of parseAllDocuments(tree.read(f)!)) {
       const o = d.toJS() as KubeObject | null;
       if (!o?.kind) continue;
       if (namespace) o.metadata = { ...o.metadata, namespace };
@@ -125,6 +136,8 @@ export interface ArgoCdOptions {
   timing?: ArgoTiming;
   /** Kinds the cluster can hold; others in a source are skipped (the test server serves a fixed list). */
   serves?: (group: string, kind: string) => boolean;
+  /** Told the objects a sync changed, after it applied them (operators that react to an apply). */
+  onApplied?: (changed: KubeObject[]) => void;
 }
 
 export class ArgoCdApplier implements Simulator {
@@ -132,7 +145,7 @@ export class ArgoCdApplier implements Simulator {
   readonly events: SimEvent[] = [];
   private apps = new Map<string, AppState>();
   private ops: Operation[] = [];
-  private pending: { revision: string; tree: ReadonlyMap<string, string>; at: number }[] = [];
+  private pending: { revision: string; tree: Tree; at: number }[] = [];
   private readonly timing: ArgoTiming;
   private readonly charts: ChartRenderer;
 
@@ -145,7 +158,7 @@ export class ArgoCdApplier implements Simulator {
   }
 
   /** The tracked branch moved to `revision` (a merge); Argo CD refreshes after the webhook delay. */
-  pushed(revision: string, tree: ReadonlyMap<string, string>, now: number): void {
+  pushed(revision: string, tree: Tree, now: number): void {
     this.pending.push({ revision, tree, at: now + this.timing.refreshMs });
   }
 
@@ -154,19 +167,33 @@ export class ArgoCdApplier implements Simulator {
    * healthy at `revision`, its objects applied (with `settle` giving each its
    * settled status, e.g. a Running REC).
    */
+  /**
+   * The Applications as they stand before the journey: synced and healthy at
+   * `revision` (finished an hour before `now`). Their objects are `render`'s.
+   */
+  seed(tree: Tree, revision: string, now: number): KubeObject[] {
+    return this.applications(tree).map((app) => {
+      const desired = this.render(app, tree);
+      this.apps.set(app.metadata!.name!, { app, desired, fingerprint: stable(desired) });
+      return this.withStatus(app, revision, now - 3_600_000, 'Succeeded', 'Healthy');
+    });
+  }
+
+  /** Every object the Applications of `tree` render (what the cluster should hold). */
+  renderAll(tree: Tree): KubeObject[] {
+    return this.applications(tree).flatMap((app) => this.render(app, tree));
+  }
+
+  /** `seed` and `renderAll` applied to `cluster`, each object settled (`settle`: its status and pods). */
   bootstrap(
     cluster: SimCluster,
     revision: string,
-    tree: ReadonlyMap<string, string>,
+    tree: Tree,
     now: number,
     settle: (o: KubeObject) => KubeObject[] = settledObjects,
   ): void {
-    for (const app of this.applications(tree)) {
-      const desired = this.render(app, tree);
-      for (const o of desired) for (const x of settle(structuredClone(o))) cluster.apply(x);
-      this.apps.set(app.metadata!.name!, { app, desired, fingerprint: stable(desired) });
-      cluster.apply(this.withStatus(app, revision, now - 3_600_000, 'Succeeded', 'Healthy'));
-    }
+    for (const o of this.renderAll(tree)) for (const x of settle(structuredClone(o))) cluster.apply(x);
+    for (const app of this.seed(tree, revision, now)) cluster.apply(app);
   }
 
   tick(cluster: SimCluster, now: number): SimEvent[] {
@@ -214,7 +241,7 @@ export class ArgoCdApplier implements Simulator {
     );
   }
 
-  private applications(tree: ReadonlyMap<string, string>): KubeObject[] {
+  private applications(tree: Tree): KubeObject[] {
     const ns = this.opts.namespace ?? 'argocd';
     return this.opts.appDirs
       .flatMap((d) => manifestsIn(tree, d))
@@ -223,7 +250,7 @@ export class ArgoCdApplier implements Simulator {
       .sort((a, b) => (a.metadata!.name ?? '').localeCompare(b.metadata!.name ?? ''));
   }
 
-  private render(app: KubeObject, tree: ReadonlyMap<string, string>): KubeObject[] {
+  private render(app: KubeObject, tree: Tree): KubeObject[] {
     const src = pathOf(app, 'spec.source') as Record<string, unknown> | undefined;
     const ns = pathOf(app, 'spec.destination.namespace') as string | undefined;
     let objects: KubeObject[] = [];
@@ -243,7 +270,7 @@ export class ArgoCdApplier implements Simulator {
 
   private refresh(
     cluster: SimCluster,
-    p: { revision: string; tree: ReadonlyMap<string, string>; at: number },
+    p: { revision: string; tree: Tree; at: number },
     log: (at: number, o: KubeObject | string, change: string) => void,
   ): void {
     for (const app of this.applications(p.tree)) {
@@ -305,9 +332,10 @@ export class ArgoCdApplier implements Simulator {
       return;
     }
     if (op.next === 1) {
-      const changed: string[] = [];
-      for (const o of op.objects) if (this.applyObject(cluster, o)) changed.push(describeKubeObject(o));
+      const objects = op.objects.filter((o) => this.applyObject(cluster, o));
+      const changed = objects.map(describeKubeObject);
       log(at, live, `applied ${changed.length ? changed.join(', ') : 'no changes'}`);
+      this.opts.onApplied?.(objects);
       op.next = 2;
       return;
     }

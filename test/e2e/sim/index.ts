@@ -15,3 +15,4 @@ export * from './operators/ot.ts';
 export * from './operators/bitnami.ts';
 export * from './operators/alauda.ts';
 export * from './settle.ts';
+export * from './world-adapters.ts';

@@ -199,6 +199,22 @@ export class RolloutSimulator implements Simulator {
     }
   }
 
+  /**
+   * Take `objects` as the settled cluster (what the first tick would do, for
+   * objects not applied yet): later changes to them start rollouts, and so
+   * does any object first seen after this.
+   */
+  prime(objects: readonly KubeObject[]): void {
+    for (const w of this.watches)
+      for (const o of objects) {
+        if (o.kind !== w.kind || groupOf(o) !== w.group) continue;
+        const key = `${w.group}/${w.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+        const fp = (w.fingerprint ?? ((x: KubeObject) => stable((x as { spec?: unknown }).spec)))(o);
+        this.seen.set(key, { fingerprint: fp, object: structuredClone(o) });
+      }
+    this.ticked = true;
+  }
+
   nextAt(): number | undefined {
     let min: number | undefined;
     for (const f of this.flights.values()) {
