@@ -158,15 +158,10 @@ export class KubeTestServer {
     return o ? structuredClone(o) : undefined;
   }
 
-  /** Every stored object of a kind (any namespace), sorted by namespace and name: what a controller's informer holds. */
+  /** Every stored object of one kind (in one API group), as a controller's list would see it. */
   list(group: string, kind: string): KubeObject[] {
     return [...this.objects.values()]
-      .filter((o) => groupOf(o.apiVersion) === group && o.kind === kind)
-      .sort((a, b) =>
-        `${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`.localeCompare(
-          `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`,
-        ),
-      )
+      .filter((o) => o.kind === kind && groupOf(o.apiVersion) === group)
       .map((o) => structuredClone(o));
   }
 
