@@ -173,9 +173,39 @@ export function opsRequestPhases(
   return phases;
 }
 
-/** The KubeDB ops manager: acts on RedisOpsRequests created after it started. */
+/**
+ * KubeStash, for a BackupSession created on demand (what `kubectl kubestash
+ * trigger` makes): Running, then Succeeded with completionTime, or Failed.
+ */
+export function backupSessionPhases(now: number, fail?: string): Phase[] {
+  return [
+    {
+      afterMs: 2_000,
+      label: 'status.phase Running',
+      apply: (x) => void (statusOf(x).phase = 'Running'),
+    },
+    {
+      afterMs: 60_000,
+      label: fail ? `status.phase Failed: ${fail}` : 'status.phase Succeeded',
+      apply: (x) => {
+        const s = statusOf(x);
+        s.phase = fail ? 'Failed' : 'Succeeded';
+        s.completionTime = rfc3339(now + 60_000);
+        s.duration = '58s';
+        if (fail) s.conditions = [{ type: 'BackupSucceeded', status: 'False', reason: 'BackupFailed', message: fail }];
+      },
+    },
+  ];
+}
+
+/** The KubeDB ops manager (and KubeStash): acts on RedisOpsRequests and BackupSessions created after it started. */
 export function kubedbOperator(opts: KubeDbOptions = {}): RolloutSimulator {
   return new RolloutSimulator('kubedb', [
+    {
+      group: 'core.kubestash.com',
+      kind: 'BackupSession',
+      phases: (_o, _prev, _c, now) => backupSessionPhases(now),
+    },
     {
       group: 'ops.kubedb.com',
       kind: 'RedisOpsRequest',
