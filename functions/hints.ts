@@ -5,7 +5,16 @@ import { REPLAY_WINDOW_MS, verifySnapshot } from '../lib/agent/snapshot.ts';
 import { hintFromDockerHub, hintFromHarbor, hintFromQuay } from '../lib/feeds/hints.ts';
 import type { WebhookAnswer } from './github.ts';
 import type { Services } from './services.ts';
-import { evaluateGates, feedSources, readFeeds, runRepository, snapshotKey } from './use-cases.ts';
+import { recordAcks, replyTo } from './approvals.ts';
+import {
+  approvalKey,
+  evaluateGates,
+  feedSources,
+  readFeeds,
+  readStatus,
+  runRepository,
+  snapshotKey,
+} from './use-cases.ts';
 import { readBoundedBody, tokenMatches, verifyHmacHeader } from './verify.ts';
 
 type Source = 'flux' | 'argocd' | 'agent' | 'registry';
@@ -101,10 +110,55 @@ export async function handleAgent(s: Services, req: Request): Promise<WebhookAns
     count(s, 'agent', 'ignored', snap.kind);
     return { status: 200, body: { outcome: 'ignored', detail: 'an older message than the one kept' } };
   }
-  await s.store.put(key, body.text, { ttlMs: 24 * 3600_000 + REPLAY_WINDOW_MS });
-  const gates = snap.kind === 'snapshot' ? (await regate(s)).filter((g) => g.cluster === snap.cluster) : [];
+  const ttlMs = 24 * 3600_000 + REPLAY_WINDOW_MS;
+  await s.store.put(key, body.text, { ttlMs });
+  // A heartbeat vouching for the kept snapshot keeps it too: a cluster quiet for a day
+  // (a 72 h soak) must not lose its reading. One vouching for a snapshot this store does
+  // not hold (a restarted service, an empty store) asks the agent to send it again.
+  let resync = false;
+  if (snap.kind === 'heartbeat') {
+    const keptKey = snapshotKey(snap.cluster, 'snapshot');
+    const kept = await s.store.get(keptKey);
+    const last = kept ? (JSON.parse(kept) as typeof snap) : undefined;
+    if (last && last.agent === snap.agent && last.sequence === snap.basedOn)
+      await s.store.put(keptKey, kept!, { ttlMs });
+    else resync = !last || last.agent === snap.agent;
+  }
+  await recordAcks(s, snap.cluster, snap.acks ?? []);
+  const gates =
+    snap.kind === 'snapshot'
+      ? (await regate(s)).filter((g) => g.cluster === snap.cluster)
+      : await regateApproved(s, snap.cluster);
   count(s, 'agent', 'done', snap.kind);
-  return { status: 202, body: { outcome: 'done', cluster: snap.cluster, kind: snap.kind, gates } };
+  // The answer carries, signed, the approvals waiting for this cluster (functions/approvals.ts).
+  const reply = await replyTo(s, snap, secret!);
+  return {
+    status: 202,
+    body: {
+      outcome: 'done',
+      cluster: snap.cluster,
+      kind: snap.kind,
+      gates,
+      reply,
+      ...(resync ? { resync: true } : {}),
+    },
+  };
+}
+
+/**
+ * On a heartbeat, only the steps of this cluster that wait for an approval which has
+ * since been given (Slack's Approve does not re-read the gate itself), so the approval
+ * is on its way to the agent with this very answer.
+ */
+async function regateApproved(s: Services, cluster: string) {
+  const out = [];
+  for (const rec of Object.values(await readStatus(s, cluster))) {
+    if (rec.verdict !== 'needs-approval' || (await s.store.get(approvalKey(rec.step))) === undefined)
+      continue;
+    const r = s.repositories.find((x) => x.slug === rec.repository.toLowerCase());
+    if (r) out.push(...(await evaluateGates(s, r, rec.pr)));
+  }
+  return out;
 }
 
 /** Registry push events (Docker Hub, Harbor, Quay): re-read the sources they name. */

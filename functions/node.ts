@@ -1,7 +1,7 @@
 // The Node adapter (`cairn serve`): the app on @hono/node-server, the cron function on
 // node-cron, the store CAIRN_STORE names (SQLite by default), and, when the process runs
 // with Kubernetes credentials (KUBECONFIG, or in a cluster), the gate reads the cluster
-// directly instead of waiting for agent snapshots. `close()` is the graceful shutdown:
+// directly instead of waiting for agent snapshots, and sets the approval annotation itself. `close()` is the graceful shutdown:
 // stop taking work, let the handler in flight finish, stop cron between repositories
 // and release its lock, then close the store.
 import { randomUUID } from 'node:crypto';
@@ -9,12 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import cron from 'node-cron';
+import { ensurePrimaryUpdateApproved } from '../lib/cluster/approve.ts';
 import { readForStep } from '../lib/cluster/reader.ts';
+import { KubeApiError, type KubeTransport } from '../lib/cluster/transport.ts';
 import { ValidationError } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { systemClock } from '../lib/node/clock.ts';
 import { openStore } from '../lib/node/store-open.ts';
-import type { ClosableStore } from '../lib/store/index.ts';
+import { type ClosableStore, memoryStore } from '../lib/store/index.ts';
 import { createApp } from './app.ts';
 import { type CronResult, runCron } from './cron.ts';
 import type { Runtime } from './services.ts';
@@ -37,12 +39,36 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
+/**
+ * The all-in-one deployment's own cluster access: direct reads for the gate, and the
+ * approval annotation set once per approval (as the agent does; lib/cluster/approve.ts).
+ */
+export function directCluster(
+  transport: KubeTransport,
+  clock = systemClock,
+): Required<Pick<Runtime, 'readCluster' | 'approve'>> {
+  const used = memoryStore(clock);
+  return {
+    readCluster: (step) => readForStep(transport, step, () => new Date(clock.now())),
+    approve: async (a) => {
+      try {
+        return { id: a.id, outcome: await ensurePrimaryUpdateApproved(transport, used, a.target, a.id) };
+      } catch (e) {
+        if (e instanceof KubeApiError && e.kind === 'forbidden')
+          return { id: a.id, outcome: 'forbidden', message: e.message };
+        throw e;
+      }
+    },
+  };
+}
+
 /** Kubernetes credentials when the process has any: the all-in-one deployment reads the cluster itself. */
-async function clusterReader(env: Record<string, string | undefined>): Promise<Runtime['readCluster']> {
+async function clusterAccess(
+  env: Record<string, string | undefined>,
+): Promise<ReturnType<typeof directCluster> | undefined> {
   if (!env.KUBECONFIG && !env.KUBERNETES_SERVICE_HOST) return undefined;
   const { kubeTransport, loadKubeConfig } = await import('../lib/node/kube-client.ts');
-  const transport = kubeTransport(loadKubeConfig({}));
-  return (step) => readForStep(transport, step, () => new Date());
+  return directCluster(kubeTransport(loadKubeConfig({})));
 }
 
 export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServer> {
@@ -53,8 +79,8 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
     instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     write: (line) => process.stderr.write(`${line}\n`),
   };
-  const readCluster = await clusterReader(opts.env);
-  if (readCluster) runtime.readCluster = readCluster;
+  const direct = await clusterAccess(opts.env);
+  if (direct) Object.assign(runtime, direct);
   const cairn = createApp(runtime);
   // Refuses to start on a bad environment or without a webhook secret.
   const services = cairn.services(opts.env);

@@ -2,6 +2,7 @@
 // and the runtime's adapters: the store, the clock, the GitHub provider per repository,
 // the catalog, the logger, the metrics. A runtime (Worker, Node, a test) passes a
 // `Runtime`; nothing here reads the process, the disk or the clock itself.
+import type { ApprovalAck, DeliveredApproval } from '../lib/agent/index.ts';
 import type { Catalog } from '../lib/catalog/schema.ts';
 import { type Env, loadConfig, secretValues } from '../lib/config.ts';
 import { PreconditionError } from '../lib/errors.ts';
@@ -39,6 +40,11 @@ export interface Runtime {
   catalog?: () => Catalog;
   /** The all-in-one Node deployment reads the cluster directly; otherwise the agent's snapshots count. */
   readCluster?: (step: Step) => Promise<ClusterReading | undefined>;
+  /**
+   * The all-in-one deployment sets the approval annotation itself (no agent to deliver it
+   * to): what it did, or a throw when the cluster could not be reached (retried next run).
+   */
+  approve?: (approval: DeliveredApproval) => Promise<ApprovalAck>;
   /** Extra GitHub provider options (tests: no write spacing). */
   github?: Partial<Pick<GitHubOptions, 'writeSpacing' | 'retryAfterUnitMs' | 'fetch'>>;
   /** Unique per process or isolate: lock holder ids are built from it. */

@@ -28,6 +28,7 @@ import type { Step } from '../lib/planner/types.ts';
 import { EMPTY_POLICY } from '../lib/policy/load.ts';
 import type { Policy } from '../lib/policy/schema.ts';
 import { evaluateWindows } from '../lib/schedule/windows.ts';
+import { type Delivery, ensureDelivery, recordAcks, withdrawDelivery } from './approvals.ts';
 import { evidenceOf, notify, notifyStep, pullRequestUrl } from './notify.ts';
 import type { Repository, Services } from './services.ts';
 
@@ -297,9 +298,26 @@ export async function evaluateGates(
         break;
       case 'wait':
         text = result.reason;
+        if (result.approve) {
+          // Approved and still waiting: the agent is to set the annotation (functions/approvals.ts).
+          const d = await ensureDelivery(s, {
+            cluster: step.cluster ?? 'default',
+            step: step.id,
+            repository: `${r.owner}/${r.repo}`,
+            pr: pr.number,
+            mergeCommit,
+            by: (await s.store.get(approvalKey(step.id))) ?? 'unknown',
+            target: result.approve,
+          });
+          if (d?.state === 'pending' && s.runtime.approve) await approveDirectly(s, d);
+          if (d && (d.state === 'refused' || d.state === 'forbidden'))
+            text = `${text} (the agent answered ${d.state}${d.message ? `: ${d.message}` : ''})`;
+        }
         status = { state: 'pending', description: text };
         break;
       case 'needs-approval':
+        // Not (or no longer) approved: an approval not yet taken by the agent is withdrawn.
+        await withdrawDelivery(s, step.cluster ?? 'default', step.id, mergeCommit);
         text = `${result.reason}: comment /cairn approve ${step.to}`;
         status = { state: 'pending', description: text };
         break;
@@ -354,6 +372,18 @@ export async function evaluateGates(
     out.push({ pr: pr.number, step: step.id, cluster, verdict, status });
   }
   return out;
+}
+
+/** All-in-one: no agent to deliver to; the service sets the annotation and records the outcome. */
+async function approveDirectly(s: Services, d: Delivery): Promise<void> {
+  try {
+    const ack = await s.runtime.approve!(d);
+    await recordAcks(s, d.cluster, [ack]);
+    d.state = ack.outcome;
+    if (ack.message) d.message = ack.message;
+  } catch (e) {
+    s.log.warn('approval not applied yet; retried on the next gate run', { approval: d.id, error: e });
+  }
 }
 
 /** Whether someone with write access approved the step in this PR body (`/cairn approve`). */

@@ -7,10 +7,13 @@ import { requireStr, str } from '../args.ts';
 export const agentCommand: Command = {
   name: 'agent',
   summary: 'Watch the cluster and push signed status snapshots to the status function',
-  usage: 'agent --cluster NAME --push URL [--kubeconfig FILE|default] [--agent-id ID] [--heartbeat SECONDS]',
+  usage:
+    'agent --cluster NAME --push URL [--kubeconfig FILE|default] [--agent-id ID] [--heartbeat SECONDS] [--approve-namespaces NS,...]',
   description:
     'Runs until stopped (SIGINT / SIGTERM). Read-only: lists and watches the resources the gate reads.\n' +
-    'Signs every message with $CAIRN_AGENT_SECRET (HMAC-SHA256 over timestamp and body; see docs/gate.md).',
+    'Signs every message with $CAIRN_AGENT_SECRET (HMAC-SHA256 over timestamp and body; see docs/gate.md).\n' +
+    'Its one write: the approval annotation on a RedisCluster, once per approval the status function\n' +
+    'delivers in its signed answer.',
   options: {
     cluster: { type: 'string', value: 'NAME', description: 'The cluster name the snapshots are for' },
     push: { type: 'string', value: 'URL', description: "The status function's snapshot endpoint" },
@@ -22,6 +25,11 @@ export const agentCommand: Command = {
     },
     'agent-id': { type: 'string', value: 'ID', description: 'This agent instance (default: the host name)' },
     heartbeat: { type: 'string', value: 'SECONDS', description: 'Heartbeat interval (default 30)' },
+    'approve-namespaces': {
+      type: 'string',
+      value: 'NS,...',
+      description: 'Only approve RedisClusters in these namespaces (default: every namespace)',
+    },
   },
   async run(values, _pos, ctx) {
     const cluster = requireStr(values, 'cluster', 'agent');
@@ -33,6 +41,10 @@ export const agentCommand: Command = {
     const heartbeat = str(values, 'heartbeat') ?? '30';
     if (!/^\d+$/.test(heartbeat) || Number(heartbeat) < 1)
       throw new UsageError(`--heartbeat takes whole seconds, got "${heartbeat}"`);
+    const approveNamespaces = str(values, 'approve-namespaces')
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     const file = str(values, 'kubeconfig') ?? 'default';
     // Loaded here, not at start: the Kubernetes client costs every other command ~0.4 s otherwise.
     const { ClusterAgent, httpPush } = await import('../../lib/node/agent.ts');
@@ -54,6 +66,7 @@ export const agentCommand: Command = {
       sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
       heartbeatMs: Number(heartbeat) * 1000,
       log: ctx.log,
+      ...(approveNamespaces ? { approveNamespaces } : {}),
     });
     ctx.log.info('agent: started', { cluster, push });
     agent.start();

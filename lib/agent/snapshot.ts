@@ -21,6 +21,15 @@ const problemSchema = z.strictObject({
   message: z.string(),
 });
 
+/** What the agent did with an approval the service delivered (lib/agent/approvals.ts). */
+export const approvalAckSchema = z.strictObject({
+  id: z.string().min(1).max(512),
+  outcome: z.enum(['patched', 'already-set', 'already-used', 'not-waiting', 'refused', 'forbidden']),
+  message: z.string().max(1000).optional(),
+});
+
+export type ApprovalAck = z.infer<typeof approvalAckSchema>;
+
 export const snapshotSchema = z.strictObject({
   version: z.literal(1),
   kind: z.enum(['snapshot', 'heartbeat']),
@@ -34,23 +43,28 @@ export const snapshotSchema = z.strictObject({
   basedOn: z.number().int().nonnegative().optional(),
   objects: z.array(z.record(z.string(), z.unknown())),
   problems: z.array(problemSchema),
+  /** Approvals handled since the last message that got through (at most once each). */
+  acks: z.array(approvalAckSchema).max(100).optional(),
 });
 
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
 const encoder = new TextEncoder();
 
-async function key(secret: string, usage: 'sign' | 'verify'): ReturnType<typeof crypto.subtle.importKey> {
+export async function key(
+  secret: string,
+  usage: 'sign' | 'verify',
+): ReturnType<typeof crypto.subtle.importKey> {
   return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
     usage,
   ]);
 }
 
-function hex(buf: ArrayBuffer): string {
+export function hex(buf: ArrayBuffer): string {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function unhex(s: string): Uint8Array | undefined {
+export function unhex(s: string): Uint8Array | undefined {
   if (!/^([0-9a-f]{2})+$/i.test(s)) return undefined;
   const out = new Uint8Array(s.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);

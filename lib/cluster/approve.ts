@@ -2,6 +2,10 @@
 // `redis.io/approve-primary-update: "true"` on a howl-cloud RedisCluster that
 // waits in `WaitingForUser`. Never written to Git: the operator removes it
 // after use, and Argo CD / Flux would re-apply it and approve every later update.
+// The same patch records the approval's id (`cairn.dev/approval-id`), which
+// the operator leaves in place: a restarted agent, whose memory is gone, sees
+// that the approval was used and writes nothing.
+import { APPROVAL_ID_ANNOTATION } from '../agent/approvals.ts';
 import type { ApprovalTarget } from '../gate/types.ts';
 import type { Store } from '../store/index.ts';
 import { findResource } from './resources.ts';
@@ -13,7 +17,7 @@ export type ApprovalOutcome =
   | 'already-set'
   /** The cluster is not waiting for approval (any more): nothing to write. */
   | 'not-waiting'
-  /** This approval was already applied once; an approval is never reused. */
+  /** This approval was already applied once (this process, or the id on the CR); an approval is never reused. */
   | 'already-used';
 
 /**
@@ -35,6 +39,7 @@ export async function ensurePrimaryUpdateApproved(
   if ((await store.get(usedKey)) !== undefined) return 'already-used';
   for (let attempt = 0; attempt < 3; attempt++) {
     const o = await transport.get(r, target.namespace, target.name);
+    if (o?.metadata?.annotations?.[APPROVAL_ID_ANNOTATION] === approvalId) return 'already-used';
     if (!o || o.status?.phase !== 'WaitingForUser') return 'not-waiting';
     if (o.metadata?.annotations?.[target.annotation] === target.value) return 'already-set';
     // Claim the approval before writing: of two agents, one writes.
@@ -44,7 +49,7 @@ export async function ensurePrimaryUpdateApproved(
       await transport.mergePatch(r, target.namespace, target.name, {
         metadata: {
           resourceVersion: o.metadata?.resourceVersion,
-          annotations: { [target.annotation]: target.value },
+          annotations: { [target.annotation]: target.value, [APPROVAL_ID_ANNOTATION]: approvalId },
         },
       });
       await store.put(usedKey, 'patched');

@@ -189,11 +189,11 @@ export function evaluateGate(input: GateInput): GateResult {
   }
   const open = [...reasonsOf('unknown'), ...reasonsOf('progressing')];
   if (open.length) {
-    const why =
-      waiting.length && input.approved
-        ? 'approved; waiting for the operator to update the primary'
-        : open[0]!;
-    return closed(why, open, outcomes);
+    const approved = waiting.length && input.approved ? approvalTarget(waiting[0]!) : undefined;
+    const why = approved ? 'approved; waiting for the operator to update the primary' : open[0]!;
+    const r = closed(why, open, outcomes);
+    // The annotation the cluster agent is to set for this approval (delivered by the status function).
+    return approved && r.verdict === 'wait' ? { ...r, approve: approved } : r;
   }
 
   const since = input.healthySince ?? reading.readAt;

@@ -87,7 +87,14 @@ interface Common {
 
 export type GateResult =
   | ({ verdict: 'pass'; reasons: string[] } & Common)
-  | ({ verdict: 'wait'; reason: string; retryAfterMs: number; reasons: string[] } & Common)
+  | ({
+      verdict: 'wait';
+      reason: string;
+      retryAfterMs: number;
+      reasons: string[];
+      /** Approved and still `WaitingForUser`: the annotation the cluster agent is to set. */
+      approve?: ApprovalTarget;
+    } & Common)
   | ({ verdict: 'fail'; reasons: string[]; rollback: RollbackAdvice } & Common)
   | ({ verdict: 'needs-approval'; reason: string; approve: ApprovalTarget; reasons: string[] } & Common);
 

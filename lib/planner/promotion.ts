@@ -140,9 +140,13 @@ export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]
         const vkey = `${key}\0${hop.to}\0${hop.release}`;
         let verdict = verdicts.get(vkey);
         if (!verdict) {
+          // A lower environment already past `hop.to` ran it (or its gate would not have
+          // let it on): a staging hop to 7.0.15 is not blocked by a dev that reached 7.4.11.
           const missing = peers.find(
             (p) =>
-              p.current.raw !== hop.to && !p.hops.some((h) => h.to === hop.to || h.release === hop.release),
+              p.current.raw !== hop.to &&
+              !p.hops.some((h) => h.to === hop.to || h.release === hop.release) &&
+              !passed(p, hop.to),
           );
           verdict = {
             ...(missing ? { missing } : {}),
@@ -171,4 +175,13 @@ export function promote(catalog: Catalog, policy: Policy, works: readonly Work[]
     }
   }
   return promotionAfter;
+}
+
+/** Whether `peer` is on a newer version than `version` already (same scheme). */
+function passed(peer: Work, version: string): boolean {
+  try {
+    return peer.scheme.compare(peer.current.raw, version) > 0;
+  } catch {
+    return false;
+  }
 }

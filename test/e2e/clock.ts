@@ -41,12 +41,26 @@ export class VirtualClock implements Clock {
     for (const s of due) s.resolve();
   }
 
+  /** Moves time to the earliest sleeper and wakes only that one (the world settles between wakes). */
+  wakeFirst(): void {
+    const first = [...this.sleepers].sort((a, b) => a.due - b.due)[0];
+    if (!first) return;
+    this.sleepers = this.sleepers.filter((s) => s !== first);
+    if (first.due > this.t) this.t = first.due;
+    first.resolve();
+  }
+
   /** Wakes the sleepers of `owner` that slept exactly `ms` now, whatever their due time. */
   wake(owner: string, ms: number): number {
     const hit = this.sleepers.filter((s) => s.owner === owner && s.ms === ms);
     this.sleepers = this.sleepers.filter((s) => !hit.includes(s));
     for (const s of hit) s.resolve();
     return hit.length;
+  }
+
+  /** When the earliest sleeper wakes (Infinity when none sleeps). */
+  nextDue(): number {
+    return Math.min(...this.sleepers.map((s) => s.due), Infinity);
   }
 
   sleeping(owner: string, ms?: number): number {

@@ -33,7 +33,8 @@ import type { GitOpsApplier, OperatorSim, RevisionFiles, SimContext } from './si
 export const WEBHOOK_SECRET = 'e2e-webhook-secret-000001';
 export const AGENT_SECRET = 'e2e-agent-secret-0000001';
 export const STATUS_TOKEN = 'e2e-status-token-000001';
-const DEBOUNCE_MS = 2_000;
+/** The agents' debounce: changes within 20 s of virtual time go out as one snapshot. */
+const DEBOUNCE_MS = 20_000;
 /** The agents' own heartbeat timer never fires: the world sends each heartbeat before a cron run. */
 const HEARTBEAT_NEVER = 10 * 365 * 86_400_000;
 
@@ -169,6 +170,8 @@ export class World {
   private readonly tmp: string[] = [];
   /** Real milliseconds spent inside cairn's cron function. */
   cronWallMs = 0;
+  pushWallMs = 0;
+  pushes = 0;
 
   constructor(opts: WorldOptions) {
     this.opts = opts;
@@ -206,9 +209,8 @@ export class World {
     else {
       this.service = this.localService();
       this.front = await new Promise<ServerType>((resolve) => {
-        const s = serve(
-          { fetch: (req) => this.service!.fetch(req), port: 0, hostname: '127.0.0.1' },
-          () => resolve(s),
+        const s = serve({ fetch: (req) => this.service!.fetch(req), port: 0, hostname: '127.0.0.1' }, () =>
+          resolve(s),
         );
       });
       this.url = `http://127.0.0.1:${(this.front.address() as AddressInfo).port}`;
@@ -324,7 +326,15 @@ export class World {
       cluster: spec.name,
       agentId: `agent-${spec.name}`,
       secret: AGENT_SECRET,
-      push: httpPush(`${this.url}/webhooks/agent`),
+      push: async (m) => {
+        const t0 = Date.now();
+        try {
+          return await httpPush(`${this.url}/webhooks/agent`)(m);
+        } finally {
+          this.pushWallMs += Date.now() - t0;
+          this.pushes++;
+        }
+      },
       clock: () => this.clock.date(),
       sleep: (ms) => this.clock.sleep(ms, owner),
       heartbeatMs: HEARTBEAT_NEVER,
@@ -355,6 +365,13 @@ export class World {
     for (;;) {
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
       const next = this.queue[0];
+      const wake = this.clock.nextDue();
+      // Agents' timers (their debounce) first, then simulator events, then the cron trigger.
+      if (wake <= t && wake <= (next?.at ?? Infinity) && wake <= this.nextCron) {
+        this.clock.wakeFirst();
+        await this.afterChange();
+        continue;
+      }
       if (next && next.at <= t && next.at <= this.nextCron) {
         this.queue.shift();
         this.clock.advanceTo(next.at);
@@ -373,24 +390,20 @@ export class World {
     }
   }
 
-  /** Runs the next simulator event or cron run (whichever is first), if it is due by `limit`. */
+  /** Runs the next agent timer, simulator event or cron run (whichever is first), if it is due by `limit`. */
   async step(limit: number): Promise<void> {
     this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    const next = Math.min(this.queue[0]?.at ?? Infinity, this.nextCron, limit);
-    const before = this.timeline.length;
-    await this.runUntil(next);
-    // runUntil stops after everything due at `next`; nothing ran only when `next` is `limit`.
-    void before;
+    await this.runUntil(Math.min(this.queue[0]?.at ?? Infinity, this.clock.nextDue(), this.nextCron, limit));
   }
 
   /** Advances until `done()` holds (checked after each event and cron run), at most `maxMs`. */
   async until(what: string, done: () => boolean, maxMs: number): Promise<void> {
     const end = this.clock.now() + maxMs;
     while (!done()) {
-      if (this.clock.now() >= end) throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
+      if (this.clock.now() >= end)
+        throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const step = Math.min(this.queue[0]?.at ?? Infinity, this.nextCron, end);
-      await this.runUntil(step);
+      await this.step(end);
     }
   }
 
@@ -433,14 +446,19 @@ export class World {
     for (const [name, c] of this.clusters) {
       for (let i = 0; ; i++) {
         await new Promise((r) => setTimeout(r, i < 3 ? 0 : 1));
-        const caught = this.caughtUp(c);
-        if (caught && !c.agent.pending) break;
-        if (caught) this.clock.wake(`agent:${name}`, DEBOUNCE_MS);
+        if (this.quiet(name, c)) break;
         if (Date.now() > deadline) throw new Error(`the agent of ${name} did not settle`);
       }
     }
     // An approval patched in a reply changes the cluster again: settle until quiet.
-    for (const c of this.clusters.values()) if (!this.caughtUp(c) || c.agent.pending) return this.settleOnce();
+    for (const [name, c] of this.clusters) if (!this.quiet(name, c)) return this.settleOnce();
+  }
+
+  /** Caught up with its API server, and either idle or waiting out its debounce on the virtual clock. */
+  private quiet(name: string, c: ClusterHandle): boolean {
+    if (!this.caughtUp(c)) return false;
+    const pushing = (c.agent as unknown as { pushing: boolean }).pushing;
+    return !c.agent.pending || (!pushing && this.clock.sleeping(`agent:${name}`, DEBOUNCE_MS) > 0);
   }
 
   private caughtUp(c: ClusterHandle): boolean {
@@ -478,7 +496,10 @@ export class World {
   }
 
   private get repository_(): { full_name: string; default_branch: string } {
-    return { full_name: `${this.github.owner}/${this.github.repo}`, default_branch: this.github.defaultBranch };
+    return {
+      full_name: `${this.github.owner}/${this.github.repo}`,
+      default_branch: this.github.defaultBranch,
+    };
   }
 
   /** A reviewer merges PR `number` on GitHub; GitHub sends pull_request.closed and push; every cluster's GitOps tool sees the commit. */
@@ -521,11 +542,20 @@ export class World {
   async comment(number: number, body: string, login = 'alice'): Promise<unknown> {
     this.record('human', `${login} comments on #${number}: ${body}`, number);
     const id = 9_000_000 + ++this.comments;
-    this.github.comments.push({ id, issue: number, body, user: login, created_at: this.clock.date().toISOString() });
+    this.github.comments.push({
+      id,
+      issue: number,
+      body,
+      user: login,
+      created_at: this.clock.date().toISOString(),
+    });
     this.seenComments = this.github.comments.length;
     const res = await this.deliver('issue_comment', {
       action: 'created',
-      issue: { number, pull_request: { url: `${this.github.url}/repos/${this.repository_.full_name}/pulls/${number}` } },
+      issue: {
+        number,
+        pull_request: { url: `${this.github.url}/repos/${this.repository_.full_name}/pulls/${number}` },
+      },
       comment: { id, body, user: { login, type: 'User' } },
       repository: this.repository_,
       sender: { login, type: 'User' },
@@ -538,7 +568,10 @@ export class World {
 
   /** Someone applies `o` to cluster `cluster` by hand (kubectl apply), e.g. a RedisBackup. */
   async kubectlApply(cluster: string, o: KubeObject, by = 'alice'): Promise<void> {
-    this.record('human', `${by}: kubectl apply ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name} on ${cluster}`);
+    this.record(
+      'human',
+      `${by}: kubectl apply ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name} on ${cluster}`,
+    );
     this.clusters.get(cluster)!.kube.apply(o);
     await this.afterChange();
   }
@@ -556,7 +589,11 @@ export class World {
   }
 
   /** Open PRs as (number, step) pairs. */
-  openSteps(): { number: number; step: ReturnType<typeof stepFromPullRequestBody> & object; title: string }[] {
+  openSteps(): {
+    number: number;
+    step: ReturnType<typeof stepFromPullRequestBody> & object;
+    title: string;
+  }[] {
     return [...this.github.pulls.values()]
       .filter((p) => p.state === 'open' && stepFromPullRequestBody(p.body))
       .map((p) => ({ number: p.number, step: stepFromPullRequestBody(p.body)!, title: p.title }));
@@ -589,10 +626,15 @@ export class World {
       const fresh = list.slice(0, list.length - seen).reverse();
       this.seenStatuses.set(sha, list.length);
       for (const s of fresh)
-        if (s.context === 'cairn/gate') this.record('gate', `${where(sha)}: ${s.state}: ${s.description ?? ''}`);
+        if (s.context === 'cairn/gate')
+          this.record('gate', `${where(sha)}: ${s.state}: ${s.description ?? ''}`);
     }
     for (const c of this.github.comments.slice(this.seenComments))
-      this.record('comment', `#${c.issue} ${c.user}: ${c.body.replace(/<!--.*?-->\s*/g, '').split('\n')[0]}`, c.issue);
+      this.record(
+        'comment',
+        `#${c.issue} ${c.user}: ${c.body.replace(/<!--.*?-->\s*/g, '').split('\n')[0]}`,
+        c.issue,
+      );
     this.seenComments = this.github.comments.length;
     for (const m of this.slack.slice(this.seenSlack)) this.record('slack', m.text ?? '(blocks only)');
     this.seenSlack = this.slack.length;

@@ -9,9 +9,18 @@ import { RESOURCES } from '../../../lib/cluster/resources.ts';
 import type { WorldOptions } from '../world.ts';
 
 /** What a howl-cloud cluster on Flux holds: the agents watch only these. */
-export const HOWL_FLUX_RESOURCES = RESOURCES.filter((r) =>
-  ['Pod', 'Node', 'Deployment', 'RedisCluster', 'RedisBackup', 'Kustomization', 'HelmRelease', 'GitRepository'].includes(r.kind) &&
-  r.group !== 'redis.redis.opstreelabs.in',
+export const HOWL_FLUX_RESOURCES = RESOURCES.filter(
+  (r) =>
+    [
+      'Pod',
+      'Node',
+      'Deployment',
+      'RedisCluster',
+      'RedisBackup',
+      'Kustomization',
+      'HelmRelease',
+      'GitRepository',
+    ].includes(r.kind) && r.group !== 'redis.redis.opstreelabs.in',
 );
 
 const policy = (extra: string[] = []) =>
@@ -83,10 +92,11 @@ export interface HowlFleetOptions {
   environments?: ('dev' | 'staging' | 'production')[];
 }
 
-export function howlFleet(o: HowlFleetOptions = {}): Pick<
-  WorldOptions,
-  'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'
-> & { howl: ReturnType<typeof howlOperator> } {
+export function howlFleet(
+  o: HowlFleetOptions = {},
+): Pick<WorldOptions, 'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'> & {
+  howl: ReturnType<typeof howlOperator>;
+} {
   const howl = howlOperator();
   const envs = o.environments ?? ['dev', 'staging', 'production'];
   const files: Record<string, string | null> = {

@@ -9,7 +9,7 @@ export const HOUR = 3_600_000;
 
 export async function journey1World(extra: Partial<WorldOptions> = {}) {
   const fleet = howlFleet();
-  const world = await startWorld({ ...fleet, cronEveryMs: HOUR, ...extra });
+  const world = await startWorld({ ...fleet, cronEveryMs: 2 * HOUR, ...extra });
   return { world, howl: fleet.howl };
 }
 
@@ -24,7 +24,9 @@ export async function runJourney1(
   w: World,
   done: () => boolean = () => {
     const s = stepPulls(w);
-    return s.length === 9 && s.every((p) => p.state === 'merged' && gateOn(w, p.mergeCommit)?.state === 'success');
+    return (
+      s.length === 9 && s.every((p) => p.state === 'merged' && gateOn(w, p.mergeCommit)?.state === 'success')
+    );
   },
   maxMs = 400 * HOUR,
 ): Promise<void> {

@@ -74,7 +74,9 @@ export function reviewer(w: World, o: ReviewerOptions = {}) {
           }
           if (wantsBackup) {
             const [, ns, name] = pr.step.target.name.split('/');
-            const b = w.clusters.get(cluster)!.kube.get('redis.io', 'RedisBackup', ns, `${name}-before-${pr.step.to}`);
+            const b = w.clusters
+              .get(cluster)!
+              .kube.get('redis.io', 'RedisBackup', ns, `${name}-before-${pr.step.to}`);
             if (b?.status?.phase !== 'Completed') continue;
           }
           await w.merge(pr.number, login);
@@ -104,7 +106,8 @@ export async function live(
 ): Promise<void> {
   const end = w.clock.now() + maxMs;
   while (!done()) {
-    if (w.clock.now() >= end) throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
+    if (w.clock.now() >= end)
+      throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
     if (await r.act()) continue;
     await w.step(end);
   }

@@ -134,8 +134,18 @@ export function fluxApplier(opts: FluxOptions = {}): GitOpsApplier & {
               ...o.status,
               lastAttemptedRevision: rev(sha),
               conditions: [
-                { type: 'Reconciling', status: 'True', reason: 'Progressing', message: `Reconciliation in progress` },
-                { type: 'Ready', status: 'Unknown', reason: 'Progressing', message: 'Reconciliation in progress' },
+                {
+                  type: 'Reconciling',
+                  status: 'True',
+                  reason: 'Progressing',
+                  message: `Reconciliation in progress`,
+                },
+                {
+                  type: 'Ready',
+                  status: 'Unknown',
+                  reason: 'Progressing',
+                  message: 'Reconciliation in progress',
+                },
               ],
             };
           });
@@ -145,7 +155,9 @@ export function fluxApplier(opts: FluxOptions = {}): GitOpsApplier & {
             const rendered = kustomizeBuild(files, String(k.spec?.path ?? '.'));
             const changed = applyObjects(c, rendered);
             for (const o of changed)
-              c.record(`${c.cluster}: flux: applied ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+              c.record(
+                `${c.cluster}: flux: applied ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`,
+              );
             for (const op of operators) op.applied(c, changed);
             const started = c.now().getTime();
             const timeoutMs = parseDuration(String(k.spec?.timeout ?? '5m')) ?? 300_000;
@@ -159,7 +171,12 @@ export function fluxApplier(opts: FluxOptions = {}): GitOpsApplier & {
                     o.status = {
                       ...o.status,
                       conditions: [
-                        { type: 'Ready', status: 'False', reason: 'HealthCheckFailed', message: 'timeout waiting for: workloads' },
+                        {
+                          type: 'Ready',
+                          status: 'False',
+                          reason: 'HealthCheckFailed',
+                          message: 'timeout waiting for: workloads',
+                        },
                       ],
                     };
                   });
@@ -182,7 +199,9 @@ export function fluxApplier(opts: FluxOptions = {}): GitOpsApplier & {
               for (const next of ks)
                 if (
                   !done.has(next.metadata!.name!) &&
-                  ((next.spec?.dependsOn as { name: string }[] | undefined) ?? []).some((d) => d.name === name)
+                  ((next.spec?.dependsOn as { name: string }[] | undefined) ?? []).some(
+                    (d) => d.name === name,
+                  )
                 )
                   start(next);
             };

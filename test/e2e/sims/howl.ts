@@ -22,9 +22,21 @@ export interface HowlOptions {
 }
 
 const dig = (o: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
+  path
+    .split('.')
+    .reduce<unknown>(
+      (x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined),
+      o,
+    );
 
-function pod(cluster: string, ns: string, i: number, image: string, role: string, ready: boolean): KubeObject {
+function pod(
+  cluster: string,
+  ns: string,
+  i: number,
+  image: string,
+  role: string,
+  ready: boolean,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -47,7 +59,12 @@ function pod(cluster: string, ns: string, i: number, image: string, role: string
   };
 }
 
-function operatorDeployment(version: string, replicas: number, generation: number, updated: number): KubeObject {
+function operatorDeployment(
+  version: string,
+  replicas: number,
+  generation: number,
+  updated: number,
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -127,12 +144,16 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
     const supervised = rc.spec!.primaryUpdateStrategy === 'supervised';
     const primary = String(statusOf(c, ns, name).status?.currentPrimary ?? `${name}-0`);
     const primaryIndex = Number(primary.slice(name.length + 1));
-    const replicas = Array.from({ length: instances }, (_, i) => instances - 1 - i).filter((i) => i !== primaryIndex);
+    const replicas = Array.from({ length: instances }, (_, i) => instances - 1 - i).filter(
+      (i) => i !== primaryIndex,
+    );
     let t = 5_000;
     c.after(t, `${c.cluster}: howl sees ${name} on ${image}`, () => {
       setStatus(c, ns, name, (s) => {
         s.phase = 'Updating';
-        s.conditions = [{ type: 'Ready', status: 'False', reason: 'RollingUpdate', message: 'rolling update in progress' }];
+        s.conditions = [
+          { type: 'Ready', status: 'False', reason: 'RollingUpdate', message: 'rolling update in progress' },
+        ];
       });
       c.record(`${c.cluster}: RedisCluster ${ns}/${name} Updating to ${image}`);
     });
@@ -162,7 +183,9 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
           s.phase = 'Healthy';
           const inst = s.instancesStatus as Record<string, Record<string, unknown>>;
           inst[`${name}-${newPrimary}`] = { role: 'master', connected: true };
-          s.conditions = [{ type: 'Ready', status: 'True', reason: 'ClusterHealthy', message: 'cluster is healthy' }];
+          s.conditions = [
+            { type: 'Ready', status: 'True', reason: 'ClusterHealthy', message: 'cluster is healthy' },
+          ];
         });
         c.record(`${c.cluster}: RedisCluster ${ns}/${name} Healthy on ${image}`);
       });
@@ -189,8 +212,18 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
           const s = o.status as Record<string, unknown>;
           s.phase = 'Updating';
           s.conditions = [
-            { type: 'Ready', status: 'False', reason: 'RollingUpdate', message: 'rolling update in progress' },
-            { type: 'PrimaryUpdateWaiting', status: 'False', reason: 'ApprovalConsumed', message: 'approval consumed' },
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'RollingUpdate',
+              message: 'rolling update in progress',
+            },
+            {
+              type: 'PrimaryUpdateWaiting',
+              status: 'False',
+              reason: 'ApprovalConsumed',
+              message: 'approval consumed',
+            },
           ];
         });
         consumed.push({ cluster: c.cluster, object: `${ns}/${name}`, at: c.now().toISOString() });
@@ -215,7 +248,14 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
             status: {
               observedGeneration: 1,
               lastAppliedRevision: version,
-              conditions: [{ type: 'Ready', status: 'True', reason: 'UpgradeSucceeded', message: `Helm upgrade succeeded for release redis-system/redis-operator.v1 with chart redis-operator@${version}` }],
+              conditions: [
+                {
+                  type: 'Ready',
+                  status: 'True',
+                  reason: 'UpgradeSucceeded',
+                  message: `Helm upgrade succeeded for release redis-system/redis-operator.v1 with chart redis-operator@${version}`,
+                },
+              ],
             },
           });
         }
@@ -226,7 +266,10 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
           const image = String(o.spec?.imageName);
           const inst: Record<string, unknown> = {};
           for (let i = 0; i < n; i++) {
-            inst[`${name}-${i}`] = i === 0 ? { role: 'master', connected: true } : { role: 'slave', connected: true, masterLinkStatus: 'up' };
+            inst[`${name}-${i}`] =
+              i === 0
+                ? { role: 'master', connected: true }
+                : { role: 'slave', connected: true, masterLinkStatus: 'up' };
             out.push(pod(name, ns, i, image, i === 0 ? 'primary' : 'replica', true));
           }
           out.push({
@@ -237,7 +280,9 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
               readyInstances: n,
               currentPrimary: `${name}-0`,
               instancesStatus: inst,
-              conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterHealthy', message: 'cluster is healthy' }],
+              conditions: [
+                { type: 'Ready', status: 'True', reason: 'ClusterHealthy', message: 'cluster is healthy' },
+              ],
             },
           });
         }
@@ -249,11 +294,16 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
         if (isOperatorRelease(o)) {
           const version = String(dig(o, 'spec.chart.spec.version'));
           c.after(5_000, `${c.cluster}: helm upgrade`, () => {
-            c.record(`${c.cluster}: CRDs redisclusters, redisbackups, redisscheduledbackups.redis.io replaced from chart ${version} (crds: CreateReplace)`);
+            c.record(
+              `${c.cluster}: CRDs redisclusters, redisbackups, redisscheduledbackups.redis.io replaced from chart ${version} (crds: CreateReplace)`,
+            );
             const d = c.kube.get('apps', 'Deployment', 'redis-system', 'redis-operator')!;
             const replicas = Number(d.spec?.replicas ?? 1);
             const gen = (d.metadata?.generation ?? 1) + 1;
-            c.kube.apply({ ...operatorDeployment(version, replicas, gen, 0), metadata: { ...d.metadata, generation: gen } });
+            c.kube.apply({
+              ...operatorDeployment(version, replicas, gen, 0),
+              metadata: { ...d.metadata, generation: gen },
+            });
             c.record(`${c.cluster}: Deployment redis-system/redis-operator rolling to v${version}`);
             for (let k = 1; k <= replicas; k++)
               c.after(stepMs * k, `${c.cluster}: operator pod ${k}`, () => {
@@ -261,13 +311,26 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
                   (x.status as Record<string, unknown>).updatedReplicas = k;
                 });
                 if (k === replicas) {
-                  c.kube.update('helm.toolkit.fluxcd.io', 'HelmRelease', o.metadata!.namespace!, o.metadata!.name!, (h) => {
-                    h.status = {
-                      observedGeneration: h.metadata?.generation ?? 1,
-                      lastAppliedRevision: version,
-                      conditions: [{ type: 'Ready', status: 'True', reason: 'UpgradeSucceeded', message: `Helm upgrade succeeded with chart redis-operator@${version}` }],
-                    };
-                  });
+                  c.kube.update(
+                    'helm.toolkit.fluxcd.io',
+                    'HelmRelease',
+                    o.metadata!.namespace!,
+                    o.metadata!.name!,
+                    (h) => {
+                      h.status = {
+                        observedGeneration: h.metadata?.generation ?? 1,
+                        lastAppliedRevision: version,
+                        conditions: [
+                          {
+                            type: 'Ready',
+                            status: 'True',
+                            reason: 'UpgradeSucceeded',
+                            message: `Helm upgrade succeeded with chart redis-operator@${version}`,
+                          },
+                        ],
+                      };
+                    },
+                  );
                   c.record(`${c.cluster}: Deployment redis-system/redis-operator rolled out v${version}`);
                 }
               });
@@ -301,7 +364,11 @@ export function howlOperator(opts: HowlOptions = {}): OperatorSim & {
           });
         c.after(2_000, `${c.cluster}: backup starts`, () => {
           const rc = c.kube.get('redis.io', 'RedisCluster', ns, String(b.spec?.clusterName));
-          update({ phase: 'Running', targetPod: `${String(b.spec?.clusterName)}-${rc ? '1' : '0'}`, startedAt: c.now().toISOString() });
+          update({
+            phase: 'Running',
+            targetPod: `${String(b.spec?.clusterName)}-${rc ? '1' : '0'}`,
+            startedAt: c.now().toISOString(),
+          });
           c.record(`${c.cluster}: RedisBackup ${ns}/${name} Running`);
         });
         c.after(32_000, `${c.cluster}: backup completes`, () => {

@@ -215,7 +215,12 @@ describeWithFixtures('gate scenarios against a Kubernetes API', () => {
     expect(outcomes).toEqual(['patched', 'already-used']);
     expect(server.get('redis.io', 'RedisCluster', 'redis', 'cache')?.metadata?.annotations).toEqual({
       'redis.io/approve-primary-update': 'true',
+      'cairn.dev/approval-id': `${step.id}#approve`,
     });
+    // A restarted agent (a fresh store) finds the approval's id on the CR and writes nothing.
+    expect(
+      await ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), first.approve, `${step.id}#approve`),
+    ).toBe('already-used');
 
     // The operator consumes the annotation and updates the primary.
     server.update('redis.io', 'RedisCluster', 'redis', 'cache', (o) => {

@@ -60,4 +60,14 @@ describe('promotion between environments named by convention', () => {
     expect(step('prod-eu').rules.map((r) => r.id)).toContain('lower-environment-first');
     expect(p.steps.map((s) => s.cluster)).toEqual(['dev-1', 'staging-2', 'prod-eu']);
   });
+
+  it('a lower environment already past an intermediate stop does not block it: staging still crosses the major through 7.0', () => {
+    const at = (cluster: string, current: string): Target => ({ ...on(cluster), current });
+    const p = plan([at('dev-1', '7.4.1'), at('staging-2', '6.2.14')], {
+      releases: { redis: rel('6.2.14', '7.0.15', '7.4.1') },
+    });
+    const staging = p.steps.filter((s) => s.cluster === 'staging-2').map((s) => `${s.from} -> ${s.to}`);
+    expect(staging).toEqual(['6.2.14 -> 7.0.15', '7.0.15 -> 7.4.1']);
+    expect(p.blocked.filter((b) => b.cluster === 'staging-2')).toEqual([]);
+  });
 });

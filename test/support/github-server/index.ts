@@ -5,7 +5,7 @@
 // ETags and answer If-None-Match with 304. Faults are injected on demand.
 import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -213,8 +213,28 @@ export class GitHubTestServer {
   }
 
   branchSha(branch: string): string | undefined {
-    return this.gitOk(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
+    // Read the ref files directly (loose, then packed-refs): a `git` process per read
+    // made every listing cost one process per pull request. Refs only point at commits here.
+    if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes('..'))
+      return this.gitOk(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
+    try {
+      const loose = readFileSync(join(this.bare, 'refs/heads', branch), 'utf8').trim();
+      if (/^[0-9a-f]{40}$/.test(loose)) return loose;
+    } catch {
+      // not a loose ref
+    }
+    let packed = '';
+    try {
+      packed = readFileSync(join(this.bare, 'packed-refs'), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const line = packed.split('\n').find((l) => l.endsWith(` refs/heads/${branch}`));
+    return line && /^[0-9a-f]{40} /.test(line) ? line.slice(0, 40) : undefined;
   }
+
+  /** Commits known to exist (objects are never removed): resolving one again needs no `git`. */
+  private readonly knownCommits = new Set<string>();
 
   /** A push by someone else: one commit of `files` on `branch` (created from the default branch if absent). */
   commitFiles(
@@ -727,8 +747,10 @@ export class GitHubTestServer {
   }
 
   private resolve(ref: string): string {
+    if (this.knownCommits.has(ref)) return ref;
     const sha = this.gitOk(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
     if (!sha) throw unprocessable(`No commit found for SHA: ${ref}`);
+    if (sha === ref) this.knownCommits.add(sha);
     return sha;
   }
 

@@ -1,0 +1,66 @@
+// test/e2e: end-to-end journeys (issue 16). The real cairn service runs against simulated
+// surroundings on one virtual clock, and a journey asserts the exact sequence of what a
+// platform team would see: PRs opened and merged, `cairn/gate` statuses, Slack messages,
+// cluster changes. docs/e2e.md is the guide; this header is the API.
+//
+// A world (world.ts, `startWorld(options)`):
+//   example        a folder of examples/ copied into a real git repository (GitHub test
+//                  server, `fleet/gitops`), with `files` edits (path → text, null deletes)
+//   clusters       one Kubernetes test server per cluster, each watched by the real
+//                  `ClusterAgent` loop (lib/node/agent.ts) over @kubernetes/client-node,
+//                  pushing signed snapshots and heartbeats to the service over HTTP
+//   applier        a `GitOpsApplier` (sims/types.ts): sims/flux.ts is Flux; an Argo CD one
+//                  implements the same four methods (seed, render, onRevision)
+//   operators      `OperatorSim`s, one per product (sims/howl.ts is howl-cloud): seed the
+//                  live objects, react to `applied` specs with the product's phases, `tick`
+//                  after every event (to see an annotation or a backup), say `ready`
+//   resources      what the agents watch (fewer is faster)
+//   start          the virtual start; cronEveryMs the cron trigger's period
+//   remote         run the service elsewhere (the Worker in workerd: worker.ts)
+// The service is the Hono app of functions/ (createApp) served by @hono/node-server, with
+// a memory store on the virtual clock; Slack is a captured incoming webhook (world.slack).
+//
+// Driving it: `world.advance(ms)`, `world.step(limit)`, `world.until(what, done, maxMs)`
+// run simulator events, agent timers and cron runs in virtual-time order, and after each
+// one `settle()` waits until every agent has pushed what its cluster holds, so runs are
+// deterministic. People: `merge(pr)` (the merge on GitHub, then signed pull_request.closed
+// and push webhooks, then every cluster's applier sees the commit), `comment(pr, body)`
+// (a signed issue_comment from a writer), `kubectlApply(cluster, object)`, `crash()`
+// (the service process and its store are dropped; a new one starts empty).
+// Observing: `world.timeline` (TimelineEvent: at, kind, text), `world.github` (pulls,
+// statuses, comments, log: every request cairn made), `world.clusters.get(name).kube`.
+// journeys/reviewer.ts is a reviewer who merges ready steps, takes a backup before a
+// major and answers "needs approval" with `/cairn approve`.
+import { journey1World, runJourney1 } from './journeys/journey1.ts';
+import type { TimelineEvent } from './world.ts';
+
+export interface JourneyRun {
+  ok: boolean;
+  error?: string;
+  githubRequests: number;
+}
+
+export interface Journey {
+  title: string;
+  run(o: { onEvent: (e: TimelineEvent) => void }): Promise<JourneyRun>;
+}
+
+export const journeys: Record<string, Journey> = {
+  journey1: {
+    title: 'journey 1: howl-cloud on Flux, dev → staging → production',
+    async run({ onEvent }) {
+      const { world } = await journey1World({ onEvent });
+      try {
+        await runJourney1(world);
+        return { ok: true, githubRequests: world.githubRequests };
+      } catch (e) {
+        return { ok: false, error: (e as Error).message, githubRequests: world.githubRequests };
+      } finally {
+        await world.stop();
+      }
+    },
+  },
+};
+
+export { startWorld, World, type TimelineEvent, type WorldOptions } from './world.ts';
+export type { GitOpsApplier, OperatorSim, RevisionFiles, SimContext } from './sims/types.ts';
