@@ -5,6 +5,7 @@
 // second PR.
 import {
   CAIRN_LABEL,
+  ensureRollbacks,
   GATE_CONTEXT,
   planTree,
   readRepoPolicy,
@@ -337,7 +338,11 @@ export async function evaluateGates(
         { kind: 'gate-passed', step: notifyStep(step), pr: ref, evidence: evidenceOf(result.outcomes) },
         `gate-passed:${once}`,
       );
-    else if (result.verdict === 'fail')
+    else if (result.verdict === 'fail') {
+      // The rollback now (reconcile ensures it again on every pass: lib/engine/revert.ts).
+      await ensureRollbacks(host, pr.base.ref, [{ pr: pr.number, step, mergeCommit, reason: text }], {
+        log: s.log,
+      });
       await notify(
         s,
         {
@@ -349,7 +354,7 @@ export async function evaluateGates(
         },
         `gate-failed:${once}`,
       );
-    else if (result.verdict === 'needs-approval')
+    } else if (result.verdict === 'needs-approval')
       await notify(
         s,
         { kind: 'needs-approval', step: notifyStep(step), pr: ref, reason: result.reason },

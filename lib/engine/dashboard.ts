@@ -1,5 +1,5 @@
 // The dependency dashboard: one issue per repository, edited in place, showing every
-// cluster's position on each path, the open step PRs, steps in flight, steps skipped by
+// cluster's position on each path, the open step PRs, failed steps and their rollback, steps in flight, steps skipped by
 // a human, and blocked goals with their reasons and unblock actions.
 import type { Plan } from '../planner/types.ts';
 
@@ -11,6 +11,8 @@ export interface DashboardInput {
   open: { number: number; title: string; waiting?: string }[];
   inFlight: { number: number; title: string; mergeCommit: string }[];
   skipped: { number: number; title: string }[];
+  /** Failed steps, one line each with their rollback (lib/engine/revert.ts). */
+  failed?: string[];
 }
 
 const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -36,6 +38,9 @@ export function dashboardBody(input: DashboardInput): string {
       ? input.open.map((p) => `- #${p.number} ${p.title}${p.waiting ? ` (waiting: ${p.waiting})` : ''}`)
       : ['none']),
     '',
+    ...(input.failed?.length
+      ? ['## Failed (the path is stopped)', '', ...input.failed.map((t) => `- ${t}`), '']
+      : []),
     '## In flight (merged, gate not passed yet)',
     '',
     ...(input.inFlight.length

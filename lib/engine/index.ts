@@ -5,3 +5,4 @@ export * from './body.ts';
 export * from './dashboard.ts';
 export * from './reconcile.ts';
 export * from './plan-tree.ts';
+export * from './revert.ts';

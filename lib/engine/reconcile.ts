@@ -17,6 +17,7 @@ import { stepBranchName, stepFileChanges } from '../steps/index.ts';
 import type { RepoReader } from '../targets/repo.ts';
 import { type ReleaseNotes, stepPullRequestBody } from './body.ts';
 import { DASHBOARD_TITLE, dashboardBody } from './dashboard.ts';
+import { ensureRollbacks, type RollbackEntry } from './revert.ts';
 
 /** Every step PR carries it; the engine finds its PRs by it. */
 export const CAIRN_LABEL = 'cairn';
@@ -81,6 +82,8 @@ export interface InFlight {
   pr: number;
   step: Step;
   mergeCommit: string;
+  /** The gate failed (`cairn/gate` failure): why. The path is stopped; see revert.ts. */
+  failure?: string;
 }
 
 export interface ReconcileReport {
@@ -89,6 +92,7 @@ export interface ReconcileReport {
   dryRun: boolean;
   actions: StepAction[];
   inFlight: InFlight[];
+  rollbacks: RollbackEntry[];
   dashboard?: number;
 }
 
@@ -146,7 +150,12 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   for (const r of newestMerged.values()) {
     const gate = await host.getStatus(r.pr.mergeCommit!, GATE_CONTEXT);
     if (gate?.state !== 'success')
-      inFlight.push({ pr: r.pr.number, step: r.step, mergeCommit: r.pr.mergeCommit! });
+      inFlight.push({
+        pr: r.pr.number,
+        step: r.step,
+        mergeCommit: r.pr.mergeCommit!,
+        ...(gate?.state === 'failure' ? { failure: gate.description || 'the gate failed' } : {}),
+      });
   }
   const later = input.laterEnvironments ?? (policy ? laterEnvironments(policy) : {});
   const blockerOf = (s: Step): InFlight | undefined =>
@@ -314,9 +323,15 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     actions.push({ step: step.id, branch, kind, pr: pr.number });
   }
 
-  const report: ReconcileReport = { base, commit: head, dryRun, actions, inFlight };
+  // A failed step: its rollback (a revert PR, or the restore-backup advice), ensured on every pass.
+  const failed = inFlight.flatMap((f) => (f.failure ? [{ ...f, reason: f.failure }] : []));
+  const rollbacks = failed.length
+    ? await ensureRollbacks(host, base, failed, { dryRun, ...(input.log ? { log: input.log } : {}) })
+    : [];
+  const report: ReconcileReport = { base, commit: head, dryRun, actions, inFlight, rollbacks };
   if (input.dashboard !== false) {
     const text = dashboardBody({
+      failed: rollbacks.map((r) => r.text),
       plan,
       open,
       inFlight: inFlight.map((f) => ({

@@ -5,156 +5,22 @@
 // even when it re-sends snapshots or restarts. Forged, replayed or foreign approvals
 // are never applied.
 import { afterEach, expect, it } from 'vitest';
-import {
-  APPROVAL_ANNOTATION,
-  APPROVAL_ID_ANNOTATION,
-  type Reply,
-  signReply,
-  type SignedMessage,
-} from '../../lib/agent/index.ts';
-import type { KubeObject } from '../../lib/cluster-state.ts';
-import { GATE_CONTEXT } from '../../lib/engine/index.ts';
-import { ClusterAgent } from '../../lib/node/agent.ts';
-import { kubeTransport, loadKubeConfig } from '../../lib/node/kube-client.ts';
-import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
+import { APPROVAL_ANNOTATION, APPROVAL_ID_ANNOTATION, type Reply, signReply } from '../../lib/agent/index.ts';
 import { readDeliveries } from '../../functions/approvals.ts';
 import { directCluster } from '../../functions/node.ts';
 import { evaluateGates } from '../../functions/use-cases.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
-import type { GitHubTestServer } from '../support/github-server/index.ts';
-import { type KubeTestServer, startKubeServer } from '../support/kube-server/index.ts';
-import { AGENT_SECRET, fleetServer, githubDelivery, openPulls, payload, service } from './helpers.ts';
+import { AGENT_SECRET } from './helpers.ts';
+import { world } from './cluster-world.ts';
 
 const servers: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
 
-const IMAGE = 'redis:8.0.6';
-
-/** The dev cluster of the Flux fleet: Flux has applied `merge`; the sessions RedisCluster waits for a person. */
-function devCluster(merge: string): KubeObject[] {
-  const pods: KubeObject[] = Array.from({ length: 3 }, (_, i) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `sessions-${i}`,
-      namespace: 'sessions',
-      labels: { 'redis.io/cluster': 'sessions', 'redis.io/instance': `sessions-${i}` },
-    },
-    spec: { containers: [{ name: 'redis', image: IMAGE }] },
-    status: {
-      conditions: [{ type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'redis', image: IMAGE, restartCount: 0 }],
-    },
-  }));
-  return [
-    {
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name: 'apps', namespace: 'flux-system', generation: 3 },
-      spec: { path: './apps/dev', wait: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
-      status: {
-        observedGeneration: 3,
-        lastAppliedRevision: `main@sha1:${merge}`,
-        conditions: [
-          { type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded', observedGeneration: 3 },
-        ],
-      },
-    },
-    {
-      apiVersion: 'redis.io/v1',
-      kind: 'RedisCluster',
-      metadata: { name: 'sessions', namespace: 'sessions', generation: 2 },
-      spec: { instances: 3, imageName: IMAGE, primaryUpdateStrategy: 'supervised' },
-      status: {
-        phase: 'WaitingForUser',
-        instances: 3,
-        readyInstances: 3,
-        currentPrimary: 'sessions-0',
-        instancesStatus: {
-          'sessions-0': { role: 'master', connected: true },
-          'sessions-1': { role: 'slave', connected: true, masterLinkStatus: 'up' },
-          'sessions-2': { role: 'slave', connected: true, masterLinkStatus: 'up' },
-        },
-      },
-    },
-    ...pods,
-  ];
-}
-
-function pushToMain(): string {
-  const p = JSON.parse(payload('push/payload.json'));
-  return JSON.stringify({
-    ...p,
-    ref: 'refs/heads/main',
-    after: 'f'.repeat(40),
-    repository: { ...p.repository, default_branch: 'main' },
-  });
-}
-
-async function world() {
-  const github: GitHubTestServer = await fleetServer();
-  servers.push(github);
-  const svc = service(github);
-  await svc.request('/webhooks/github', githubDelivery('push', pushToMain()));
-  const pr = openPulls(github).find((p) => stepFromPullRequestBody(p.body)?.cluster === 'dev')!;
-  const step = stepFromPullRequestBody(pr.body)!;
-  const merge = github.merge(pr.number);
-  const kube: KubeTestServer = await startKubeServer(devCluster(merge));
-  servers.push(kube);
-  const transport = kubeTransport(loadKubeConfig({ kubeconfigText: kube.kubeconfig() }));
-  const warnings: string[] = [];
-  const agent = (
-    opts: { approveNamespaces?: string[]; push?: (m: SignedMessage) => Promise<unknown> } = {},
-  ) =>
-    new ClusterAgent({
-      transport,
-      cluster: 'dev',
-      agentId: 'agent-0',
-      secret: AGENT_SECRET,
-      push:
-        opts.push ??
-        (async (m) =>
-          (
-            await svc.request('/webhooks/agent', { method: 'POST', headers: m.headers, body: m.body })
-          ).json()),
-      clock: () => new Date(svc.clock.now()),
-      sleep: () => new Promise((r) => setImmediate(r)),
-      log: { info: () => {}, warn: (msg, f) => void warnings.push(`${msg} ${JSON.stringify(f ?? {})}`) },
-      ...(opts.approveNamespaces ? { approveNamespaces: opts.approveNamespaces } : {}),
-    });
-  const approve = async (login: string, id: number) => {
-    const c = JSON.parse(payload('issue_comment/created.payload.json'));
-    c.issue = { ...c.issue, number: pr.number, pull_request: { url: 'x' } };
-    c.comment = { ...c.comment, id, body: `/cairn approve ${step.to}`, user: { ...c.comment.user, login } };
-    github.permissions.set(login, 'write');
-    return svc.request('/webhooks/github', githubDelivery('issue_comment', JSON.stringify(c)));
-  };
-  const gate = () => github.statuses.get(merge)?.find((s) => s.context === GATE_CONTEXT);
-  const patches = () => kube.requests.filter((q) => q.method === 'PATCH');
-  const annotations = () =>
-    kube.get('redis.io', 'RedisCluster', 'sessions', 'sessions')?.metadata?.annotations;
-  return {
-    github,
-    svc,
-    pr,
-    step,
-    merge,
-    kube,
-    transport,
-    agent,
-    approve,
-    gate,
-    patches,
-    annotations,
-    warnings,
-  };
-}
-
 describeWithFixtures('approvals delivered to the cluster agent', () => {
   it('WaitingForUser → /cairn approve → the agent patches the annotation once (re-sent snapshots, a restart) → Healthy → pass', async () => {
-    const w = await world();
+    const w = await world(servers);
     const first = w.agent();
     await first.pushSnapshot();
     expect(w.gate()).toMatchObject({ state: 'pending' });
@@ -211,7 +77,7 @@ describeWithFixtures('approvals delivered to the cluster agent', () => {
   });
 
   it('a forged, unsigned or replayed approval list is ignored; an approval for a CR the agent does not manage is refused', async () => {
-    const w = await world();
+    const w = await world(servers);
     const target = {
       group: 'redis.io',
       kind: 'RedisCluster',
@@ -299,7 +165,7 @@ describeWithFixtures('approvals delivered to the cluster agent', () => {
   });
 
   it('an approval refused by the agent is shown on the gate status, and is not re-sent', async () => {
-    const w = await world();
+    const w = await world(servers);
     const scoped = w.agent({ approveNamespaces: ['cache'] });
     await scoped.pushSnapshot();
     await w.approve('alice', 7002);
@@ -313,7 +179,7 @@ describeWithFixtures('approvals delivered to the cluster agent', () => {
   });
 
   it('all-in-one (no agent): the service sets the annotation itself, once', async () => {
-    const w = await world();
+    const w = await world(servers);
     Object.assign(w.svc.runtime, directCluster(w.transport, w.svc.clock));
     const s = w.svc.cairn.services(w.svc.env);
     expect((await evaluateGates(s, s.repositories[0]!))[0]).toMatchObject({ verdict: 'needs-approval' });
