@@ -67,13 +67,15 @@ export async function liveGuarded(
   let still = 0;
   let last = '';
   while (!done()) {
-    if (w.clock.now() >= end) throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
+    if (w.clock.now() >= end)
+      throw new Error(`${what}: not reached within ${maxMs / 3_600_000}h of virtual time`);
     const mark = `${w.clock.now()} ${w.timeline.length}`;
     still = mark === last ? still + 1 : 0;
     last = mark;
     if (still > 200) throw new Error(`${what}: stuck at ${w.clock.date().toISOString()}`);
     if (await r.act()) continue;
     await w.step(end);
-    if (process.env.E2E_TRACE && !still) process.stderr.write(`  .. ${w.clock.date().toISOString()} (${w.githubRequests} GitHub requests)\n`);
+    if (process.env.E2E_TRACE && !still)
+      process.stderr.write(`  .. ${w.clock.date().toISOString()} (${w.githubRequests} GitHub requests)\n`);
   }
 }

@@ -21,7 +21,7 @@ const APPS: Record<string, { app: string; dir?: string }> = {
   'ot-operator': { app: 'ot-redis-operator.yaml' },
   ot: { app: 'ot-redis.yaml', dir: 'ot-redis' },
   're-operator': { app: 'redis-enterprise-operator.yaml' },
-  're': { app: 'redis-enterprise.yaml', dir: 'redis-enterprise' },
+  re: { app: 'redis-enterprise.yaml', dir: 'redis-enterprise' },
 };
 
 export interface ArgoFleetOptions {
@@ -38,10 +38,11 @@ export interface ArgoFleetOptions {
   start: string;
 }
 
-export function argoFleet(o: ArgoFleetOptions): Pick<
-  WorldOptions,
-  'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'
-> & { argo: ReturnType<typeof worldArgoCd> } {
+export function argoFleet(
+  o: ArgoFleetOptions,
+): Pick<WorldOptions, 'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'> & {
+  argo: ReturnType<typeof worldArgoCd>;
+} {
   const files: Record<string, string | null> = {
     'cluster-state': null,
     'feed.yaml': null,
@@ -80,13 +81,17 @@ export function productOperator(
   product: string,
   make: () => RolloutSimulator,
   owns: (o: KubeObject) => boolean,
-  olm = false,
+  extra: { olm?: boolean; settle?: (o: KubeObject) => KubeObject[] } = {},
 ) {
-  return worldOperator(product, make, { owns, olm });
+  return worldOperator(product, make, { owns, ...extra });
 }
 
 /** The policy's clusters and environments block for `envs`, each on Kubernetes `k8s` unless given. */
-export function clustersPolicy(envs: readonly Env[], k8s: Partial<Record<Env, string>> = {}, soak = '24h'): string[] {
+export function clustersPolicy(
+  envs: readonly Env[],
+  k8s: Partial<Record<Env, string>> = {},
+  soak = '24h',
+): string[] {
   return [
     'apiVersion: cairn.dev/v1alpha1',
     'kind: Policy',
@@ -98,6 +103,10 @@ export function clustersPolicy(envs: readonly Env[], k8s: Partial<Record<Env, st
       `    paths: ["clusters/${name}/**"]`,
     ]),
     'environments:',
-    ...envs.flatMap((name, i) => (i === 0 ? [`  - name: ${name}`] : [`  - name: ${name}`, `    after: [${envs[i - 1]}]`, `    soak: ${soak}`])),
+    ...envs.flatMap((name, i) =>
+      i === 0
+        ? [`  - name: ${name}`]
+        : [`  - name: ${name}`, `    after: [${envs[i - 1]}]`, `    soak: ${soak}`],
+    ),
   ];
 }

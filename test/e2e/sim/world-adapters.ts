@@ -84,6 +84,8 @@ export interface OperatorAdapterOptions {
   owns: (o: KubeObject) => boolean;
   /** Objects the product's controllers create that the Kubernetes test server does not serve (OLM) live beside it. */
   olm?: boolean;
+  /** The settled live form of a rendered object (default settle.ts's). */
+  settle?: (o: KubeObject) => KubeObject[];
 }
 
 /** One of this folder's operators as the world's OperatorSim (one simulator per cluster). */
@@ -114,14 +116,14 @@ export function worldOperator(
           simOf(c),
           () => clusterOf(c),
           `${product}: ${c.cluster}`,
-          (e) => c.record(`${product}: ${e.object} ${e.change}`),
+          (e) => c.record(`${c.cluster}: ${product}: ${e.object} ${e.change}`),
         ),
       );
     schedules.get(c.cluster)!();
   };
   const run = (c: WorldContext) => {
     for (const e of simOf(c).tick(clusterOf(c), c.now().getTime()))
-      c.record(`${product}: ${e.object} ${e.change}`);
+      c.record(`${c.cluster}: ${product}: ${e.object} ${e.change}`);
     schedule(c);
   };
   return {
@@ -131,7 +133,7 @@ export function worldOperator(
     seed(c, rendered) {
       const mine = rendered.filter(opts.owns);
       owned.set(c.cluster, mine);
-      const out = mine.flatMap((o) => settledObjects(o));
+      const out = mine.flatMap((o) => (opts.settle ?? settledObjects)(o));
       simOf(c).prime(out);
       // Objects the Kubernetes test server cannot hold (OLM's) go beside it.
       const cluster = clusterOf(c);
@@ -198,7 +200,7 @@ export function worldArgoCd(
           of(c),
           () => c.kube,
           `argocd: ${c.cluster}`,
-          (e) => c.record(`argocd: ${e.object} ${e.change}`),
+          (e) => c.record(`${c.cluster}: argocd: ${e.object} ${e.change}`),
         ),
       );
     schedules.get(c.cluster)!();
@@ -208,7 +210,8 @@ export function worldArgoCd(
     seed: () => [],
     applied: () => undefined,
     tick(c) {
-      for (const e of of(c).tick(c.kube, c.now().getTime())) c.record(`argocd: ${e.object} ${e.change}`);
+      for (const e of of(c).tick(c.kube, c.now().getTime()))
+        c.record(`${c.cluster}: argocd: ${e.object} ${e.change}`);
       schedule(c);
     },
     ready: () => true,

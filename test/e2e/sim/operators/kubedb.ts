@@ -192,7 +192,10 @@ export function backupSessionPhases(now: number, fail?: string): Phase[] {
         s.phase = fail ? 'Failed' : 'Succeeded';
         s.completionTime = rfc3339(now + 60_000);
         s.duration = '58s';
-        if (fail) s.conditions = [{ type: 'BackupSucceeded', status: 'False', reason: 'BackupFailed', message: fail }];
+        if (fail)
+          s.conditions = [
+            { type: 'BackupSucceeded', status: 'False', reason: 'BackupFailed', message: fail },
+          ];
       },
     },
   ];

@@ -9,7 +9,7 @@
 //   active-change-pending with observedGeneration behind, then active with
 //   status.version and observedGeneration caught up.
 import type { KubeObject } from '../../../../lib/cluster-state.ts';
-import { pathOf, type Phase, RolloutSimulator, statusOf } from '../rollout.ts';
+import { pathOf, type Phase, RolloutSimulator, type SimCluster, statusOf } from '../rollout.ts';
 import { rollingUpdate, templateFingerprint } from '../workloads.ts';
 
 export interface RedisEnterpriseOptions {
@@ -19,6 +19,8 @@ export interface RedisEnterpriseOptions {
   failRecAfterPods?: number;
   /** ms for a REDB version change (default 45 s). */
   redbMs?: number;
+  /** A REDB version change breaks the cluster: the REC goes status.state Error and the REDB stays active-change-pending. */
+  failRedbUpgrade?: boolean;
 }
 
 const G = 'app.redislabs.com';
@@ -110,17 +112,34 @@ export function redbPhases(o: KubeObject, opts: RedisEnterpriseOptions = {}): Ph
         s.observedGeneration = Math.max(0, (x.metadata?.generation ?? 1) - 1);
       },
     },
-    {
-      afterMs: 1_000 + ms,
-      label: `status.status active (version ${version ?? '?'})`,
-      apply: (x) => {
-        const s = statusOf(x);
-        s.status = 'active';
-        s.lastActionStatus = 'completed';
-        if (version) s.version = version;
-        s.observedGeneration = x.metadata?.generation ?? 1;
-      },
-    },
+    ...(opts.failRedbUpgrade
+      ? [
+          {
+            afterMs: 1_000 + ms / 2,
+            label: `REC ${String(pathOf(o, 'spec.redisEnterpriseCluster.name') ?? 'rec')} status.state Error (shard upgrade to ${version ?? '?'} failed)`,
+            apply: (x: KubeObject, cluster: SimCluster) => {
+              statusOf(x).lastActionStatus = 'failed';
+              const name = String(pathOf(x, 'spec.redisEnterpriseCluster.name') ?? 'rec');
+              const rec = cluster.get(G, 'RedisEnterpriseCluster', x.metadata?.namespace, name);
+              if (!rec) return;
+              statusOf(rec).state = 'Error';
+              cluster.apply(rec);
+            },
+          },
+        ]
+      : [
+          {
+            afterMs: 1_000 + ms,
+            label: `status.status active (version ${version ?? '?'})`,
+            apply: (x: KubeObject) => {
+              const s = statusOf(x);
+              s.status = 'active';
+              s.lastActionStatus = 'completed';
+              if (version) s.version = version;
+              s.observedGeneration = x.metadata?.generation ?? 1;
+            },
+          },
+        ]),
   ];
 }
 
