@@ -53,6 +53,10 @@ export async function decideStep(deps: DecideDeps, input: DecideInput): Promise<
   const key = soakTimerKey(step.id, input.mergeCommit);
   const stored = await deps.store.get(key);
   const since = stored ? new Date(stored) : undefined;
+  // Once healthy, the step is past its timeout: a later wait (a stale reading, Flux
+  // applying an unrelated commit) restarts the soak but never fails the step.
+  const onceKey = `gate-healthy-once:${step.id}:${input.mergeCommit}`;
+  const wasHealthy = (await deps.store.get(onceKey)) !== undefined;
   const result = evaluateGate({
     step,
     mergeCommit: input.mergeCommit,
@@ -62,9 +66,12 @@ export async function decideStep(deps: DecideDeps, input: DecideInput): Promise<
     now: deps.now(),
     isAncestor: ancestryFromCompare((b, h) => statuses.get(`${b}...${h}`)),
     ...(since && Number.isFinite(since.getTime()) ? { healthySince: since } : {}),
+    ...(wasHealthy ? { wasHealthy: true } : {}),
     ...(input.approved ? { approved: true } : {}),
   });
-  if (result.healthySince) await deps.store.put(key, result.healthySince.toISOString());
-  else await deps.store.delete(key);
+  if (result.healthySince) {
+    await deps.store.put(key, result.healthySince.toISOString());
+    if (!wasHealthy) await deps.store.put(onceKey, result.healthySince.toISOString());
+  } else await deps.store.delete(key);
   return { step, result };
 }

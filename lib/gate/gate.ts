@@ -131,7 +131,7 @@ export function evaluateGate(input: GateInput): GateResult {
   const { step, now, reading, policy } = input;
   const soakMs = policy.soakMs ?? (step.gate.soak ? (parseDuration(step.gate.soak) ?? Infinity) : 0);
   const elapsed = now.getTime() - input.mergedAt.getTime();
-  const timedOut = elapsed > policy.timeoutMs;
+  const timedOut = elapsed > policy.timeoutMs && !input.wasHealthy;
 
   const closed = (reason: string, reasons: string[], outcomes: ConditionOutcome[] = []): GateResult => {
     const configProblems = configProblemsOf(outcomes);

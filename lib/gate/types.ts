@@ -50,6 +50,8 @@ export interface GateInput {
   now: Date;
   /** Kept by the caller (the store's gate timer): when every condition first read healthy. */
   healthySince?: Date;
+  /** Kept by the caller: every condition read healthy once since the merge (the timeout no longer applies). */
+  wasHealthy?: boolean;
   /** A person with write access approved the supervised primary update (`/cairn approve`). */
   approved?: boolean;
   /** Answers ancestry from the Git provider (compare API); see lib/health/types.ts. */

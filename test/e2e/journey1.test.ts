@@ -1,24 +1,36 @@
 // Journey 1 (issue 16): howl-cloud on Flux, dev → staging → production, against the real
 // service, the real agent loop and the test GitHub and Kubernetes servers, on a virtual
 // clock. One world walks the whole path; each test is one environment's part of it and
-// asserts the exact sequence of what happened there. Set CAIRN_E2E_PRINT=1 to print the
-// sequences a run produced.
+// asserts the exact sequence of what happened there, as recorded in
+// expected/journey1.json (CAIRN_UPDATE_GOLDEN=1 rewrites it from a run: review the diff).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, journey1World, proven, runJourney1 } from './journeys/journey1.ts';
 import { stepPulls } from './journeys/reviewer.ts';
 import type { World } from './world.ts';
 
+const GOLDEN = join(import.meta.dirname, 'expected/journey1.json');
+const update = !!process.env.CAIRN_UPDATE_GOLDEN;
+const expected: Record<string, string[]> = update ? {} : JSON.parse(readFileSync(GOLDEN, 'utf8'));
+/** The exact sequence `key` of the recorded journey. */
+function same(actual: string[], key: string): void {
+  if (update) expected[key] = actual;
+  else expect(actual).toEqual(expected[key]);
+}
+
 let world: World;
 let howl: Awaited<ReturnType<typeof journey1World>>['howl'];
 let started = 0;
 
-/** Timeline lines of `kinds` (and, for cluster changes, of `cluster`), as `MM-DDTHH:MM:SS text`. */
+/** Timeline lines of `kinds` from event `from` (those `match` keeps), as `MM-DDTHH:MM:SS kind text`. */
 function lines(kinds: string[], from = 0, match?: (text: string) => boolean): string[] {
   const out = world.timeline
     .slice(from)
     .filter((e) => kinds.includes(e.kind) && (!match || match(e.text)))
-    .map((e) => `${e.at.slice(5, 19)} ${e.kind === 'cluster' ? '' : `${e.kind} `}${e.text}`);
-  if (process.env.CAIRN_E2E_PRINT) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    .map((e) => `${e.at.slice(5, 19)} ${e.kind === 'cluster' ? '' : `${e.kind} `}${e.text}`)
+    // Commit ids carry the test server's wall-clock commit dates: not part of the sequence.
+    .map((l) => l.replace(/\b[0-9a-f]{7,40}\b/g, '<sha>'));
   return out;
 }
 const notFlux = (t: string) => !t.includes(': flux: ');
@@ -29,37 +41,136 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await world?.stop();
+  if (update) writeFileSync(GOLDEN, `${JSON.stringify(expected, null, 2)}\n`);
 });
+
+const steps = (cluster: string) =>
+  stepPulls(world)
+    .filter((p) => p.step.cluster === cluster)
+    .map((p) => `#${p.number} ${p.step.component} ${p.step.from} -> ${p.step.to} ${p.state}`);
+const inEnv = (env: string) => (t: string) => t.startsWith(`${env}: `) && notFlux(t);
+const prsOf = (cluster: string) =>
+  new Set(
+    stepPulls(world)
+      .filter((p) => p.step.cluster === cluster)
+      .map((p) => p.number),
+  );
+const gatesOf = (cluster: string) => (t: string) => {
+  const m = /^#(\d+) merge/.exec(t);
+  return !!m && prsOf(cluster).has(Number(m[1]));
+};
+const allMerged = (cluster: string) =>
+  stepPulls(world).filter((p) => p.step.cluster === cluster).length === 3 &&
+  stepPulls(world).every(
+    (p) => p.step.cluster !== cluster || (p.state === 'merged' && proven(world, p.step.id)),
+  );
+/** Where each part of the timeline starts. */
+const marks: Record<string, number> = {};
+const report = (part: string, wall: number, requests: number) =>
+  process.stdout.write(
+    `journey 1 ${part}: wall ${(wall / 1000).toFixed(1)} s, ${requests} GitHub requests\n`,
+  );
 
 describe('journey 1: howl-cloud on Flux, dev → staging → production', () => {
-  it('dev: the operator chart and its CRDs first with no Redis pod restarted, then 6.2.14 → 7.0.15 after a RedisBackup, then 7.4.11', async () => {
-    await runJourney1(
-      world,
-      () =>
-        proven(world, 'redis-7.4.11-') &&
-        stepPulls(world)
-          .filter((p) => p.step.cluster === 'dev')
-          .every((p) => p.state === 'merged'),
-      40 * HOUR,
-    );
-    const dev = stepPulls(world).filter((p) => p.step.cluster === 'dev');
-    expect(dev.map((p) => `#${p.number} ${p.step.component} ${p.step.from} -> ${p.step.to}`)).toEqual([
-      '#1 howl-redis-operator 0.2.3 -> 0.2.6',
-      '#4 redis 6.2.14 -> 7.0.15',
-      '#5 redis 7.0.15 -> 7.4.11',
+  it('dev: the operator chart and its CRDs first with no Redis pod restarted, then 6.2.14 → 7.0.15 (the earliest 7.x minor) after a RedisBackup, then 7.4.11', async () => {
+    const t0 = Date.now();
+    await runJourney1(world, () => allMerged('dev'), 60 * HOUR);
+    expect(steps('dev')).toEqual([
+      '#1 howl-redis-operator 0.2.3 -> 0.2.6 merged',
+      '#4 redis 6.2.14 -> 7.0.15 merged',
+      '#5 redis 7.0.15 -> 7.4.11 merged',
     ]);
-    expect(lines(['pr-opened', 'pr-merged', 'human'])).toEqual(EXPECTED.devPulls);
-    expect(lines(['slack'])).toEqual(EXPECTED.devSlack);
-    expect(lines(['cluster'], 0, (t) => t.startsWith('dev: ') && notFlux(t))).toEqual(EXPECTED.devCluster);
-    expect(lines(['gate'], 0, (t) => /^#(1|4|5) merge/.test(t))).toEqual(EXPECTED.devGates);
-  }, 60_000);
-});
+    same(lines(['pr-opened', 'pr-merged', 'human', 'comment']), 'devPulls');
+    same(lines(['slack']), 'devSlack');
+    same(lines(['cluster'], 0, inEnv('dev')), 'devCluster');
+    // The operator step: CRDs replaced and the operator rolled, no Redis pod recreated.
+    const devChanges = lines(['cluster'], 0, inEnv('dev'));
+    const operatorPart = devChanges.slice(
+      0,
+      devChanges.findIndex((l) => l.includes('RedisBackup')),
+    );
+    expect(operatorPart.filter((l) => l.includes('CRDs') || l.includes('rolled out'))).toHaveLength(2);
+    expect(operatorPart.filter((l) => l.includes(' pod '))).toEqual([]);
+    // The major waits for a completed backup: the RedisBackup completes before #4 is merged.
+    const order = lines(
+      ['cluster', 'pr-merged'],
+      0,
+      (t) => t === '#4 merged' || t.startsWith('dev: RedisBackup sessions/sessions-before-7.0.15 Completed'),
+    );
+    expect(order.map((l) => l.slice(15))).toEqual([
+      'dev: RedisBackup sessions/sessions-before-7.0.15 Completed',
+      'pr-merged #4 merged',
+    ]);
+    same(lines(['gate'], 0, gatesOf('dev')), 'devGates');
+    marks.staging = world.timeline.length;
+    report('dev', Date.now() - t0, world.githubRequests);
+  }, 90_000);
 
-const EXPECTED = {
-  devPulls: [] as string[],
-  devSlack: [] as string[],
-  devCluster: [] as string[],
-  devGates: [] as string[],
-};
-void started;
-void howl;
+  it('staging: each step after its dev counterpart is proven, and soaks 24 h', async () => {
+    const t0 = Date.now();
+    const r0 = world.githubRequests;
+    await runJourney1(world, () => allMerged('staging'), 200 * HOUR);
+    same(steps('staging'), 'stagingSteps');
+    same(lines(['pr-opened', 'pr-merged', 'human', 'comment'], marks.staging), 'stagingPulls');
+    same(lines(['cluster'], 0, inEnv('staging')), 'stagingCluster');
+    same(lines(['gate'], 0, gatesOf('staging')), 'stagingGates');
+    marks.production = world.timeline.length;
+    report('staging', Date.now() - t0, world.githubRequests - r0);
+  }, 90_000);
+
+  it('production: supervised, each primary update approved by /cairn approve and the annotation patched once on the live CR; 72 h soak', async () => {
+    const t0 = Date.now();
+    const r0 = world.githubRequests;
+    await runJourney1(world, () => allMerged('production'), 400 * HOUR);
+    same(steps('production'), 'productionSteps');
+    same(lines(['pr-opened', 'pr-merged', 'human', 'comment'], marks.production), 'productionPulls');
+    same(lines(['cluster'], 0, inEnv('production')), 'productionCluster');
+    same(lines(['gate'], 0, gatesOf('production')), 'productionGates');
+    same(lines(['slack'], marks.production), 'productionSlack');
+    // The approval annotation: one merge patch per supervised update, only in production,
+    // consumed by the operator each time, and never in Git.
+    const patches = (c: string) =>
+      world.clusters
+        .get(c)!
+        .kube.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/redisclusters/'));
+    expect(patches('dev')).toEqual([]);
+    expect(patches('staging')).toEqual([]);
+    expect(
+      patches('production').map(
+        (r) =>
+          (r.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations[
+            'redis.io/approve-primary-update'
+          ],
+      ),
+    ).toEqual(['true', 'true']);
+    expect(howl.consumed.map((c) => `${c.cluster} ${c.object}`)).toEqual([
+      'production sessions/sessions',
+      'production sessions/sessions',
+    ]);
+    const inGit = world.github
+      .git(['ls-tree', '-r', '--name-only', 'main'])
+      .split('\n')
+      .filter((f) => f && world.github.git(['show', `main:${f}`]).includes('approve-primary-update'));
+    expect(inGit).toEqual([]);
+    // Where the fleet ends: every cluster on redis 7.4.11 and operator v0.2.6, healthy; one PR per step.
+    for (const c of ['dev', 'staging', 'production']) {
+      const kube = world.clusters.get(c)!.kube;
+      const rc = kube.get('redis.io', 'RedisCluster', 'sessions', 'sessions')!;
+      expect([
+        rc.spec?.imageName,
+        rc.status?.phase,
+        rc.metadata?.annotations?.['redis.io/approve-primary-update'],
+      ]).toEqual(['redis:7.4.11', 'Healthy', undefined]);
+      const d = kube.get('apps', 'Deployment', 'redis-system', 'redis-operator')!;
+      expect(
+        (d.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!
+          .image,
+      ).toBe('ghcr.io/howl-cloud/redis-operator:v0.2.6');
+    }
+    const ids = stepPulls(world).map((p) => p.step.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(9);
+    report('production', Date.now() - t0, world.githubRequests - r0);
+    report('total', Date.now() - started, world.githubRequests);
+  }, 90_000);
+});

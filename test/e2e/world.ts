@@ -37,6 +37,7 @@ export const STATUS_TOKEN = 'e2e-status-token-000001';
 const DEBOUNCE_MS = 20_000;
 /** The agents' own heartbeat timer never fires: the world sends each heartbeat before a cron run. */
 const HEARTBEAT_NEVER = 10 * 365 * 86_400_000;
+const HEARTBEATS = 'agents: heartbeat';
 
 export type EventKind =
   | 'human'
@@ -375,7 +376,8 @@ export class World {
       if (next && next.at <= t && next.at <= this.nextCron) {
         this.queue.shift();
         this.clock.advanceTo(next.at);
-        next.fn();
+        if (next.what === HEARTBEATS) await this.heartbeats();
+        else next.fn();
         await this.afterChange();
         continue;
       }
@@ -407,10 +409,28 @@ export class World {
     }
   }
 
+  /** Every agent's heartbeat, one at a time. */
+  private async heartbeats(): Promise<void> {
+    for (const c of this.clusters.values()) {
+      // A snapshot is on its way (debouncing): it, not a heartbeat, goes out next.
+      if (c.agent.pending) continue;
+      await c.agent.pushHeartbeat();
+      await this.settle();
+    }
+  }
+
+  /**
+   * The agents' heartbeat timer: the world sends a round of heartbeats before each cron
+   * run and 30 s after each thing a person does (an approval reaches the agent in the
+   * answer to its next message), not every 30 s for days of virtual time.
+   */
+  private heartbeatSoon(): void {
+    if (!this.queue.some((e) => e.what === HEARTBEATS)) this.after(30_000, HEARTBEATS, () => {});
+  }
+
   /** The cron trigger: each agent's heartbeat (so the reading is fresh), then the scheduled function. */
   async cron(): Promise<void> {
-    for (const c of this.clusters.values()) await c.agent.pushHeartbeat();
-    await this.settle();
+    await this.heartbeats();
     const t0 = Date.now();
     if (this.service) await this.service.cron();
     else await this.opts.remote!.cron(this.url);
@@ -534,6 +554,7 @@ export class World {
     if (!push.ok) throw new Error(`push webhook: ${push.status} ${await push.text()}`);
     const files = revision(this.github, sha);
     for (const c of this.clusters.values()) this.opts.applier.onRevision(c.ctx, files, this.opts.operators);
+    this.heartbeatSoon();
     await this.afterChange();
     return sha;
   }
@@ -562,6 +583,7 @@ export class World {
     });
     if (!res.ok) throw new Error(`issue_comment webhook: ${res.status} ${await res.text()}`);
     const answer = await res.json();
+    this.heartbeatSoon();
     await this.afterChange();
     return answer;
   }
@@ -573,6 +595,7 @@ export class World {
       `${by}: kubectl apply ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name} on ${cluster}`,
     );
     this.clusters.get(cluster)!.kube.apply(o);
+    this.heartbeatSoon();
     await this.afterChange();
   }
 

@@ -92,9 +92,10 @@ export interface HowlFleetOptions {
   environments?: ('dev' | 'staging' | 'production')[];
 }
 
-export function howlFleet(
-  o: HowlFleetOptions = {},
-): Pick<WorldOptions, 'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'> & {
+export function howlFleet(o: HowlFleetOptions = {}): Pick<
+  WorldOptions,
+  'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'
+> & {
   howl: ReturnType<typeof howlOperator>;
 } {
   const howl = howlOperator();

@@ -9,7 +9,7 @@ export const HOUR = 3_600_000;
 
 export async function journey1World(extra: Partial<WorldOptions> = {}) {
   const fleet = howlFleet();
-  const world = await startWorld({ ...fleet, cronEveryMs: 2 * HOUR, ...extra });
+  const world = await startWorld({ ...fleet, cronEveryMs: 6 * HOUR, ...extra });
   return { world, howl: fleet.howl };
 }
 

@@ -159,6 +159,18 @@ describeWithFixtures('the gate', () => {
     expect(r.verdict === 'fail' && r.reasons[0]).toContain('not proven within 6h of the merge');
   });
 
+  it('a step healthy once is past its timeout: a later wait (Flux applying another commit) restarts the soak, never fails it', () => {
+    const progressing = [
+      argoApp(MERGE, iso(5), 'Progressing'),
+      redisCluster('Healthy'),
+      ...pods('redis:7.4.1'),
+    ];
+    const r = gate(reading(progressing, 400), { now: at(400), wasHealthy: true });
+    expect(r.verdict).toBe('wait');
+    expect(r.healthySince).toBeUndefined();
+    expect(gate(reading(progressing, 400), { now: at(400) }).verdict).toBe('fail');
+  });
+
   it('a Flux Kustomization without wait is reported as a configuration problem, and the operator still decides', () => {
     const ks = withFields(
       fixtureObject('gitops-status/flux/flux2/cmd/flux/testdata/trace/helmrelease.yaml', 'Kustomization'),
