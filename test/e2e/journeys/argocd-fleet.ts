@@ -38,9 +38,10 @@ export interface ArgoFleetOptions {
   start: string;
 }
 
-export function argoFleet(
-  o: ArgoFleetOptions,
-): Pick<WorldOptions, 'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'> & {
+export function argoFleet(o: ArgoFleetOptions): Pick<
+  WorldOptions,
+  'example' | 'files' | 'clusters' | 'applier' | 'operators' | 'start' | 'resources'
+> & {
   argo: ReturnType<typeof worldArgoCd>;
 } {
   const files: Record<string, string | null> = {

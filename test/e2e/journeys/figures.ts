@@ -2,6 +2,9 @@
 // sequences a platform team sees (PRs, `cairn/gate` statuses, Slack
 // messages, PR comments, cluster changes), each line `MM-DDTHH:MM:SS text`;
 // and each run's wall time and GitHub request count, printed for docs/e2e.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { World } from '../world.ts';
 
 export interface JourneyLines {
@@ -57,9 +60,21 @@ export function recordFigures(journey: string, wallMs: number, githubRequests: n
   );
 }
 
-/** With CAIRN_E2E_PRINT=1, prints what a journey saw as JSON (to refresh its expected sequences after an intended change). */
-export function printSeen(name: string, seen: unknown): void {
-  if (process.env.CAIRN_E2E_PRINT) process.stdout.write(`E2E SEEN ${name} ${JSON.stringify(seen)}\n`);
+/**
+ * Compares what a journey saw with its recorded sequences, `test/e2e/expected/<file>.json`
+ * under `key` (as journey 1 does). CAIRN_UPDATE_GOLDEN=1 records them from this run
+ * instead: review the diff. CAIRN_E2E_PRINT=1 prints them.
+ */
+export function expectSeen(file: string, key: string, seen: unknown): void {
+  const path = join(import.meta.dirname, '..', 'expected', `${file}.json`);
+  const all = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  if (process.env.CAIRN_E2E_PRINT) process.stdout.write(`${key}: ${JSON.stringify(seen, null, 2)}\n`);
+  if (process.env.CAIRN_UPDATE_GOLDEN) {
+    all[key] = seen;
+    writeFileSync(path, `${JSON.stringify(all, null, 2)}\n`);
+    return;
+  }
+  expect(seen, `${file}.json ${key}`).toEqual(all[key]);
 }
 
 /** The whole text of cairn's comments on PR `number` (the timeline keeps only first lines). */

@@ -48,12 +48,18 @@ export const redb = (version: string) =>
     '',
   ].join('\n');
 
+const minorOf = (kubelet: string) => kubelet.replace(/^v/, '').split('.').slice(0, 2).join('.');
+
 export function reWorld(o: {
   recTag: string;
   redbVersion?: string;
   sim: RedisEnterpriseOptions;
   bundled?: string[];
   rules?: string[];
+  /** The operator may move (default: frozen, so a journey sees only the REC or the REDB). */
+  operatorMoves?: boolean;
+  /** The cluster's Kubernetes: its Node's kubelet and the policy's declared minor (default v1.30.6). */
+  kubelet?: string;
 }) {
   const settle = (x: KubeObject): KubeObject[] => {
     const out = settledObjects(x);
@@ -76,11 +82,15 @@ export function reWorld(o: {
     keep: ['re-operator', 're'],
     envs: ['dev'],
     policy: [
-      ...clustersPolicy(['dev']),
+      ...clustersPolicy(['dev'], { dev: minorOf(o.kubelet ?? 'v1.30.6') }),
       'rules:',
-      '  - description: The operator is frozen in this journey (no release is old enough).',
-      '    match: { components: [redis-enterprise-operator] }',
-      '    minimumReleaseAge: 3650d',
+      ...(o.operatorMoves
+        ? []
+        : [
+            '  - description: The operator is frozen in this journey (no release is old enough).',
+            '    match: { components: [redis-enterprise-operator] }',
+            '    minimumReleaseAge: 3650d',
+          ]),
       '  - description: REDB values carry no release dates.',
       '    match: { components: [redis-enterprise-database] }',
       '    minimumReleaseAge: 0s',
@@ -91,6 +101,7 @@ export function reWorld(o: {
       ...(o.redbVersion ? { 'clusters/dev/redis-enterprise/redb.yaml': redb(o.redbVersion) } : {}),
     },
     operators: [re],
+    clusters: { dev: { kubelet: o.kubelet ?? 'v1.30.6' } },
     resources: RE_RESOURCES,
     start: '2026-11-23T08:00:00Z',
   });

@@ -19,6 +19,8 @@ export interface RedisEnterpriseOptions {
   failRecAfterPods?: number;
   /** ms for a REDB version change (default 45 s). */
   redbMs?: number;
+  /** The Redis versions each REC version bundles, reported in status.bundledDatabaseVersions once it runs. */
+  bundles?: Record<string, string[]>;
   /** A REDB version change breaks the cluster: the REC goes status.state Error and the REDB stays active-change-pending. */
   failRedbUpgrade?: boolean;
 }
