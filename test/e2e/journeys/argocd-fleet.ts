@@ -63,7 +63,10 @@ export function argoFleet(o: ArgoFleetOptions): Pick<
     }
   }
   Object.assign(files, o.files);
-  const argo = worldArgoCd((cluster) => [`clusters/${cluster}/apps`]);
+  // The root Application of each environment, as the example's apps/ chart names it.
+  const argo = worldArgoCd((cluster) => [`clusters/${cluster}/apps`], {
+    root: (cluster) => `redis-${cluster}`,
+  });
   const resources: ResourceType[] = RESOURCES.filter((r) => o.resources.includes(`${r.group}/${r.kind}`));
   return {
     example: 'examples/argocd-fleet',

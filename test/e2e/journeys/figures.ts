@@ -83,3 +83,17 @@ export function commentBodies(w: World, number: number): string[] {
     .filter((c) => c.issue === number && c.user !== 'alice')
     .map((c) => noShas(c.body.replace(/<!--.*?-->\s*/gs, '')));
 }
+
+/** The "Blocked" lines of cairn's dependency dashboard issue: what is blocked, why, and the unblock action. */
+export function dashboardBlocked(w: World): string[] {
+  const issue = [...w.github.issues.values()].find((i) => i.body?.includes('<!-- cairn:dashboard -->'));
+  const body = issue?.body ?? '';
+  const at = body.indexOf('## Blocked');
+  if (at < 0) return [];
+  return body
+    .slice(at)
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.startsWith('- '))
+    .map(noShas);
+}

@@ -136,6 +136,8 @@ export interface ArgoCdOptions {
   timing?: ArgoTiming;
   /** Kinds the cluster can hold; others in a source are skipped (the test server serves a fixed list). */
   serves?: (group: string, kind: string) => boolean;
+  /** The name of an app-of-apps root Application that syncs the Applications of `appDirs` (Argo CD's pattern). */
+  root?: string;
   /** Told the objects a sync changed, after it applied them (operators that react to an apply). */
   onApplied?: (changed: KubeObject[]) => void;
 }
@@ -243,11 +245,35 @@ export class ArgoCdApplier implements Simulator {
 
   private applications(tree: Tree): KubeObject[] {
     const ns = this.opts.namespace ?? 'argocd';
-    return this.opts.appDirs
-      .flatMap((d) => manifestsIn(tree, d))
-      .filter((o) => o.kind === 'Application' && groupOf(o) === 'argoproj.io')
-      .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata?.namespace ?? ns } }))
-      .sort((a, b) => (a.metadata!.name ?? '').localeCompare(b.metadata!.name ?? ''));
+    // The app-of-apps root (the example's apps/ chart renders one per environment): it syncs the child
+    // Applications themselves, so a change to a child's manifest is applied by the root.
+    const roots: KubeObject[] = this.opts.root
+      ? this.opts.appDirs.map(
+          (path, i) =>
+            ({
+              apiVersion: 'argoproj.io/v1alpha1',
+              kind: 'Application',
+              metadata: { name: i ? `${this.opts.root}-${i}` : this.opts.root, namespace: ns },
+              spec: {
+                project: 'default',
+                destination: { namespace: ns, server: 'https://kubernetes.default.svc' },
+                source: {
+                  repoURL: 'https://git.example.com/platform/redis-fleet.git',
+                  targetRevision: 'main',
+                  path,
+                },
+                syncPolicy: { automated: { prune: true, selfHeal: true } },
+              },
+            }) as KubeObject,
+        )
+      : [];
+    return [
+      ...roots,
+      ...this.opts.appDirs
+        .flatMap((d) => manifestsIn(tree, d))
+        .filter((o) => o.kind === 'Application' && groupOf(o) === 'argoproj.io')
+        .map((o) => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata?.namespace ?? ns } })),
+    ].sort((a, b) => (a.metadata!.name ?? '').localeCompare(b.metadata!.name ?? ''));
   }
 
   private render(app: KubeObject, tree: Tree): KubeObject[] {

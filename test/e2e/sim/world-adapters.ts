@@ -168,7 +168,7 @@ export function worldOperator(
  */
 export function worldArgoCd(
   appDirs: (cluster: string) => string[],
-  opts: Omit<ArgoCdOptions, 'appDirs' | 'onApplied'> = {},
+  opts: Omit<ArgoCdOptions, 'appDirs' | 'onApplied' | 'root'> & { root?: (cluster: string) => string } = {},
 ): WorldApplier & { monitor: WorldOperator; appliers: Map<string, ArgoCdApplier> } {
   const appliers = new Map<string, ArgoCdApplier>();
   const operators = new Map<string, readonly WorldOperator[]>();
@@ -182,6 +182,7 @@ export function worldArgoCd(
         new ArgoCdApplier({
           serves: servedByKubeServer,
           ...opts,
+          root: opts.root?.(c.cluster),
           appDirs: appDirs(c.cluster),
           onApplied: (changed) => {
             const ctx = ctxs.get(c.cluster)!;

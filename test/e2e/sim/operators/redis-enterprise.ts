@@ -20,7 +20,7 @@ export interface RedisEnterpriseOptions {
   /** ms for a REDB version change (default 45 s). */
   redbMs?: number;
   /** The Redis versions each REC version bundles, reported in status.bundledDatabaseVersions once it runs. */
-  bundles?: Record<string, string[]>;
+  bundles?: (versionTag: string) => string[] | undefined;
   /** A REDB version change breaks the cluster: the REC goes status.state Error and the REDB stays active-change-pending. */
   failRedbUpgrade?: boolean;
 }
@@ -72,6 +72,8 @@ export function recPhases(o: KubeObject, opts: RedisEnterpriseOptions = {}): Pha
       const s = statusOf(x);
       s.state = 'Running';
       s.specStatus = 'Valid';
+      const bundled = tag ? opts.bundles?.(tag) : undefined;
+      if (bundled) s.bundledDatabaseVersions = bundled.map((version) => ({ dbType: 'redis', version }));
     },
   });
   return phases;
