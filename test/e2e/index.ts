@@ -31,7 +31,10 @@
 // statuses, comments, log: every request cairn made), `world.clusters.get(name).kube`.
 // journeys/reviewer.ts is a reviewer who merges ready steps, takes a backup before a
 // major and answers "needs approval" with `/cairn approve`.
+import { crashPoints, devWorld, runWithCrashes } from './journeys/crash.ts';
 import { journey1World, runJourney1 } from './journeys/journey1.ts';
+import { runWindows, windowsWorld } from './journeys/windows.ts';
+import type { World } from './world.ts';
 import type { TimelineEvent } from './world.ts';
 
 export interface JourneyRun {
@@ -45,20 +48,30 @@ export interface Journey {
   run(o: { onEvent: (e: TimelineEvent) => void }): Promise<JourneyRun>;
 }
 
+async function runIn(world: World, drive: (w: World) => Promise<unknown>): Promise<JourneyRun> {
+  try {
+    await drive(world);
+    return { ok: true, githubRequests: world.githubRequests };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, githubRequests: world.githubRequests };
+  } finally {
+    await world.stop();
+  }
+}
+
 export const journeys: Record<string, Journey> = {
   journey1: {
     title: 'journey 1: howl-cloud on Flux, dev → staging → production',
-    async run({ onEvent }) {
-      const { world } = await journey1World({ onEvent });
-      try {
-        await runJourney1(world);
-        return { ok: true, githubRequests: world.githubRequests };
-      } catch (e) {
-        return { ok: false, error: (e as Error).message, githubRequests: world.githubRequests };
-      } finally {
-        await world.stop();
-      }
-    },
+    run: async ({ onEvent }) => runIn((await journey1World({ onEvent })).world, (w) => runJourney1(w)),
+  },
+  journey7: {
+    title: 'journey 7: a maintenance window across the end of summer time',
+    run: async ({ onEvent }) => runIn(await windowsWorld({ onEvent }), (w) => runWindows(w)),
+  },
+  journey8: {
+    title: 'journey 8: dev, the service killed at four seeded points (seed 1)',
+    run: async ({ onEvent }) =>
+      runIn(await devWorld({ onEvent }), (w) => runWithCrashes(w, crashPoints(1, 4, 60))),
   },
 };
 

@@ -80,6 +80,13 @@ export interface WorldOptions {
   start: string | number;
   /** The cron trigger's period in virtual time (default 30 minutes). */
   cronEveryMs?: number;
+  /** The agents' debounce in virtual time (default 20 s). */
+  debounceMs?: number;
+  /**
+   * Virtual time never runs ahead of the real clock (the world waits for it): for a
+   * service that reads the real clock itself (workerd). Use short simulator delays.
+   */
+  realTime?: boolean;
   /** What the agents watch and read (default: every resource cairn reads); fewer is faster. */
   resources?: readonly ResourceType[];
   /** Logins with write permission on the repository (default `alice`). */
@@ -179,6 +186,15 @@ export class World {
     const start = typeof opts.start === 'number' ? opts.start : Date.parse(opts.start);
     this.clock = new VirtualClock(start);
     this.nextCron = start;
+  }
+
+  get debounceMs(): number {
+    return this.opts.debounceMs ?? DEBOUNCE_MS;
+  }
+
+  /** With `realTime`, waits (really) until the real clock reaches virtual instant `t`. */
+  private async pace(t: number): Promise<void> {
+    if (this.opts.realTime && t > Date.now()) await new Promise((r) => setTimeout(r, t - Date.now()));
   }
 
   get cronEveryMs(): number {
@@ -339,7 +355,7 @@ export class World {
       clock: () => this.clock.date(),
       sleep: (ms) => this.clock.sleep(ms, owner),
       heartbeatMs: HEARTBEAT_NEVER,
-      debounceMs: DEBOUNCE_MS,
+      debounceMs: this.debounceMs,
       ...(this.opts.resources ? { resources: this.opts.resources } : {}),
     });
     this.clusters.set(spec.name, { spec, kube, agent, ctx });
@@ -369,12 +385,14 @@ export class World {
       const wake = this.clock.nextDue();
       // Agents' timers (their debounce) first, then simulator events, then the cron trigger.
       if (wake <= t && wake <= (next?.at ?? Infinity) && wake <= this.nextCron) {
+        await this.pace(wake);
         this.clock.wakeFirst();
         await this.afterChange();
         continue;
       }
       if (next && next.at <= t && next.at <= this.nextCron) {
         this.queue.shift();
+        await this.pace(next.at);
         this.clock.advanceTo(next.at);
         if (next.what === HEARTBEATS) await this.heartbeats();
         else next.fn();
@@ -382,6 +400,7 @@ export class World {
         continue;
       }
       if (this.nextCron <= t) {
+        await this.pace(this.nextCron);
         this.clock.advanceTo(this.nextCron);
         this.nextCron += this.cronEveryMs;
         await this.cron();
@@ -433,9 +452,26 @@ export class World {
     await this.heartbeats();
     const t0 = Date.now();
     if (this.service) await this.service.cron();
-    else await this.opts.remote!.cron(this.url);
+    else {
+      // The scheduled handler runs after its answer (waitUntil): wait until cairn is quiet on GitHub.
+      await this.opts.remote!.cron(this.url);
+      await this.githubQuiet();
+    }
     this.cronWallMs += Date.now() - t0;
     await this.afterChange();
+  }
+
+  /** Until cairn made no GitHub request for a second (real time). */
+  private async githubQuiet(): Promise<void> {
+    let seen = -1;
+    let since = Date.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (this.github.log.length !== seen) {
+        seen = this.github.log.length;
+        since = Date.now();
+      } else if (Date.now() - since >= 1_000) return;
+    }
   }
 
   private async afterChange(): Promise<void> {
@@ -478,7 +514,7 @@ export class World {
   private quiet(name: string, c: ClusterHandle): boolean {
     if (!this.caughtUp(c)) return false;
     const pushing = (c.agent as unknown as { pushing: boolean }).pushing;
-    return !c.agent.pending || (!pushing && this.clock.sleeping(`agent:${name}`, DEBOUNCE_MS) > 0);
+    return !c.agent.pending || (!pushing && this.clock.sleeping(`agent:${name}`, this.debounceMs) > 0);
   }
 
   private caughtUp(c: ClusterHandle): boolean {

@@ -23,7 +23,10 @@ export const HOWL_FLUX_RESOURCES = RESOURCES.filter(
     ].includes(r.kind) && r.group !== 'redis.redis.opstreelabs.in',
 );
 
-const policy = (extra: string[] = []) =>
+const policy = (
+  extra: string[] = [],
+  soaks: Record<string, string> = { staging: '24h', production: '72h' },
+) =>
   [
     'apiVersion: cairn.dev/v1alpha1',
     'kind: Policy',
@@ -38,10 +41,10 @@ const policy = (extra: string[] = []) =>
     '  - name: dev',
     '  - name: staging',
     '    after: [dev]',
-    '    soak: 24h',
+    ...(soaks.staging ? [`    soak: ${soaks.staging}`] : []),
     '  - name: production',
     '    after: [staging]',
-    '    soak: 72h',
+    ...(soaks.production ? [`    soak: ${soaks.production}`] : []),
     'defaults:',
     '  minimumReleaseAge: 7d',
     'rules:',
@@ -88,6 +91,10 @@ export interface HowlFleetOptions {
   /** Extra policy lines (under `rules:`, or new top-level keys). */
   policy?: string[];
   start?: string;
+  /** Soak per environment (default staging 24h, production 72h); an empty string: none. */
+  soaks?: Record<string, string>;
+  /** Short simulator delays (seconds, not minutes): for a world on the real clock. */
+  fast?: boolean;
   /** Only these environments (the others' files are removed). */
   environments?: ('dev' | 'staging' | 'production')[];
 }
@@ -98,7 +105,7 @@ export function howlFleet(o: HowlFleetOptions = {}): Pick<
 > & {
   howl: ReturnType<typeof howlOperator>;
 } {
-  const howl = howlOperator();
+  const howl = howlOperator(o.fast ? { stepMs: 1_000 } : {});
   const envs = o.environments ?? ['dev', 'staging', 'production'];
   const files: Record<string, string | null> = {
     'infrastructure/production/redis-enterprise': null,
@@ -145,7 +152,7 @@ export function howlFleet(o: HowlFleetOptions = {}): Pick<
       '    size: 5Gi',
       '',
     ].join('\n'),
-    '.cairn/policy.yaml': policy(o.policy),
+    '.cairn/policy.yaml': policy(o.policy, o.soaks),
   };
   for (const env of ['dev', 'staging', 'production'] as const) {
     if (!envs.includes(env)) {
@@ -161,7 +168,7 @@ export function howlFleet(o: HowlFleetOptions = {}): Pick<
     example: 'examples/flux-fleet',
     files,
     clusters: envs.map((name) => ({ name })),
-    applier: fluxApplier(),
+    applier: fluxApplier(o.fast ? { fetchMs: 2_000, applyMs: 1_000, pollMs: 1_000 } : {}),
     operators: [howl],
     start: o.start ?? '2026-11-23T08:00:00Z',
     resources: HOWL_FLUX_RESOURCES,

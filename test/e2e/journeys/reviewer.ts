@@ -43,6 +43,7 @@ export function reviewer(w: World, o: ReviewerOptions = {}) {
   const login = o.login ?? 'alice';
   const delay = o.reviewDelayMs ?? 10 * 60_000;
   const readySince = new Map<number, number>();
+  /** The status ids (asks for approval) answered. */
   const approved = new Set<number>();
   const backedUp = new Set<string>();
   return {
@@ -82,10 +83,15 @@ export function reviewer(w: World, o: ReviewerOptions = {}) {
           await w.merge(pr.number, login);
           return true;
         }
-        if (pr.state === 'merged' && !approved.has(pr.number)) {
+        if (pr.state === 'merged') {
+          // Each time the gate asks (a status naming /cairn approve), once.
           const g = gateOn(w, pr.mergeCommit);
-          if (g?.state === 'pending' && (g.description ?? '').includes('/cairn approve')) {
-            approved.add(pr.number);
+          if (
+            g?.state === 'pending' &&
+            (g.description ?? '').includes('/cairn approve') &&
+            !approved.has(g.id)
+          ) {
+            approved.add(g.id);
             await w.comment(pr.number, `/cairn approve ${pr.step.to}`, login);
             return true;
           }

@@ -11,7 +11,7 @@ import type { KubeObject } from '../../../lib/cluster-state.ts';
 import { findResource } from '../../../lib/cluster/resources.ts';
 import { parseDuration } from '../../../lib/policy/duration.ts';
 import { kustomizeBuild, yamlDocs } from './kustomize.ts';
-import type { GitOpsApplier, OperatorSim, RevisionFiles, SimContext } from './types.ts';
+import type { GitOpsApplier, RevisionFiles, SimContext } from './types.ts';
 
 const groupOf = (o: KubeObject) => (o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0]! : '');
 

@@ -223,7 +223,7 @@ export class GitHubTestServer {
     } catch {
       // not a loose ref
     }
-    let packed = '';
+    let packed: string;
     try {
       packed = readFileSync(join(this.bare, 'packed-refs'), 'utf8');
     } catch {
