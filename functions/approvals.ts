@@ -82,6 +82,9 @@ export async function ensureDelivery(
   const id = await approvalId(d.step, d.mergeCommit);
   const all = await change(s, d.cluster, (all) => {
     if (all[id]) return false;
+    // Acknowledged long ago: that step's gate no longer asks for it.
+    const old = s.now().getTime() - 30 * DAY;
+    for (const [k, v] of Object.entries(all)) if (v.ackedAt && Date.parse(v.ackedAt) < old) delete all[k];
     all[id] = {
       id,
       cluster: d.cluster,
@@ -137,7 +140,11 @@ export async function recordAcks(s: Services, cluster: string, acks: ApprovalAck
 
 /** The signed answer to an agent's message: every approval still pending for its cluster. */
 export async function replyTo(s: Services, snap: Snapshot, secret: string): Promise<SignedReply> {
-  const pending = Object.values(await readDeliveries(s, snap.cluster)).filter((d) => d.state === 'pending');
+  // The oldest first, at most the 100 a reply may carry (the rest ride on the next answers).
+  const pending = Object.values(await readDeliveries(s, snap.cluster))
+    .filter((d) => d.state === 'pending')
+    .sort((a, b) => (a.queuedAt < b.queuedAt ? -1 : a.queuedAt > b.queuedAt ? 1 : 0))
+    .slice(0, 100);
   return signReply(
     {
       version: 1,

@@ -111,6 +111,7 @@ export class Reflector {
             .watch(resource, namespace, this.resourceVersion, (type, o) => this.apply(type, o), resolve)
             .then((h) => {
               this.handle = h;
+              if (this.stopped) h.stop(); // stopped while the watch was being opened
             }, resolve);
         });
         if (this.stopped) return;

@@ -54,7 +54,7 @@ const commentMarker = (f: FailedStep) => `<!-- cairn:rollback ${f.mergeCommit} -
 
 function backupText(f: FailedStep, backup: PreStep | undefined): string {
   return backup
-    ? `the backup pre-step of #${f.pr} ("Before merging": ${backup.description})`
+    ? `the backup taken by the backup pre-step of #${f.pr} ("Before merging": ${backup.description})`
     : `the backup taken before #${f.pr} (this step records no backup pre-step: find it by hand)`;
 }
 

@@ -87,7 +87,10 @@ export class ClusterAgent {
     void this.heartbeatLoop();
   }
 
+  private stopped = false;
+
   stop(): void {
+    this.stopped = true;
     this.running = false;
     this.watcher.stop();
     this.wake?.();
@@ -258,6 +261,7 @@ export class ClusterAgent {
       return true;
     } catch (e) {
       this.acks.unshift(...acks);
+      if (this.stopped) return false; // aborted by stop(): not a failure
       this.opts.log?.warn('agent: push failed; the next change or heartbeat retries', {
         kind: s.kind,
         sequence: s.sequence,

@@ -1,16 +1,23 @@
 // KubeTransport over the real @kubernetes/client-node (Node only): from a
 // kubeconfig file (KUBECONFIG or ~/.kube/config) or the in-cluster service
 // account. Typed clients for core and apps objects, CustomObjectsApi for
-// custom resources, Watch for the event stream.
+// custom resources, and the watch event stream over undici with client-node's
+// authentication and TLS (its own Watch cannot be aborted before the server answers,
+// which held a stopping agent until the server ended the stream).
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import {
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  HttpMethod,
   KubeConfig,
   PatchStrategy,
+  RequestContext,
   setHeaderOptions,
-  Watch,
 } from '@kubernetes/client-node';
+// The same undici client-node uses for its requests (and its dispatchers).
+import { fetch } from 'undici';
 import type { KubeObject } from '../cluster-state.ts';
 import { apiVersionOf, resourcePath, type ResourceType } from '../cluster/resources.ts';
 import { KubeApiError, type KubeTransport, type WatchEventType } from '../cluster/transport.ts';
@@ -65,16 +72,103 @@ function plain(o: unknown, r: ResourceType): KubeObject {
 }
 
 const WATCH_TIMEOUT_SECONDS = 25;
+/** No byte for this long (not even a bookmark) ends a watch, like client-node's Watch. */
+const WATCH_INACTIVITY_MS = 30_000;
 
-function isInactivityTimeout(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
+export interface KubeTransportOptions {
+  /** Aborting it ends every watch at once, even one the server has not answered yet. */
+  signal?: AbortSignal;
 }
 
-export function kubeTransport(kc: KubeConfig): KubeTransport {
+/**
+ * One watch stream: GET ?watch=true with client-node's authentication and dispatcher
+ * (TLS, proxies), newline-delimited JSON events. `done` is called once: null for a clean
+ * end or an abort, else the error. Returns as soon as the request is sent.
+ */
+function startWatch(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string>,
+  signal: AbortSignal | undefined,
+  onLine: (type: string, object: unknown) => void,
+  done: (err: unknown) => void,
+): { abort: () => void } {
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+  const finish = (err: unknown) => {
+    if (finished) return;
+    finished = true;
+    if (timer) clearTimeout(timer);
+    signal?.removeEventListener('abort', onOuterAbort);
+    controller.abort();
+    done(err);
+  };
+  let idle = false;
+  const touch = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      idle = true;
+      controller.abort();
+    }, WATCH_INACTIVITY_MS);
+    timer.unref();
+  };
+  void (async () => {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new KubeApiError('the kubeconfig names no current cluster', undefined);
+    const url = new URL(cluster.server + path);
+    url.searchParams.set('watch', 'true');
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+    await kc.applySecurityAuthentication(ctx);
+    if (signal?.aborted) return finish(null);
+    touch();
+    const res = await fetch(url, {
+      method: 'GET',
+      headers: ctx.getHeaders(),
+      dispatcher: ctx.getDispatcher() as never,
+      signal: controller.signal,
+    });
+    if (res.status !== 200) {
+      const text = await res.text().catch(() => '');
+      let message = res.statusText || `HTTP ${res.status}`;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? message;
+      } catch {
+        // not a Status body
+      }
+      return finish(new KubeApiError(message, res.status));
+    }
+    touch();
+    const body = Readable.fromWeb(res.body as never);
+    body.on('data', touch);
+    body.on('error', (e) => finish(controller.signal.aborted ? null : e));
+    const lines = createInterface({ input: body });
+    // readline re-emits the stream's errors (an abort among them) on the interface.
+    lines.on('error', (e) => finish(controller.signal.aborted ? null : e));
+    lines.on('line', (line) => {
+      let event: { type?: string; object?: unknown };
+      try {
+        event = JSON.parse(line) as typeof event;
+      } catch {
+        return; // not an event line
+      }
+      if (event.type) onLine(event.type, event.object);
+    });
+    lines.on('close', () => finish(null));
+  })().catch((e: unknown) =>
+    // An abort (ours, the agent stopping, or a quiet stream) is a clean end; the caller decides.
+    finish(controller.signal.aborted || idle ? null : e),
+  );
+  return { abort: () => finish(null) };
+}
+
+export function kubeTransport(kc: KubeConfig, opts: KubeTransportOptions = {}): KubeTransport {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const watcher = new Watch(kc);
 
   async function list(r: ResourceType, namespace?: string) {
     const what = `list ${resourcePath(r, namespace)}`;
@@ -160,29 +254,27 @@ export function kubeTransport(kc: KubeConfig): KubeTransport {
       finished = true;
       done(err);
     };
-    const controller = await watcher.watch(
+    const stream = startWatch(
+      kc,
       resourcePath(r, namespace),
-      // The server closes the stream before client-node's 30 s inactivity timeout would abort it.
-      { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
-      (type: string, object: unknown) => {
+      // The server closes the stream before the 30 s inactivity timeout would abort it.
+      { resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(WATCH_TIMEOUT_SECONDS) },
+      opts.signal,
+      (type, object) => {
         if (type === 'ERROR') {
           const s = object as { code?: number; message?: string };
           finish(new KubeApiError(`watch ${resourcePath(r, namespace)}: ${s.message ?? 'error'}`, s.code));
-          controller?.abort();
+          stream.abort();
           return;
         }
         onEvent(type as WatchEventType, plain(object, r));
       },
-      (err: unknown) =>
-        // A quiet stream that client-node gave up on is a clean end: watch again from the same resourceVersion.
-        finish(
-          err && !isInactivityTimeout(err) ? toApiError(err, `watch ${resourcePath(r, namespace)}`) : null,
-        ),
+      (err) => finish(err ? toApiError(err, `watch ${resourcePath(r, namespace)}`) : null),
     );
     return {
       stop: () => {
         finished = true;
-        controller.abort();
+        stream.abort();
       },
     };
   }

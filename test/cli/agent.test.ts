@@ -19,7 +19,7 @@ describe('cairn agent', () => {
   let kube: KubeTestServer;
   afterEach(() => kube?.stop());
 
-  it('pushes a verified snapshot of the cluster, and stops cleanly on SIGTERM', async () => {
+  it('pushes a verified snapshot of the cluster, and on SIGTERM aborts its watches and exits 0 at once', async () => {
     kube = await startKubeServer([redisCluster('Healthy'), ...pods('redis:7.4.1')]);
     const dir = mkdtempSync(join(tmpdir(), 'cairn-agent-'));
     writeFileSync(join(dir, 'kubeconfig'), kube.kubeconfig());
@@ -64,14 +64,27 @@ describe('cairn agent', () => {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     await first;
+    // Every resource is being watched, and the server would keep each stream open for 25 s.
+    while (kube.openWatches < 10) await new Promise((r) => setTimeout(r, 20));
+    const killedAt = Date.now();
     child.kill('SIGTERM');
     const code = await exited;
+    const tookMs = Date.now() - killedAt;
     receiver.close();
     expect(code).toBe(0);
+    // Prompt: the watches are aborted, not waited out (a generous bound; it takes well under 1 s).
+    expect(tookMs).toBeLessThan(10_000);
     expect(got[0]).toMatchObject({ version: 1, kind: 'snapshot', cluster: 'prod', agent: 'agent-test' });
     expect(stderr).not.toContain(SECRET);
-    expect(stderr).toContain('agent: stopped');
-  });
+    const stopped = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; level: string; signal?: string })
+      .filter((l) => l.level !== 'debug');
+    expect(stopped.find((l) => l.msg === 'agent: stopped')).toMatchObject({ signal: 'SIGTERM' });
+    // A clean shutdown: nothing failed on the way out.
+    expect(stopped.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+  }, 30_000);
 
   it('refuses to start without a signing secret', async () => {
     const child = spawn(

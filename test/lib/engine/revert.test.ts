@@ -93,7 +93,7 @@ describe('rollback of a failed step', () => {
     expect(text).toContain('## Failed (the path is stopped)');
     expect(text).toContain(`Rollback: revert #${revert.number}`);
     expect(text).toContain(
-      `Rollback: do not revert (the RDB format was raised); restore the backup pre-step of #${w.redisPr}`,
+      `Rollback: do not revert (the RDB format was raised); restore the backup taken by the backup pre-step of #${w.redisPr}`,
     );
     expect(report.rollbacks.map((r) => r.outcome.kind).sort()).toEqual(['restore-backup', 'revert']);
     expect(report.inFlight.map((f) => f.pr).sort()).toEqual([w.operatorPr, w.redisPr].sort());
