@@ -168,7 +168,11 @@ export function worldOperator(
  */
 export function worldArgoCd(
   appDirs: (cluster: string) => string[],
-  opts: Omit<ArgoCdOptions, 'appDirs' | 'onApplied' | 'root'> & { root?: (cluster: string) => string } = {},
+  opts: Omit<ArgoCdOptions, 'appDirs' | 'onApplied' | 'root'> & {
+    root?: (cluster: string) => string;
+    /** Where Argo CD applies (default the cluster's Kubernetes test server); a CompositeCluster for kinds it does not serve (OLM). */
+    clusterOf?: (c: WorldContext) => SimCluster;
+  } = {},
 ): WorldApplier & { monitor: WorldOperator; appliers: Map<string, ArgoCdApplier> } {
   const appliers = new Map<string, ArgoCdApplier>();
   const operators = new Map<string, readonly WorldOperator[]>();
@@ -180,7 +184,7 @@ export function worldArgoCd(
       appliers.set(
         c.cluster,
         new ArgoCdApplier({
-          serves: servedByKubeServer,
+          serves: opts.clusterOf ? () => true : servedByKubeServer,
           ...opts,
           root: opts.root?.(c.cluster),
           appDirs: appDirs(c.cluster),
@@ -199,19 +203,20 @@ export function worldArgoCd(
         scheduler(
           c,
           of(c),
-          () => c.kube,
+          () => target(c),
           `argocd: ${c.cluster}`,
           (e) => c.record(`${c.cluster}: argocd: ${e.object} ${e.change}`),
         ),
       );
     schedules.get(c.cluster)!();
   };
+  const target = (c: WorldContext) => opts.clusterOf?.(c) ?? c.kube;
   const monitor: WorldOperator = {
     product: 'argocd',
     seed: () => [],
     applied: () => undefined,
     tick(c) {
-      for (const e of of(c).tick(c.kube, c.now().getTime()))
+      for (const e of of(c).tick(target(c), c.now().getTime()))
         c.record(`${c.cluster}: argocd: ${e.object} ${e.change}`);
       schedule(c);
     },
