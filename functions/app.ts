@@ -4,6 +4,7 @@
 // services are built from it once (and again only for a different env object).
 import { Hono } from 'hono';
 import type { Context } from 'hono';
+import { handleDashboard } from './dashboard/index.ts';
 import { handleGithubWebhook, type WebhookAnswer } from './github.ts';
 import { handleAgent, handleArgocd, handleFlux, handleRegistry } from './hints.ts';
 import { Metrics } from './metrics.ts';
@@ -116,6 +117,10 @@ export function createApp(runtime: Runtime): CairnApp {
     const rec = (await readStatus(services(envOf(c)), cluster))[c.req.param('step')];
     return rec ? c.json(rec) : c.json({ error: 'no verdict for that step' }, 404);
   });
+
+  // The fleet dashboard, for a holder of CAIRN_DASHBOARD_TOKEN (no token set: nobody).
+  app.get('/', (c) => handleDashboard(services(envOf(c)), c.req.raw));
+  app.post('/', (c) => handleDashboard(services(envOf(c)), c.req.raw));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   return {

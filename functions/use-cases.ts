@@ -12,6 +12,7 @@ import {
   reconcile,
   type ReconcileReport,
   storeBlobCache,
+  storeScanCache,
 } from '../lib/engine/index.ts';
 import { treeReader } from '../lib/git/reader.ts';
 import { stepFromPullRequestBody } from '../lib/render/pull-request.ts';
@@ -26,11 +27,12 @@ import { decideStep } from '../lib/gate/decide.ts';
 import { type ClusterReading, DEFAULT_GATE_POLICY, type GateResult } from '../lib/gate/types.ts';
 import type { PullRequest } from '../lib/git/provider.ts';
 import type { ClusterFacts, Release } from '../lib/model.ts';
-import type { Step } from '../lib/planner/types.ts';
+import type { Plan, Step } from '../lib/planner/types.ts';
 import { EMPTY_POLICY } from '../lib/policy/load.ts';
 import type { Policy } from '../lib/policy/schema.ts';
 import { evaluateWindows } from '../lib/schedule/windows.ts';
 import { type Delivery, ensureDelivery, recordAcks, withdrawDelivery } from './approvals.ts';
+import { recordDashboard, recordRunError } from './dashboard/model.ts';
 import { evidenceOf, notify, notifyStep, pullRequestUrl } from './notify.ts';
 import type { Repository, Services } from './services.ts';
 
@@ -140,6 +142,7 @@ export async function reconcileRepository(
   let policy: Policy = EMPTY_POLICY;
   const paused = new Map<string, boolean>();
   let steps: Step[] = [];
+  let plan: Plan | undefined;
   const report = await reconcile({
     host,
     windowOpen: true, // decided per step below, by the policy's windows
@@ -150,16 +153,26 @@ export async function reconcileRepository(
         s,
         (await readRepoPolicy(repo)).clusters.map((c) => c.name),
       );
-      const planned = await planTree(repo, { catalog: s.catalog, releases: known, clusters, now });
+      const planned = await planTree(repo, {
+        catalog: s.catalog,
+        releases: known,
+        clusters,
+        now,
+        scanCache: storeScanCache(s.store),
+      });
       policy = planned.policy;
+      plan = planned.plan;
       steps = planned.plan.steps;
       for (const step of planned.plan.steps)
         paused.set(step.id, (await s.store.get(pauseKey(r, step.to))) !== undefined);
       return planned;
     },
-    settings: (step) => ({
+    // The policy's pullRequests settings; CAIRN_AUTO_MERGE allows auto-merge wherever the
+    // policy does not say otherwise, and only inside the policy's windows.
+    settings: (step, fromPolicy) => ({
+      ...fromPolicy,
       autoMerge:
-        s.config.CAIRN_AUTO_MERGE === 'true' &&
+        (fromPolicy.autoMerge ?? s.config.CAIRN_AUTO_MERGE === 'true') &&
         !paused.get(step.id) &&
         evaluateWindows(policy.windows, now, scopeOf(step)).mayMerge,
     }),
@@ -180,6 +193,7 @@ export async function reconcileRepository(
       );
   }
   await keepSources(s, r, policy);
+  if (plan) await recordDashboard(s, r, plan, report, policy.windows);
   return { ...report, windows: policy.windows };
 }
 
@@ -212,6 +226,12 @@ export interface StatusRecord {
   configProblems: string[];
   rollback?: unknown;
   at: string;
+  /** The commit status published with the verdict, and the hop (absent in older records). */
+  state?: 'pending' | 'success' | 'failure';
+  target?: string;
+  component?: string;
+  from?: string;
+  to?: string;
 }
 
 const cut = (s: string) => (s.length > 140 ? `${s.slice(0, 139)}…` : s);
@@ -393,6 +413,11 @@ export async function evaluateGates(
       configProblems: result.configProblems,
       ...(result.verdict === 'fail' ? { rollback: result.rollback } : {}),
       at: s.now().toISOString(),
+      state: status.state,
+      target: step.target.id,
+      component: step.component,
+      from: step.from,
+      to: step.to,
     });
     out.push({ pr: pr.number, step: step.id, cluster, verdict, status });
   }
@@ -450,6 +475,7 @@ export async function runRepository(s: Services, r: Repository, retryFailed = fa
     return { repository: slug, report, gates, windows };
   } catch (e) {
     s.log.error('repository run failed', { repository: slug, error: e });
+    await recordRunError(s, r, (e as Error).message);
     return { repository: slug, gates: [], error: (e as Error).message };
   }
 }

@@ -57,6 +57,8 @@ export const envSchema = z.object({
   CAIRN_REGISTRY_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Bearer token for GET /status/... and /metrics. */
   CAIRN_STATUS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Token for the fleet dashboard (GET /); unset: the dashboard is off (401 to everyone). */
+  CAIRN_DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The policy allows cairn to enable auto-merge on step PRs (only inside a window). */
   CAIRN_AUTO_MERGE: z.enum(['true', 'false']).default('false'),
   /** node-cron schedule of the cron function under `cairn serve` (Workers: wrangler.toml). */
@@ -85,6 +87,7 @@ export const SECRET_VARIABLES = [
   'CAIRN_ARGOCD_WEBHOOK_TOKEN',
   'CAIRN_REGISTRY_WEBHOOK_TOKEN',
   'CAIRN_STATUS_TOKEN',
+  'CAIRN_DASHBOARD_TOKEN',
 ] as const;
 
 /**

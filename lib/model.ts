@@ -61,6 +61,11 @@ export interface Target {
   sharedBy?: { cluster: string; environment?: string }[];
   /** Scalar fields of the manifest that planning rules read, by dotted path (e.g. `spec.primaryUpdateStrategy`). */
   fields?: Record<string, string>;
+  /**
+   * The release manifest (`file#document`: an Argo CD Application, a Flux HelmRelease) whose
+   * chart these values configure, when they sit in a separate file that manifest names.
+   */
+  release?: string;
   /** KubeDB: ops requests in the repository that already change this database's version. */
   pendingRequests?: PendingRequest[];
   /**

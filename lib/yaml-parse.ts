@@ -12,13 +12,14 @@ import {
   Composer,
   type Document,
   isAlias,
+  isCollection,
   isMap,
+  isPair,
   isScalar,
   Lexer,
   type LineCounter,
   type Node,
   Parser,
-  visit,
   type YAMLError,
   YAMLParseError,
 } from 'yaml';
@@ -182,28 +183,39 @@ export function checkDocument(doc: Document.Parsed, opts: { uniqueKeys: boolean 
   let anchors = 0;
   let firstAlias: Node | undefined;
   let duplicate: Node | undefined;
-  visit(doc, (_, node) => {
-    if (!node || typeof node !== 'object') return undefined;
+  // Pre-order, as the library's `visit` walks (a node, then each item; a pair's key, then its
+  // value), so the first duplicate and the first alias are the ones it would find; without
+  // its frozen copy of the path at every collection and pair.
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || typeof node !== 'object') continue;
     if (isAlias(node)) {
       aliases++;
       firstAlias ??= node;
-      return undefined;
+      continue;
+    }
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+      continue;
     }
     if ((node as { anchor?: string }).anchor) anchors++;
-    if (!opts.uniqueKeys || duplicate || !isMap(node) || node.items.length < 2) return undefined;
-    const seen = new Set<string>();
-    for (const pair of node.items) {
-      const k = scalarKey(pair.key);
-      // A merge key may repeat (`<<: *a` twice is how some files merge two maps).
-      if (k === undefined || k === 'string:<<') continue;
-      if (seen.has(k)) {
-        duplicate = pair.key as Node;
-        break;
+    if (!isCollection(node)) continue;
+    if (opts.uniqueKeys && !duplicate && isMap(node) && node.items.length >= 2) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const k = scalarKey(pair.key);
+        // A merge key may repeat (`<<: *a` twice is how some files merge two maps).
+        if (k === undefined || k === 'string:<<') continue;
+        if (seen.has(k)) {
+          duplicate = pair.key as Node;
+          break;
+        }
+        seen.add(k);
       }
-      seen.add(k);
     }
-    return undefined;
-  });
+    for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+  }
   if (duplicate) {
     const range = duplicate.range ?? [0, 0];
     doc.errors.push(new YAMLParseError([range[0], range[1]], 'DUPLICATE_KEY', 'Map keys must be unique'));

@@ -1086,6 +1086,23 @@ function buildOt(fx: FixtureReader): CatalogFileBuilder {
 // ---------------------------------------------------------------------------
 // Alauda redis-operator
 
+/**
+ * When each Alauda line (and the operator version) was first published: the
+ * commit of alauda/redis-operator that added VERSION_SUPPORTED.md, the Redis
+ * CRD's `spec.version` enum (5.0 … 7.4) and `global.operatorVersion: 3.18.0`
+ * to the public repository, read from its Git history (`git log
+ * --diff-filter=A -- VERSION_SUPPORTED.md`, `git log -S3.18.0 -- values.yaml`:
+ * the only commit). Alauda may have shipped a line earlier in its product, so
+ * this date is later than the real one: the release-age check errs on the
+ * safe side, as for KubeDB.
+ */
+const ALAUDA_FIRST_LISTED = {
+  commit: '8e18e39b4c248880f60153b28dc6ff1a0abea3cf',
+  date: '2024-08-23',
+  lines: ['6.0', '6.2', '7.0', '7.2', '7.4'],
+  operator: ['3.18.0'],
+} as const;
+
 function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
   const f = new CatalogFileBuilder(
     'alauda-redis-operator.yaml',
@@ -1109,6 +1126,19 @@ function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
     commit: COMMIT.alauda,
     note: 'lines marked Supported=Yes, intersected with the Redis CRD spec.version enum; README.md also calls 5.0 supported (without ACL), this table says No',
   });
+  const listed = f.source('alauda-first-listed', {
+    repo: 'alauda/redis-operator',
+    path: 'VERSION_SUPPORTED.md',
+    commit: ALAUDA_FIRST_LISTED.commit,
+    note: `committed ${ALAUDA_FIRST_LISTED.date}: the commit that added VERSION_SUPPORTED.md, the Redis CRD spec.version enum and values.yaml global.operatorVersion 3.18.0 (first publication of these lines and that version; git history of the repository)`,
+  });
+  const dated = (version: string, known: readonly string[]) => {
+    if (!known.includes(version))
+      throw new Error(
+        `alauda ${version}: not in ALAUDA_FIRST_LISTED (date it from the repository's history)`,
+      );
+    return { version, published: ALAUDA_FIRST_LISTED.date, source: listed };
+  };
   const operatorVersion = parseDocument(fx.read(relValues)).getIn(['global', 'operatorVersion']);
   if (typeof operatorVersion !== 'string') throw new Error('alauda: global.operatorVersion not found');
   f.component(
@@ -1119,7 +1149,7 @@ function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
       scheme: 'semver',
       manages: ['alauda-redis'],
       source: values,
-      releases: [{ version: operatorVersion, source: values }],
+      releases: [dated(operatorVersion, ALAUDA_FIRST_LISTED.operator)],
     },
     [{ image: 'alaudaos/redis-operator', from: 'alauda-redis-operator/charts/redis-operator/values.yaml' }],
   );
@@ -1150,7 +1180,7 @@ function buildAlauda(fx: FixtureReader): CatalogFileBuilder {
     server: 'redis',
     managedBy: ['alauda-redis-operator'],
     source: supported,
-    releases: lines.sort(compareLoose).map((v) => ({ version: v, source: supported })),
+    releases: lines.sort(compareLoose).map((v) => dated(v, ALAUDA_FIRST_LISTED.lines)),
   });
   return f;
 }

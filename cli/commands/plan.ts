@@ -1,7 +1,6 @@
 import { planLocalRepository } from '../../lib/node/plan-local.ts';
 import { UsageError } from '../../lib/errors.ts';
-import { jsonChunks } from '../../lib/render/json-stream.ts';
-import { toPlanJson } from '../../lib/render/json.ts';
+import { planJsonChunks } from '../../lib/render/json.ts';
 import { renderMarkdown } from '../../lib/render/markdown.ts';
 import { renderText, type TextOptions } from '../../lib/render/text.ts';
 import type { LocalPlanOptions } from '../../lib/node/plan-local.ts';
@@ -128,7 +127,7 @@ export const planCommand: Command = {
     if (format === 'json') {
       // Streamed in 64 KiB pieces, waiting for a slow reader: a fleet's plan can be tens of megabytes.
       let buffer = '';
-      for (const chunk of jsonChunks(toPlanJson(result.plan, rctx))) {
+      for (const chunk of planJsonChunks(result.plan, rctx)) {
         buffer += chunk;
         if (buffer.length >= 65536) {
           ctx.stdout(buffer);

@@ -68,7 +68,7 @@ export const reconcileCommand: Command = {
       );
     const [
       { githubProvider },
-      { planTree, reconcile, storeBlobCache },
+      { planTree, reconcile, storeBlobCache, storeScanCache },
       { loadShippedCatalog, readTextFile },
       { systemClock },
       { openStore },
@@ -98,14 +98,27 @@ export const reconcileCommand: Command = {
       clock: systemClock,
       cache: store,
       log: ctx.log,
+      // Whose PRs carry trusted step blocks: read from GitHub unless given. The Actions
+      // GITHUB_TOKEN cannot read GET /user; it acts as github-actions[bot].
+      ...(env.CAIRN_GITHUB_LOGIN ? { login: env.CAIRN_GITHUB_LOGIN } : {}),
+      ...(env.GITHUB_ACTIONS === 'true' ? { loginWhenRefused: 'github-actions[bot]' } : {}),
     });
+    // What the scanner found per blob, so the next run scans only the files a push changed.
+    const scanCache = storeScanCache(store);
     const reviewers = (values.reviewer as string[] | undefined) ?? [];
     const assignees = (values.assignee as string[] | undefined) ?? [];
     const report = await reconcile({
       host,
       ...(str(values, 'base') ? { base: str(values, 'base')! } : {}),
-      plan: (repo) => planTree(repo, { catalog, releases, now }),
-      settings: () => ({ reviewers, assignees, autoMerge: values['auto-merge'] === true }),
+      plan: (repo) => planTree(repo, { catalog, releases, now, scanCache }),
+      // The policy's pullRequests settings, plus the flags' reviewers and assignees;
+      // --auto-merge allows it wherever the policy does not say otherwise.
+      settings: (_step, p) => ({
+        reviewers: [...new Set([...(p.reviewers ?? []), ...reviewers])],
+        assignees: [...new Set([...(p.assignees ?? []), ...assignees])],
+        ...(p.labels ? { labels: p.labels } : {}),
+        autoMerge: p.autoMerge ?? values['auto-merge'] === true,
+      }),
       windowOpen: values['window-open'] === true,
       dryRun: values['dry-run'] === true,
       cache: storeBlobCache(store),
@@ -124,6 +137,9 @@ export const reconcileCommand: Command = {
       ...report.inFlight.map(
         (f) =>
           `  in flight        #${f.pr} ${f.step.id}: no cairn/gate success on ${f.mergeCommit.slice(0, 12)}`,
+      ),
+      ...report.ignored.map(
+        (i) => `  ignored          #${i.pr}: its step block is not cairn's (${i.reason})`,
       ),
       ...(report.dashboard ? [`dashboard: #${report.dashboard}`] : []),
     ];

@@ -13,6 +13,8 @@ export interface DashboardInput {
   skipped: { number: number; title: string }[];
   /** Failed steps, one line each with their rollback (lib/engine/revert.ts). */
   failed?: string[];
+  /** Labelled PRs whose step block cairn did not write, and why they are ignored. */
+  ignored?: { pr: number; reason: string }[];
 }
 
 const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -59,6 +61,16 @@ export function dashboardBody(input: DashboardInput): string {
         )
       : ['none']),
     '',
+    ...(input.ignored?.length
+      ? [
+          '## Ignored pull requests',
+          '',
+          'Labelled `cairn` with a step block cairn did not write; the block is not trusted:',
+          '',
+          ...input.ignored.map((p) => `- #${p.pr}: ${cell(p.reason)}`),
+          '',
+        ]
+      : []),
     '## Blocked',
     '',
     ...(plan.blocked.length

@@ -6,3 +6,4 @@ export * from './dashboard.ts';
 export * from './reconcile.ts';
 export * from './plan-tree.ts';
 export * from './revert.ts';
+export * from './scan-cache.ts';

@@ -6,6 +6,8 @@ import { planRepository, type RepositoryPlan } from '../plan-repository.ts';
 import { EMPTY_POLICY, loadPolicy } from '../policy/load.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { RepoReader } from '../targets/repo.ts';
+import type { TreeEntry } from '../git/provider.ts';
+import { cachedScan, type ScanCache, type ScanCacheStats } from './scan-cache.ts';
 
 export const POLICY_DIR = '.cairn/';
 
@@ -14,6 +16,13 @@ export interface TreePlanInput {
   releases: Record<string, Release[]>;
   clusters?: Record<string, ClusterFacts>;
   now: Date;
+  /**
+   * What the scanner found per (blob, path), kept between runs (./scan-cache.ts): used when
+   * the reader knows each file's blob (a Git tree), so a re-plan scans only changed blobs.
+   */
+  scanCache?: ScanCache;
+  /** Counts the files the cache gave and the files scanned. */
+  scanStats?: ScanCacheStats;
 }
 
 /** The policy files in `.cairn/` of the repository (none: the shipped defaults). */
@@ -29,16 +38,24 @@ export async function readRepoPolicy(repo: RepoReader): Promise<Policy> {
 }
 
 export async function planTree(
-  repo: RepoReader,
+  repo: RepoReader & { entry?(path: string): TreeEntry | undefined },
   input: TreePlanInput,
 ): Promise<RepositoryPlan & { policy: Policy }> {
   const policy = await readRepoPolicy(repo);
+  const entry = repo.entry?.bind(repo);
+  const parallel =
+    input.scanCache && entry
+      ? cachedScan(repo, (path) => entry(path)?.sha, input.scanCache, {
+          ...(input.scanStats ? { stats: input.scanStats } : {}),
+        })
+      : undefined;
   const planned = await planRepository(repo, {
     policy,
     catalog: input.catalog,
     releases: input.releases,
     clusters: input.clusters ?? {},
     now: input.now,
+    ...(parallel ? { parallel } : {}),
   });
   return { ...planned, policy };
 }

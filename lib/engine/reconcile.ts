@@ -11,11 +11,12 @@ import { type BlobCache, treeReader } from '../git/reader.ts';
 import type { Logger } from '../log.ts';
 import type { Inventory } from '../model.ts';
 import type { Plan, Step } from '../planner/types.ts';
-import type { Policy } from '../policy/schema.ts';
+import { resolvePullRequestSettings } from '../policy/resolve.ts';
+import type { Policy, PullRequestPolicy } from '../policy/schema.ts';
 import { commitMessage, pullRequestTitle, stepFromPullRequestBody } from '../render/pull-request.ts';
 import { stepBranchName, stepFileChanges } from '../steps/index.ts';
 import type { RepoReader } from '../targets/repo.ts';
-import { type ReleaseNotes, stepPullRequestBody } from './body.ts';
+import { GITHUB_BODY_LIMIT, type ReleaseNotes, stepPullRequestBody } from './body.ts';
 import { DASHBOARD_TITLE, dashboardBody } from './dashboard.ts';
 import { ensureRollbacks, type RollbackEntry } from './revert.ts';
 
@@ -41,10 +42,16 @@ export interface ReconcileInput {
    * Plans the repository as the base branch has it (`planTree` over the reader). The
    * policy, when given, orders environments for promotion.
    */
-  plan: (
-    repo: RepoReader,
-  ) => Promise<{ plan: Plan; inventory: Inventory; policy?: Pick<Policy, 'environments'> }>;
-  settings?: (step: Step) => PullRequestSettings;
+  plan: (repo: RepoReader) => Promise<{
+    plan: Plan;
+    inventory: Inventory;
+    policy?: Pick<Policy, 'environments'> & Partial<Pick<Policy, 'defaults' | 'rules'>>;
+  }>;
+  /**
+   * The PR settings of a step. `fromPolicy` is what the plan's policy says for it
+   * (`pullRequests` in defaults and rules); without this callback, that is used as is.
+   */
+  settings?: (step: Step, fromPolicy: PullRequestPolicy) => PullRequestSettings;
   /** Environment -> every environment that promotes from it (default: from the plan's policy). */
   laterEnvironments?: Record<string, string[]>;
   /** Whether a maintenance window is open now (evaluated by the caller). */
@@ -64,11 +71,17 @@ export type ActionKind =
   | 'waiting'
   | 'skipped-by-human'
   | 'human-pushed'
+  /** Someone else opened a PR from the step's cairn branch: left alone, not adopted. */
+  | 'human-opened'
   | 'already-merged'
   | 'would-open'
   | 'would-update'
   /** An open cairn PR for a hop the path no longer starts from (closed, or would be). */
-  | 'superseded';
+  | 'superseded'
+  /** An open cairn PR whose target is no longer in the repository (closed, or would be). */
+  | 'vanished'
+  /** An open cairn PR for a hop the plan no longer takes: pinned, ignored, another goal (closed, or would be). */
+  | 'stale';
 
 export interface StepAction {
   step: string;
@@ -86,6 +99,12 @@ export interface InFlight {
   failure?: string;
 }
 
+/** A labelled PR whose step block is not trusted (not cairn's): its block is ignored. */
+export interface IgnoredPullRequest {
+  pr: number;
+  reason: string;
+}
+
 export interface ReconcileReport {
   base: string;
   commit: string;
@@ -93,12 +112,68 @@ export interface ReconcileReport {
   actions: StepAction[];
   inFlight: InFlight[];
   rollbacks: RollbackEntry[];
+  /** Labelled PRs with a step block cairn did not write (forged or copied): ignored. */
+  ignored: IgnoredPullRequest[];
   dashboard?: number;
+}
+
+/** Once per PR: why cairn does not take over a PR someone else opened from its branch. */
+async function noteOthersPullRequest(host: PullRequestHost, pr: PullRequest, me: string): Promise<void> {
+  const marker = '<!-- cairn:not-adopted -->';
+  await host.ensureComment(
+    pr.number,
+    marker,
+    `${marker}\nThis pull request is on cairn's branch \`${pr.head.ref}\` but was opened by ${pr.author ?? 'someone else'}, not by cairn (${me}). cairn does not take over a pull request it did not open: it neither updates, gates nor auto-merges this one, and its merge is not taken as the step's. Close it, and cairn opens its own.`,
+  );
+}
+
+/** Appended to the body of a PR cairn closed itself, so it is never taken for a human's "no". */
+export const CLOSED_BY_CAIRN = '<!-- cairn:closed-by-cairn -->';
+
+/** Why the plan no longer has a PR's step. */
+export function staleReason(step: Step, now: Plan['targets'][number] | undefined, plan: Plan): string {
+  if (!now)
+    return `${step.target.id} is no longer in the repository (deleted or moved, or left out by the policy's ignorePaths)`;
+  if (now.current !== step.from)
+    return `the repository now has ${now.current} (this PR started from ${step.from})`;
+  const why = plan.blocked.filter((b) => b.target.id === step.target.id).map((b) => b.reason);
+  const status =
+    now.status === 'planned'
+      ? `the plan now goes ${now.current} -> ${now.next ?? '?'} instead of ${step.from} -> ${step.to}`
+      : now.status === 'up-to-date'
+        ? `the plan has no step for it now (${now.note ?? 'nothing newer is allowed by the policy'})`
+        : `it is ${now.status} now${now.note ? ` (${now.note})` : ''}`;
+  return `the plan no longer has ${step.from} -> ${step.to} for ${step.target.id}: ${[status, ...why].join('; ')}`;
+}
+
+/** The prefix of every branch cairn makes (lib/steps/branch.ts). */
+export const CAIRN_BRANCH_PREFIX = 'cairn/';
+
+/**
+ * Why a labelled PR's step block is not to be trusted, or undefined when it is: only a PR
+ * cairn itself opened (its login), from a cairn branch, says where a path stands. Anyone
+ * can add the label and paste a block.
+ */
+export function untrustedReason(pr: PullRequest, me: string): string | undefined {
+  if (pr.author !== me) return `opened by ${pr.author ?? 'an unknown user'}, not by cairn (${me})`;
+  if (!pr.head.ref.startsWith(CAIRN_BRANCH_PREFIX)) return `its branch ${pr.head.ref} is not a cairn branch`;
+  return undefined;
 }
 
 interface Recorded {
   pr: PullRequest;
   step: Step;
+}
+
+/** What the policy's rules match a step's PR settings on: its target, component and place. */
+function policySubject(step: Step) {
+  return {
+    id: step.target.id,
+    file: step.target.file,
+    component: step.component,
+    ...(step.cluster ? { cluster: step.cluster } : {}),
+    ...(step.environment ? { environment: step.environment } : {}),
+  };
 }
 
 /** Environment -> the environments that (transitively) promote from it, from the policy. */
@@ -131,11 +206,24 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const tree = await host.listTree(head);
   const { plan, inventory, policy } = await input.plan(treeReader(host, tree, input.cache));
 
-  // Where every path stands, from GitHub alone.
+  // Where every path stands, from GitHub alone: the step blocks of the PRs cairn opened.
+  const me = await host.identity();
   const recorded: Recorded[] = [];
+  const ignored: IgnoredPullRequest[] = [];
+  /** Open PRs on a cairn branch that someone else opened: cairn leaves them alone. */
+  const othersOpen = new Map<string, PullRequest>();
   for (const pr of await host.listPullRequests(CAIRN_LABEL)) {
     const step = stepFromPullRequestBody(pr.body);
-    if (step) recorded.push({ pr, step });
+    const reason = step && untrustedReason(pr, me);
+    if (pr.state === 'open' && pr.author !== me && pr.head.ref.startsWith(CAIRN_BRANCH_PREFIX))
+      othersOpen.set(pr.head.ref, pr);
+    if (!step) continue;
+    if (reason) {
+      ignored.push({ pr: pr.number, reason });
+      input.log?.warn('ignored a step block cairn did not write', { pr: pr.number, reason });
+      continue;
+    }
+    recorded.push({ pr, step });
   }
   recorded.sort((a, b) => b.pr.number - a.pr.number);
   const byBranch = new Map<string, Recorded[]>();
@@ -175,26 +263,60 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   let baseReads = 0;
   const readBase = async () => (baseReads++ === 0 ? head : ((await host.resolveBranch(base)) ?? head));
 
-  // At most one open PR per path: an open cairn PR for a hop the path no longer starts
-  // from (someone moved the version on the base branch) is closed, with a comment saying
-  // why, unless someone else pushed to its branch.
+  // A cairn PR whose step the plan no longer has is closed, with a comment saying why:
+  // the path now starts from another version (someone moved it on the base branch: at
+  // most one open PR per path), the target is gone (deleted, moved, left out by
+  // ignorePaths), or the plan stops before this hop (a pin, an ignore, another goal).
+  // cairn's branch is deleted with it; a branch someone else pushed to is kept, and the
+  // comment says so.
   const planned = new Set(plan.steps.map((s) => stepBranchName(s)));
-  const scanned = new Set(plan.targets.map((t) => t.target.id));
+  const summaries = new Map(plan.targets.map((t) => [t.target.id, t]));
   for (const r of recorded) {
-    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref) || !scanned.has(r.step.target.id)) continue;
-    const now = plan.targets.find((t) => t.target.id === r.step.target.id)!;
-    const reason = `the repository now has ${now.current} (this PR started from ${r.step.from})`;
+    // Only step PRs (on their step's own branch); other cairn PRs (reverts) are not steps.
+    if (r.pr.state !== 'open' || planned.has(r.pr.head.ref) || r.pr.head.ref !== stepBranchName(r.step))
+      continue;
+    const now = summaries.get(r.step.target.id);
+    // A target missing because its file cannot be read now (broken YAML on the base
+    // branch) may well come back: its PR is left open until the file reads again.
+    const unreadable = !now && inventory.problems.find((p) => p.file === r.step.target.file);
+    if (unreadable) {
+      actions.push({
+        step: r.step.id,
+        branch: r.pr.head.ref,
+        kind: 'waiting',
+        pr: r.pr.number,
+        reason: `${r.step.target.file} cannot be read now (${unreadable.reason}); the PR stays open until it can`,
+      });
+      open.push({
+        number: r.pr.number,
+        title: r.pr.title,
+        waiting: `${r.step.target.file} cannot be read now`,
+      });
+      continue;
+    }
+    const kind: ActionKind = !now ? 'vanished' : now.current !== r.step.from ? 'superseded' : 'stale';
+    const reason = staleReason(r.step, now, plan);
     if (!dryRun) {
-      const head = await host.getCommit(r.pr.head.sha);
-      if (!isCairnCommit(head)) continue;
+      const headCommit = await host.getCommit(r.pr.head.sha);
+      const human = !isCairnCommit(headCommit);
+      const marker = `<!-- cairn:closed ${r.pr.head.sha} -->`;
       await host.ensureComment(
         r.pr.number,
-        '<!-- cairn:superseded -->',
-        `<!-- cairn:superseded -->\ncairn closes this pull request: ${reason}. The path's next step, if any, gets its own pull request.`,
+        marker,
+        `${marker}\ncairn closes this pull request: ${reason}. ${
+          human
+            ? `Someone else pushed ${r.pr.head.sha.slice(0, 12)} to \`${r.pr.head.ref}\`, so cairn keeps the branch; delete it when you are done with it.`
+            : `Its branch \`${r.pr.head.ref}\` is deleted.`
+        } If the path has a next step, it gets its own pull request.`,
       );
-      await host.updatePullRequest(r.pr.number, { state: 'closed' });
+      const marked = `${r.pr.body}\n${CLOSED_BY_CAIRN}`;
+      await host.updatePullRequest(r.pr.number, {
+        state: 'closed',
+        ...(marked.length <= GITHUB_BODY_LIMIT ? { body: marked } : {}),
+      });
+      if (!human) await host.deleteBranch(r.pr.head.ref, r.pr.head.sha);
     }
-    actions.push({ step: r.step.id, branch: r.pr.head.ref, kind: 'superseded', pr: r.pr.number, reason });
+    actions.push({ step: r.step.id, branch: r.pr.head.ref, kind, pr: r.pr.number, reason });
   }
 
   for (const step of plan.steps) {
@@ -226,8 +348,28 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       }
       continue;
     }
+    const others = current ? undefined : othersOpen.get(branch);
+    if (others) {
+      if (!dryRun) await noteOthersPullRequest(host, others, me);
+      open.push({
+        number: others.number,
+        title: others.title,
+        waiting: `opened by ${others.author ?? 'someone else'}`,
+      });
+      actions.push({
+        step: step.id,
+        branch,
+        kind: 'human-opened',
+        pr: others.number,
+        reason: `#${others.number} on ${branch} was opened by ${others.author ?? 'someone else'}, not cairn`,
+      });
+      continue;
+    }
     if (!current) {
-      const closed = history.find((r) => r.pr.state === 'closed' && r.step.from === step.from);
+      // Closed unmerged by a human (cairn marks the PRs it closes itself).
+      const closed = history.find(
+        (r) => r.pr.state === 'closed' && r.step.from === step.from && !r.pr.body.includes(CLOSED_BY_CAIRN),
+      );
       if (closed) {
         skipped.push({ number: closed.pr.number, title: closed.pr.title });
         actions.push({
@@ -299,13 +441,33 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     let pr = current?.pr;
     let kind: ActionKind = result.outcome === 'updated' ? 'updated' : 'unchanged';
     if (!pr) {
-      pr = await host.ensurePullRequest({ head: branch, base, title, body });
+      pr = await host.ensurePullRequest({ head: branch, base, title, body, adoptFrom: me });
       kind = 'opened';
+      if (pr.author !== undefined && pr.author !== me) {
+        // Someone else opened a PR from cairn's branch (after a pass died between the
+        // branch and the PR): not adopted. Labelled, so later passes see it without
+        // trying to open one again, and told once why cairn leaves it alone.
+        await host.ensureLabels(pr.number, { labels: [CAIRN_LABEL] }, { labels: pr.labels });
+        await noteOthersPullRequest(host, pr, me);
+        open.push({ number: pr.number, title: pr.title, waiting: `opened by ${pr.author}` });
+        actions.push({
+          step: step.id,
+          branch,
+          kind: 'human-opened',
+          pr: pr.number,
+          reason: `#${pr.number} on ${branch} was opened by ${pr.author}, not cairn`,
+        });
+        continue;
+      }
     } else if (pr.title !== title || pr.body !== body) {
       await host.updatePullRequest(pr.number, { title, body });
       kind = 'updated';
     }
-    const settings = input.settings?.(step) ?? {};
+    const fromPolicy =
+      policy?.defaults && policy.rules
+        ? resolvePullRequestSettings({ defaults: policy.defaults, rules: policy.rules }, policySubject(step))
+        : {};
+    const settings = input.settings ? input.settings(step, fromPolicy) : fromPolicy;
     await host.ensureLabels(
       pr.number,
       { labels: [CAIRN_LABEL, ...(settings.labels ?? [])], assignees: settings.assignees ?? [] },
@@ -328,7 +490,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const rollbacks = failed.length
     ? await ensureRollbacks(host, base, failed, { dryRun, ...(input.log ? { log: input.log } : {}) })
     : [];
-  const report: ReconcileReport = { base, commit: head, dryRun, actions, inFlight, rollbacks };
+  const report: ReconcileReport = { base, commit: head, dryRun, actions, inFlight, rollbacks, ignored };
   if (input.dashboard !== false) {
     const text = dashboardBody({
       failed: rollbacks.map((r) => r.text),
@@ -340,6 +502,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
         mergeCommit: f.mergeCommit,
       })),
       skipped,
+      ignored,
     });
     const found = (await host.listIssues(DASHBOARD_LABEL)).sort((a, b) => a.number - b.number);
     const keep = found[0];

@@ -45,6 +45,16 @@ export interface GitHubOptions {
   writeSpacing?: 'github' | 'none';
   retryAfterUnitMs?: number;
   fetch?: typeof fetch;
+  /**
+   * The login cairn acts as, when known (spares a request). Otherwise it is read: `GET /user`
+   * for a token, `GET /app` for an App (its bot is `slug[bot]`).
+   */
+  login?: string;
+  /**
+   * Used when `GET /user` is refused (403): the Actions `GITHUB_TOKEN` cannot read it, and
+   * acts as `github-actions[bot]`.
+   */
+  loginWhenRefused?: string;
 }
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
@@ -66,6 +76,7 @@ interface RawPull {
   labels: { name?: string }[];
   assignees?: { login: string }[] | null;
   requested_reviewers?: { login: string }[] | null;
+  user?: { login: string } | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
   auto_merge?: unknown;
@@ -84,6 +95,7 @@ function toPull(p: RawPull): PullRequest & { nodeId: string } {
     labels: p.labels.map((l) => l.name ?? '').filter(Boolean),
     assignees: (p.assignees ?? []).map((a) => a.login),
     reviewers: (p.requested_reviewers ?? []).map((a) => a.login),
+    ...(p.user?.login ? { author: p.user.login } : {}),
     ...(p.merged_at && p.merge_commit_sha ? { mergeCommit: p.merge_commit_sha } : {}),
     autoMerge: p.auto_merge != null,
     ...(p.html_url ? { url: p.html_url } : {}),
@@ -261,9 +273,39 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
     return p ? toPull(p as unknown as RawPull) : undefined;
   };
 
+  let me: Promise<string> | undefined;
+  const readIdentity = async (): Promise<string> => {
+    if (opts.login) return opts.login;
+    if (!('token' in opts.auth)) {
+      const res = await call('read the GitHub App (GET /app)', () => octokit.rest.apps.getAuthenticated());
+      const slug = res.data?.slug;
+      if (!slug) throw new RemoteError('github', 'GET /app gave no slug', { retryable: false });
+      return `${slug}[bot]`;
+    }
+    try {
+      return (await octokit.rest.users.getAuthenticated()).data.login;
+    } catch (e) {
+      if (statusOf(e) === 403 && opts.loginWhenRefused) return opts.loginWhenRefused;
+      if (statusOf(e) === 403)
+        throw new RemoteError(
+          'github',
+          `read the token's user (GET /user): ${messageOf(e)}; set CAIRN_GITHUB_LOGIN to the login the token acts as`,
+          { retryable: false, status: 403, cause: e },
+        );
+      return fail("read the token's user (GET /user)", e);
+    }
+  };
+
   const provider: GitHubProvider = {
     name: `github ${owner}/${repo}`,
     octokit,
+    identity() {
+      me ??= readIdentity().catch((e: unknown) => {
+        me = undefined;
+        throw e;
+      });
+      return me;
+    },
     async defaultBranch() {
       const res = await call('read the repository', () => octokit.rest.repos.get(where));
       return res.data.default_branch;
@@ -386,7 +428,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         if (res.data.length < 100) return out;
       }
     },
-    async ensurePullRequest(input: PullRequestInput) {
+    async ensurePullRequest({ adoptFrom, ...input }: PullRequestInput) {
       let pr: (PullRequest & { nodeId: string }) | undefined;
       try {
         const res = await octokit.rest.pulls.create({ ...where, ...input });
@@ -396,12 +438,26 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         if (!is422(e, /already exists/i)) return fail(`open a pull request for ${input.head}`, e);
         pr = await findOpenPull(input.head);
         if (!pr) return fail(`open a pull request for ${input.head}`, e);
+        if (adoptFrom !== undefined && pr.author !== adoptFrom) return pr;
       }
       if (pr.title !== input.title || pr.body !== input.body) {
         await provider.updatePullRequest(pr.number, { title: input.title, body: input.body });
         pr = { ...pr, title: input.title, body: input.body };
       }
       return pr;
+    },
+    async deleteBranch(branch, expected) {
+      assertBranchName(branch);
+      const at = await provider.resolveBranch(branch);
+      if (at === undefined) return true;
+      if (at !== expected) return false;
+      try {
+        await octokit.rest.git.deleteRef({ ...where, ref: `heads/${branch}` });
+      } catch (e) {
+        if (is422(e, /Reference does not exist/i) || statusOf(e) === 404) return true;
+        return fail(`delete branch ${branch}`, e);
+      }
+      return true;
     },
     async updatePullRequest(number, change) {
       await call(`update pull request #${number}`, () =>

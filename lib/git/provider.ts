@@ -91,6 +91,8 @@ export interface PullRequest {
   labels: string[];
   assignees: string[];
   reviewers: string[];
+  /** Who opened it (a login; an App's bot is `slug[bot]`). */
+  author?: string;
   mergeCommit?: string;
   /** Whether auto-merge is already enabled. */
   autoMerge: boolean;
@@ -102,6 +104,11 @@ export interface PullRequestInput {
   base: string;
   title: string;
   body: string;
+  /**
+   * Adopt an open PR for the same head only if this login opened it: one someone else
+   * opened is returned as it is, never edited.
+   */
+  adoptFrom?: string;
 }
 
 export interface IssueInfo {
@@ -126,6 +133,11 @@ export interface CommitStatus {
  * first and writes only what differs, and adopts what already exists.
  */
 export interface PullRequestHost extends GitProvider {
+  /**
+   * The login cairn acts as: the token's user, or a GitHub App's bot (`slug[bot]`). The
+   * engine trusts a step block only in a pull request this login opened.
+   */
+  identity(): Promise<string>;
   /** Every pull request carrying `label`, open and closed, newest first. */
   listPullRequests(label: string): Promise<PullRequest[]>;
   /** Opens the PR, or adopts the open one for the same head; then makes title and body match. */
@@ -143,6 +155,11 @@ export interface PullRequestHost extends GitProvider {
     want: { labels: readonly string[]; assignees?: readonly string[] },
     have: { labels: readonly string[]; assignees?: readonly string[] },
   ): Promise<void>;
+  /**
+   * Deletes the branch, only while it is at `expected` (a branch someone moved is kept).
+   * True when it is gone (deleted now, or already).
+   */
+  deleteBranch(branch: string, expected: string): Promise<boolean>;
   /** Adds the comment unless one already contains `marker`. */
   ensureComment(number: number, marker: string, body: string): Promise<void>;
   /** Requests the reviewers not yet requested. */

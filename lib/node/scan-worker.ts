@@ -1,7 +1,5 @@
-// Worker thread of the parallel scanner (scan-pool.ts): scans its share of the files and posts the batch.
+// Worker thread of the parallel scanner (scan-pool.ts): takes chunks of the files until none is left and posts what it scanned.
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanBatch } from '../targets/scan.ts';
-import { readFiles, type ScanJob } from './scan-pool.ts';
+import { type ScanJob, scanChunks } from './scan-pool.ts';
 
-const job = workerData as ScanJob;
-parentPort!.postMessage(scanBatch(readFiles(job.root, job.paths, job.maxBytes), job.maxBytes));
+parentPort!.postMessage(scanChunks(workerData as ScanJob));

@@ -58,38 +58,71 @@ export function productOrder(
   }
 }
 
-/** Each promoted hop after the same hop in the environments before it. */
+/**
+ * Each promoted hop after the same hop in the environments before it. Promotion
+ * shares one dependency list among every cluster of a workload, so each list's
+ * ids are gathered and sorted once (a fleet's production step waits on hundreds).
+ */
 export function promotionOrder(deps: PromotionDeps, stepsOf: ReadonlyMap<Work, Step[]>): void {
+  const idsOf = new Map<readonly { work: Work; hop: number }[], string[]>();
   for (const [w, byHop] of deps) {
     const steps = stepsOf.get(w)!;
     for (const [i, list] of byHop) {
       const s = steps[i];
       if (!s) continue;
-      for (const d of list) {
-        const dep = stepsOf.get(d.work)![d.hop];
-        if (dep) s.after.push(dep.id);
+      let ids = idsOf.get(list);
+      if (!ids) {
+        ids = [];
+        for (const d of list) {
+          const dep = stepsOf.get(d.work)![d.hop];
+          if (dep) ids.push(dep.id);
+        }
+        ids.sort();
+        idsOf.set(list, ids);
       }
+      for (const id of ids) s.after.push(id);
     }
   }
+}
+
+/**
+ * The ids in `ids` that name a step, sorted and each once. Sorting first makes the
+ * dedupe one linear pass; lists built from sorted runs sort in near-linear time.
+ */
+function knownSorted(ids: string[], byId: ReadonlyMap<string, Step>): string[] {
+  const out = ids.filter((id) => byId.has(id)).sort();
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (n === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
+  // A copy of exactly n: the filtered array grew by doubling, and a plan holds ~900k of these ids.
+  return out.slice(0, n);
 }
 
 /** Topological order (dependencies first), ties broken by id, so output is deterministic. */
 export function orderSteps(steps: Step[]): Step[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const s of steps) {
-    s.after = [...new Set(s.after)].filter((id) => byId.has(id)).sort();
-    s.rules = dedupeRules(s.rules);
+    s.after = knownSorted(s.after, byId);
+    // The steps are final now: each list at its exact length (a list grown by push keeps
+    // spare room, and a fleet's plan holds tens of thousands of them).
+    s.rules = dedupeRules(s.rules).slice();
+    s.risks = s.risks.slice();
+    s.preSteps = s.preSteps.slice();
+    if (s.gate.conditions) s.gate.conditions = s.gate.conditions.slice();
   }
   const out: Step[] = [];
-  const state = new Map<string, number>();
+  // Ids finished, and ids entered (a step entered again before it finished is a cycle).
+  const done = new Set<string>();
+  const entered = new Set<string>();
   const visit = (s: Step) => {
-    if (state.get(s.id) === 2) return;
-    if (state.get(s.id) === 1) throw new InternalError(`cycle in step dependencies at ${s.id}`);
-    state.set(s.id, 1);
-    for (const a of s.after) visit(byId.get(a)!);
-    state.set(s.id, 2);
+    entered.add(s.id);
+    for (const a of s.after) {
+      if (done.has(a)) continue;
+      if (entered.has(a)) throw new InternalError(`cycle in step dependencies at ${a}`);
+      visit(byId.get(a)!);
+    }
+    done.add(s.id);
     out.push(s);
   };
-  for (const s of [...steps].sort((a, b) => compareText(a.id, b.id))) visit(s);
+  for (const s of [...steps].sort((a, b) => compareText(a.id, b.id))) if (!done.has(s.id)) visit(s);
   return out;
 }

@@ -31,7 +31,9 @@ export function workloadName(name: string, where: { environment?: string; cluste
 /** Counterparts of a target in another environment: the same workload, deployed elsewhere. */
 function workloadKey(t: Target): string {
   const name = t.resource ? workloadName(t.resource.name, t) : t.file.split('/').pop();
-  return [t.component, t.resource?.kind ?? '', name, t.field].join('|');
+  // The elements of one ApplicationSet generator are one workload on each element's cluster.
+  const field = t.field.replace(/\.list\.elements\[[^\]]*\]/g, '.list.elements[]');
+  return [t.component, t.resource?.kind ?? '', name, field].join('|');
 }
 
 /** Environments with every `after` dependency before it; ties by name. */

@@ -113,8 +113,12 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
         `${p.field} (${p.file}:${p.line}) pins ${p.component} (${p.current} today) independently of the chart: this hop does not change it, that target does`,
       );
     }
-    if (toParsed.ok && toParsed.version.floating)
-      risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
+    if (toParsed.ok && toParsed.version.floating) {
+      // A field that takes only a minor by contract is no image tag: its rule is cited instead.
+      const contract = w.product?.minorOnly?.(t);
+      if (contract) rules.push(catalogRule(catalog, contract));
+      else risks.push(`${hop.to} is a floating tag: restarted pods may pull a different patch`);
+    }
     const major = type === 'major' || shipped?.type === 'major';
     if (t.role === 'data-plane' && w.settings.backupBeforeMajor && (major || rdb.oneWay)) {
       const rule = major ? 'backup-before-major' : 'backup-before-one-way';

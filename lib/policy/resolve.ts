@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS } from './defaults.ts';
 import { parseDuration } from './duration.ts';
 import { environmentFromName } from './environments.ts';
 import { matchesGlob } from './glob.ts';
-import type { Policy, ResolvedSettings, Settings } from './schema.ts';
+import type { Policy, PullRequestPolicy, ResolvedSettings, Settings } from './schema.ts';
 
 export interface Placement {
   cluster?: string;
@@ -46,17 +46,41 @@ export interface SettingsSubject {
   environment?: string;
 }
 
+function matches(r: Policy['rules'][number], t: SettingsSubject): boolean {
+  const m = r.match;
+  if (m.components && !m.components.includes(t.component)) return false;
+  if (m.clusters && !(t.cluster && m.clusters.includes(t.cluster))) return false;
+  if (m.environments && !(t.environment && m.environments.includes(t.environment))) return false;
+  if (m.targets && !m.targets.some((x) => x === t.id || matchesGlob(t.file, x))) return false;
+  return true;
+}
+
+/**
+ * The pull request settings for one target: the policy's `defaults.pullRequests`, then
+ * every matching rule's in file order, each field a later rule sets replacing the earlier
+ * value (as Renovate's packageRules do).
+ */
+export function resolvePullRequestSettings(
+  policy: Pick<Policy, 'defaults' | 'rules'>,
+  t: SettingsSubject,
+): PullRequestPolicy {
+  const out: PullRequestPolicy = {};
+  const take = (p: PullRequestPolicy | undefined) => {
+    if (!p) return;
+    if (p.reviewers) out.reviewers = [...p.reviewers];
+    if (p.assignees) out.assignees = [...p.assignees];
+    if (p.labels) out.labels = [...p.labels];
+    if (p.autoMerge !== undefined) out.autoMerge = p.autoMerge;
+  };
+  take(policy.defaults.pullRequests);
+  for (const r of policy.rules) if (matches(r, t)) take(r.pullRequests);
+  return out;
+}
+
 /** Shipped defaults, then the policy's defaults, then every matching rule in file order (later wins). */
 export function resolveSettings(policy: Policy, t: SettingsSubject): ResolvedSettings {
   const out: ResolvedSettings = { ...DEFAULT_SETTINGS, deny: [...DEFAULT_SETTINGS.deny] };
   apply(out, policy.defaults);
-  for (const r of policy.rules) {
-    const m = r.match;
-    if (m.components && !m.components.includes(t.component)) continue;
-    if (m.clusters && !(t.cluster && m.clusters.includes(t.cluster))) continue;
-    if (m.environments && !(t.environment && m.environments.includes(t.environment))) continue;
-    if (m.targets && !m.targets.some((x) => x === t.id || matchesGlob(t.file, x))) continue;
-    apply(out, r);
-  }
+  for (const r of policy.rules) if (matches(r, t)) apply(out, r);
   return out;
 }

@@ -26,6 +26,33 @@ const versionRange = z
 
 export const UPDATE_TYPES = ['patch', 'minor', 'major'] as const;
 
+const login = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/,
+    'must be a GitHub login such as alice (teams are not supported yet)',
+  );
+
+/** What cairn sets on a step's pull request, by default and per component/cluster/environment. */
+export const pullRequestSettingsSchema = z
+  .strictObject({
+    reviewers: z.array(login).describe('Request reviews from these users (GitHub logins).').optional(),
+    assignees: z.array(login).describe('Assign the pull request to these users.').optional(),
+    labels: z
+      .array(z.string().min(1).max(50))
+      .describe('Labels besides `cairn` (created in the repository when missing).')
+      .optional(),
+    autoMerge: z
+      .boolean()
+      .describe(
+        "Enable GitHub auto-merge on the step's pull request, only inside a maintenance window and only for the head cairn made. Default: off.",
+      )
+      .optional(),
+  })
+  .describe(
+    'Pull request settings. A later matching rule replaces what an earlier one (or defaults) set for a field.',
+  );
+
 /** Settings that can be set by default, and refined per component/cluster/environment by rules. */
 export const settingsSchema = z
   .strictObject({
@@ -65,6 +92,7 @@ export const settingsSchema = z
       .boolean()
       .describe('Consider release candidates and milestones. Default: false.')
       .optional(),
+    pullRequests: pullRequestSettingsSchema.optional(),
   })
   .describe('Upgrade settings.');
 
@@ -196,6 +224,7 @@ export const policyFileSchema = z
   .describe('A cairn policy file. Several files in one directory are merged.');
 
 export type Settings = z.infer<typeof settingsSchema>;
+export type PullRequestPolicy = z.infer<typeof pullRequestSettingsSchema>;
 export type PolicyRule = z.infer<typeof ruleSchema>;
 export type ClusterPolicy = z.infer<typeof clusterSchema>;
 export type EnvironmentPolicy = z.infer<typeof environmentSchema>;

@@ -3,7 +3,8 @@
 // JSON Schema in docs/plan.schema.json is generated from `planJsonSchema`.
 import { z } from 'zod';
 import type { Plan } from '../planner/types.ts';
-import { planSchema } from '../planner/types.ts';
+import { blockedSchema, planSchema, stepSchema, targetSummarySchema } from '../planner/types.ts';
+import { jsonChunks, MappedArray } from './json-stream.ts';
 import type { RenderContext } from './text.ts';
 
 export const PLAN_JSON_VERSION = 1;
@@ -34,5 +35,21 @@ export function toPlanJson(plan: Plan, ctx: RenderContext): PlanJson {
     conventions: ctx.conventions,
     problems: ctx.problems,
     ...plan,
+  });
+}
+
+/**
+ * The text of `JSON.stringify(toPlanJson(plan, ctx), null, 2)` in pieces, without
+ * a checked copy of the whole plan: the top level is checked with empty lists,
+ * then each target, step and blocked entry is checked (and put in schema order)
+ * as it is written. A fleet's plan holds tens of thousands of steps.
+ */
+export function planJsonChunks(plan: Plan, ctx: RenderContext): Generator<string> {
+  const head = toPlanJson({ ...plan, targets: [], steps: [], blocked: [] }, ctx);
+  return jsonChunks({
+    ...head,
+    targets: new MappedArray(plan.targets, (t) => targetSummarySchema.parse(t)),
+    steps: new MappedArray(plan.steps, (s) => stepSchema.parse(s)),
+    blocked: new MappedArray(plan.blocked, (b) => blockedSchema.parse(b)),
   });
 }

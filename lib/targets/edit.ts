@@ -85,7 +85,11 @@ export function locateTarget(text: string, target: Target, opts: EditOptions = {
   }
   const kind = targetKind(target.kind);
   if (!kind) throw new UnsafeFileError(where, `unknown target kind "${target.kind}"`);
-  const { hits, problem } = findInText(target.file, text);
+  const { hits, problem } = findInText(target.file, text, {
+    asValues: target.kind === 'helm-values',
+    asPatchOps: target.kind === 'kustomize',
+    asGeneratorFile: target.kind === 'argocd-application',
+  });
   if (problem) {
     throw new UnsafeFileError(
       { file: problem.file, ...(problem.line !== undefined ? { line: problem.line } : {}) },

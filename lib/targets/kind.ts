@@ -17,6 +17,16 @@ export interface ChartRef {
   dir?: string;
 }
 
+/** What a patch written inside a kustomization overrides (../kinds/kustomize-patches.ts). */
+export interface PatchOf {
+  /** The resource the patch applies to (its `target:` selector, else the patch's own kind and name). */
+  resource: { kind: string; name: string; namespace?: string };
+  /** The overridden field, as the base's kind names it (`spec.template.spec.containers[name=redis].image`). */
+  field: string;
+  /** A JSON6902 path: list items are positions (`containers[0]`), matched against the base's items. */
+  pointer?: boolean;
+}
+
 /** One version token (or a token that was found but cannot be read safely). */
 export interface Found {
   /** Dotted field path inside the document, e.g. `spec.values.image.tag`. */
@@ -56,7 +66,22 @@ export interface Found {
    * Helm values in a ConfigMap (`data.<key>`): a target only when a HelmRelease's `valuesFrom`
    * names it, which also gives its chart (resolved by the scanner).
    */
-  valuesOf?: { name: string; key: string };
+  valuesOf?: {
+    name: string;
+    key: string;
+    /** Set for a file a kustomization `configMapGenerator` turns into the ConfigMap: its namespace, when it says. */
+    generated?: { namespace?: string };
+  };
+  /** The cluster this token deploys to, when the manifest says (an ApplicationSet list element); wins over the file's place. */
+  cluster?: string;
+  environment?: string;
+  /**
+   * An ApplicationSet template value set from a git files generator parameter: found again
+   * in each repository file the generator's globs match (../kinds/argocd-generators.ts).
+   */
+  generatorFiles?: { param: string[]; globs: string[]; clusterKeys: string[][] };
+  /** Set on a token inside a kustomization's inline patch: what it overrides. */
+  patch?: PatchOf;
   /** Scalar fields of the manifest that planning rules read (`Target.fields`). */
   fields?: Record<string, string>;
 }

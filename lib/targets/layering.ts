@@ -16,6 +16,10 @@ import { joinRepoPath } from './paths.ts';
 import type { Hit } from './scan.ts';
 
 export interface KustomizationInfo {
+  /** The kustomization file itself (its inline patches are layers too). */
+  file?: string;
+  /** Patch files that may hold JSON6902 ops, read after the scan (their tokens carry `Found.patch`). */
+  opsFiles?: string[];
   resources: string[];
   patches: string[];
 }
@@ -27,7 +31,35 @@ export interface ArgoHelmSource {
   sourceField: string;
   /** Directory of a chart kept in this repository (`path:`); absent for a chart from a chart repository. */
   chartDir?: string;
+  /** The chart, when it comes from a chart repository (`chart:` and `repoURL`). */
+  chart?: { name: string; repo?: string };
   valueFiles: string[];
+  /**
+   * The repository paths of `valueFiles`, in order: relative to `chartDir`, or `$<ref>/path`
+   * from the root (a multi-source Application whose `ref:` source is this repository).
+   */
+  valueFilePaths?: string[];
+}
+
+/** Repository paths of an Argo CD source's `helm.valueFiles` (see `ArgoHelmSource.valueFilePaths`). */
+export function argoValueFilePaths(
+  valueFiles: readonly string[],
+  chartDir: string | undefined,
+  refs: ReadonlySet<string>,
+): string[] {
+  const out: string[] = [];
+  for (const v of valueFiles) {
+    const ref = /^\$([^/]+)\/(.+)$/.exec(v);
+    const p = ref
+      ? refs.has(ref[1]!)
+        ? joinRepoPath('', ref[2]!)
+        : undefined
+      : chartDir !== undefined
+        ? joinRepoPath(chartDir, v)
+        : undefined;
+    if (p !== undefined && !out.includes(p)) out.push(p);
+  }
+  return out;
 }
 
 export interface LayerIndex {
@@ -90,11 +122,57 @@ function sameResource(a: Hit, b: Hit): boolean {
   return !ra.namespace || !rb.namespace || ra.namespace === rb.namespace;
 }
 
+/**
+ * Whether a base field is the one a JSON6902 path names: a position (`containers[0]`) matches
+ * a named list item (`containers[name=redis]`), since the base's field does not keep positions.
+ */
+function pointerMatches(pointerField: string, field: string): boolean {
+  const a = pointerField.split(/(?=\[)|\./);
+  const b = field.split(/(?=\[)|\./);
+  if (a.length !== b.length) return false;
+  return a.every((seg, i) => seg === b[i] || (/^\[\d+\]$/.test(seg) && b[i]!.startsWith('[')));
+}
+
+/** Inline patches of a kustomization (`Found.patch`) override the field they name in its bases. */
+function linkInlinePatches(winners: Hit[], bases: Hit[]): void {
+  for (const winner of winners) {
+    const patch = winner.found.patch;
+    if (!patch) continue;
+    const matches = bases.filter(
+      (loser) =>
+        sameResource(winner, loser) &&
+        (patch.pointer
+          ? pointerMatches(patch.field, loser.found.field) &&
+            // A position that writes another image is not the same container.
+            (!winner.found.image || !loser.found.image || winner.found.image === loser.found.image)
+          : loser.found.field === patch.field),
+    );
+    // A JSON6902 position that could be several list items links none rather than a wrong one.
+    if (patch.pointer && matches.length > 1) continue;
+    for (const loser of matches) link(winner, loser);
+  }
+  // Kustomize applies patches in order: of two that override the same base value, the later wins.
+  const ordered = winners.filter((w) => w.shadows.size).sort((a, b) => offsetOf(a) - offsetOf(b));
+  ordered.forEach((earlier, i) => {
+    for (const later of ordered.slice(i + 1)) {
+      if ([...earlier.shadows].some((id) => later.shadows.has(id))) link(later, earlier);
+    }
+  });
+}
+
+function offsetOf(hit: Hit): number {
+  return hit.found.token?.start ?? 0;
+}
+
 function applyKustomizeLayers(byFile: Map<string, Hit[]>, index: LayerIndex): void {
   for (const [dir, k] of index.kustomizations) {
-    if (!k.patches.length) continue;
+    const inline = [k.file, ...(k.opsFiles ?? [])].flatMap((f) =>
+      f ? (byFile.get(f) ?? []).filter((h) => h.found.patch) : [],
+    );
+    if (!k.patches.length && !inline.length) continue;
     const bases = baseFiles(dir, index).flatMap((f) => byFile.get(f) ?? []);
     if (!bases.length) continue;
+    linkInlinePatches(inline, bases);
     for (const patch of k.patches) {
       const file = joinRepoPath(dir, patch);
       if (!file) continue;
@@ -120,13 +198,10 @@ function appLayer(field: string, sourceField: string): number | undefined {
 function applyArgoLayers(byFile: Map<string, Hit[]>, index: LayerIndex, locate?: Locate): void {
   for (const src of index.argo) {
     const files: string[] = [];
-    const add = (rel: string) => {
-      if (src.chartDir === undefined) return;
-      const p = joinRepoPath(src.chartDir, rel);
-      if (p !== undefined && !files.includes(p)) files.push(p);
-    };
-    add('values.yaml');
-    for (const v of src.valueFiles) add(v);
+    const chartValues = src.chartDir === undefined ? undefined : joinRepoPath(src.chartDir, 'values.yaml');
+    if (chartValues !== undefined) files.push(chartValues);
+    for (const p of src.valueFilePaths ?? argoValueFilePaths(src.valueFiles, src.chartDir, new Set()))
+      if (!files.includes(p)) files.push(p);
     const layered: { hit: Hit; layer: number }[] = [];
     files.forEach((f, i) => {
       for (const hit of byFile.get(f) ?? []) if (hit.kind === 'helm-values') layered.push({ hit, layer: i });

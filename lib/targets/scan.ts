@@ -4,11 +4,20 @@
 import type { Inventory, ResourceRef, Target, UnreadableTarget } from '../model.ts';
 import { chartImage, type Identity, identifyChart } from './identify.ts';
 import type { ChartRef, FindContext, Found } from './kind.ts';
-import { applyLayers, type LayerIndex } from './layering.ts';
-import { child, childIn, seqItems, stringOf } from './nodes.ts';
+import { applyLayers, argoValueFilePaths, type LayerIndex } from './layering.ts';
+import { child, childIn, mapItems, seqItems, stringOf } from './nodes.ts';
 import { basename, dirname, joinRepoPath } from './paths.ts';
 import { groupSiblings } from './groups.ts';
 import { helmReleaseChart, helmReleaseValuesFrom, isHelmRelease } from './kinds/flux-helmrelease.ts';
+import {
+  foundInGeneratorFile,
+  generatorFileMatches,
+  generatorFileScalars,
+} from './kinds/argocd-generators.ts';
+import { chartSourcesOutside, helmChartSource, placeChartSources } from './kinds/flux-source.ts';
+import { configMapGeneratorFiles, tieGeneratedValues } from './kinds/flux-values-configmap.ts';
+import { findOpsFile, type OpsFileRef, opsFilesOf } from './kinds/kustomize-patches.ts';
+import { helmValues, isValuesFileName, placeArgoValueFiles, tieArgoValueFiles } from './kinds/helm-values.ts';
 import { linkOpsRequests } from './kinds/kubedb.ts';
 import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
@@ -71,6 +80,10 @@ export interface Hit {
   environment?: string;
   /** Other tokens of the same image and tag in this manifest, changed with this one (./groups.ts). */
   siblings?: Hit[];
+  /** The release manifest (`file#document`) whose chart these values configure, when they sit in a separate file. */
+  release?: string;
+  /** The clusters that apply this token when several do (a chart source their releases share). */
+  sharedBy?: { cluster: string; environment?: string }[];
 }
 
 export interface ChartInfo {
@@ -90,6 +103,22 @@ export interface ScanIndex extends LayerIndex {
   charts: Map<string, ChartInfo>;
   /** ConfigMaps HelmReleases merge into their values (`spec.valuesFrom`), with each release's chart. */
   valuesFrom: ValuesFromRef[];
+  /** The Flux sources HelmReleases take their chart from (`spec.chartRef`), by release file. */
+  chartRefs: ChartSourceRef[];
+  /** `HelmChart/namespace/name` -> the chart it pulls (a `chartRef` to a HelmChart). */
+  helmCharts: Map<string, ChartRef>;
+  /** Files a kustomization's `configMapGenerator` turns into ConfigMap keys (`files: [key=path]`). */
+  generatedValues: GeneratedValuesRef[];
+  /** Patch files that may hold JSON6902 ops, with the resource each patches. */
+  opsFiles: OpsFileRef[];
+}
+
+/** One `configMapGenerator` file entry: the repository file, the ConfigMap and key it becomes. */
+export interface GeneratedValuesRef {
+  file: string;
+  name: string;
+  key: string;
+  namespace?: string;
 }
 
 /** One HelmRelease `valuesFrom` ConfigMap entry. */
@@ -104,6 +133,17 @@ export interface ValuesFromRef {
   chart?: ChartRef;
 }
 
+/** A HelmRelease's `spec.chartRef`. */
+export interface ChartSourceRef {
+  file: string;
+  line: number;
+  /** The release's `Kind/namespace/name`. */
+  release: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
 const YAML_FILE = /(\.ya?ml|^Kustomization)$/;
 const CONCURRENCY = 32;
 
@@ -116,12 +156,17 @@ function emptyIndex(): ScanIndex {
     files: new Set(),
     fluxKustomizations: [],
     valuesFrom: [],
+    chartRefs: [],
+    helmCharts: new Map(),
+    generatedValues: [],
+    opsFiles: [],
   };
 }
 
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const entries = (await repo.list())
+  const listed = await repo.list();
+  const entries = listed
     .filter((e) => YAML_FILE.test(basename(e.path)) && !opts.ignore?.(e.path))
     .sort(byPath);
   const problems: UnreadableTarget[] = [];
@@ -150,6 +195,10 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     opts.onProgress?.(entries.length, entries.length);
   }
 
+  await scanNamedValueFiles(repo, index, maxBytes, hits);
+  await scanGeneratorFiles(repo, listed, opts, maxBytes, hits);
+  tieArgoValueFiles(hits, index);
+  tieGeneratedValues(hits, index);
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
@@ -161,7 +210,18 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     const where = locate?.(hit.file);
     if (where?.cluster) hit.cluster = where.cluster;
     if (where?.environment) hit.environment = where.environment;
+    // A token that names its own cluster (an ApplicationSet element) deploys there, wherever its file sits.
+    if (hit.found.cluster) {
+      hit.cluster = hit.found.cluster;
+      if (hit.found.environment) hit.environment = hit.found.environment;
+      else delete hit.environment;
+    }
   }
+  if (locate) {
+    placeChartSources(unique, index.chartRefs, locate);
+    placeArgoValueFiles(unique, index, locate);
+  }
+  problems.push(...chartSourcesOutside(unique, index));
   applyLayers(unique, index, locate);
   resolveAmbiguous(unique);
 
@@ -277,17 +337,169 @@ function mergeBatch(batch: ScannedBatch, index: ScanIndex, hits: Hit[], problems
   index.argo.push(...batch.index.argo);
   index.fluxKustomizations.push(...batch.index.fluxKustomizations);
   index.valuesFrom.push(...batch.index.valuesFrom);
+  index.chartRefs.push(...batch.index.chartRefs);
+  for (const [k, v] of batch.index.helmCharts) index.helmCharts.set(k, v);
+  index.generatedValues.push(...batch.index.generatedValues);
+  index.opsFiles.push(...batch.index.opsFiles);
   hits.push(...batch.hits);
   problems.push(...batch.problems);
 }
 
-/** Scans one file's text into hits (exported for edit.ts, which re-locates a target in new text). */
-export function findInText(file: string, text: string): { hits: Hit[]; problem?: UnreadableTarget } {
+/**
+ * Scans one file's text into hits (exported for edit.ts, which re-locates a target in new text).
+ * `asValues` reads it as Helm values even when its name does not say so (a named values file).
+ */
+export function findInText(
+  file: string,
+  text: string,
+  opts: { asValues?: boolean; asPatchOps?: boolean; asGeneratorFile?: boolean } = {},
+): { hits: Hit[]; problem?: UnreadableTarget } {
   const hits: Hit[] = [];
   const problems: UnreadableTarget[] = [];
   const index = emptyIndex();
   scanText(file, text, index, hits, problems);
+  if (opts.asValues && !problems.length && !isValuesFileName(file)) hits.push(...valuesHits(file, text));
+  if (opts.asPatchOps && !problems.length) hits.push(...opsHits(file, text));
+  if (opts.asGeneratorFile && !problems.length) {
+    const parsed = parseFile(file, text);
+    const fp = fingerprint(text);
+    if (parsed.ok)
+      for (const view of parsed.parsed.docs.filter((v) => !v.kind))
+        hits.push(...generatorFileScalars(view).map((f) => newHit('argocd-application', view, f, fp)));
+  }
   return problems[0] ? { hits, problem: problems[0] } : { hits };
+}
+
+/**
+ * Values files an Argo CD source names in `helm.valueFiles` whose name does not say "values"
+ * (`infra/helm/values/redis.yaml`): read again here as Helm values (the scan skipped them).
+ */
+async function scanNamedValueFiles(
+  repo: RepoReader,
+  index: ScanIndex,
+  maxBytes: number,
+  hits: Hit[],
+): Promise<void> {
+  const named = new Set([
+    ...index.argo.flatMap((s) => (s.chart ? (s.valueFilePaths ?? []) : [])),
+    ...index.generatedValues.map((g) => g.file),
+  ]);
+  for (const file of [...named].sort()) {
+    if (isValuesFileName(file) || !index.files.has(file)) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await repo.read(file);
+    } catch {
+      continue;
+    }
+    if (checkBytes(file, bytes, maxBytes)) continue;
+    const decoded = decodeText(file, bytes);
+    if ('problem' in decoded) continue;
+    hits.push(...valuesHits(file, decoded.text));
+  }
+  // JSON6902 ops files: kind-less lists of ops, known as patches only from their kustomization.
+  for (const ref of index.opsFiles) {
+    if (!index.files.has(ref.file)) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = await repo.read(ref.file);
+    } catch {
+      continue;
+    }
+    if (checkBytes(ref.file, bytes, maxBytes)) continue;
+    const decoded = decodeText(ref.file, bytes);
+    if ('problem' in decoded) continue;
+    hits.push(...opsHits(ref.file, decoded.text, ref.target));
+  }
+}
+
+/**
+ * ApplicationSet values set by a git files generator: found in each repository file its globs
+ * match (JSON or YAML; `opts.ignore` still applies). The template's own report is dropped
+ * when at least one file gives the value.
+ */
+async function scanGeneratorFiles(
+  repo: RepoReader,
+  listed: readonly RepoEntry[],
+  opts: ScanOptions,
+  maxBytes: number,
+  hits: Hit[],
+): Promise<void> {
+  const templates = hits.filter((h) => h.found.generatorFiles);
+  if (!templates.length) return;
+  const paths = listed
+    .filter((e) => !e.isSymbolicLink && e.size <= maxBytes && !opts.ignore?.(e.path))
+    .map((e) => e.path)
+    .sort();
+  const texts = new Map<string, string | undefined>();
+  const read = async (file: string) => {
+    if (texts.has(file)) return texts.get(file);
+    let text: string | undefined;
+    try {
+      const bytes = await repo.read(file);
+      const decoded = checkBytes(file, bytes, maxBytes) ? undefined : decodeText(file, bytes);
+      text = decoded && 'text' in decoded ? decoded.text : undefined;
+    } catch {
+      text = undefined;
+    }
+    texts.set(file, text);
+    return text;
+  };
+  for (const t of templates) {
+    let found = 0;
+    for (const file of paths.filter((p) => generatorFileMatches(t.found, p))) {
+      const text = await read(file);
+      const parsed = text === undefined ? undefined : parseFile(file, text);
+      const view = parsed?.ok ? parsed.parsed.docs[0] : undefined;
+      const f = view && !view.kind ? foundInGeneratorFile(t.found, view) : undefined;
+      if (!view || !f) continue;
+      const hit = newHit(t.kind, view, f, fingerprint(text!));
+      if (t.resource) hit.resource = t.resource;
+      hits.push(hit);
+      found++;
+    }
+    if (found) hits.splice(hits.indexOf(t), 1);
+  }
+}
+
+/** The version tokens of a JSON6902 ops file, as `kustomize` hits on the resource it patches. */
+function opsHits(file: string, text: string, target?: OpsFileRef['target']): Hit[] {
+  const parsed = parseFile(file, text);
+  if (!parsed.ok) return [];
+  const fp = fingerprint(text);
+  return parsed.parsed.docs
+    .filter((view) => !view.kind)
+    .flatMap((view) => findOpsFile(view, target).map((found) => newHit('kustomize', view, found, fp)));
+}
+
+/** A file read as Helm values whatever its name (a values file an Application names). */
+function valuesHits(file: string, text: string): Hit[] {
+  const parsed = parseFile(file, text);
+  if (!parsed.ok) return [];
+  const fp = fingerprint(text);
+  const ctx: FindContext = { file, dir: dirname(file) };
+  return parsed.parsed.docs
+    .filter((view) => !view.kind && !view.apiVersion)
+    .flatMap((view) => helmValues.find(view, ctx).map((found) => newHit(helmValues.id, view, found, fp)));
+}
+
+function newHit(kind: string, view: DocView, found: Found, fp: string): Hit {
+  const offset = found.token?.start ?? found.problemOffset ?? view.doc.contents?.range?.[0] ?? 0;
+  const hit: Hit = {
+    kind,
+    file: view.file,
+    document: view.index,
+    found,
+    line: view.lines.linePos(offset).line,
+    fingerprint: fp,
+    id: '',
+    shadows: new Set(),
+    shadowedBy: new Set(),
+  };
+  const resource = found.patch?.resource ?? resourceOf(view);
+  if (resource) hit.resource = resource;
+  if (found.identity) hit.identity = found.identity;
+  return hit;
 }
 
 function scanText(
@@ -309,24 +521,7 @@ function scanText(
     collectIndex(view, ctx, index);
     for (const kind of TARGET_KINDS) {
       if (!kind.accepts(view, ctx)) continue;
-      for (const found of kind.find(view, ctx)) {
-        const offset = found.token?.start ?? found.problemOffset ?? view.doc.contents?.range?.[0] ?? 0;
-        const hit: Hit = {
-          kind: kind.id,
-          file,
-          document: view.index,
-          found,
-          line: view.lines.linePos(offset).line,
-          fingerprint: fp,
-          id: '',
-          shadows: new Set(),
-          shadowedBy: new Set(),
-        };
-        const resource = resourceOf(view);
-        if (resource) hit.resource = resource;
-        if (found.identity) hit.identity = found.identity;
-        hits.push(hit);
-      }
+      for (const found of kind.find(view, ctx)) hits.push(newHit(kind.id, view, found, fp));
     }
   }
 }
@@ -345,6 +540,19 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   const root = view.doc.contents;
   if (isHelmRelease(view)) {
     const chart = helmReleaseChart(view);
+    const ref = chart?.sourceRef && !chart.name ? chart.sourceRef : undefined;
+    if (ref) {
+      const pair = mapItems(child(root, 'spec')).find((it) => it.key === 'chartRef')?.pair;
+      const at = (pair?.key as { range?: [number] } | undefined)?.range?.[0] ?? 0;
+      index.chartRefs.push({
+        file: ctx.file,
+        line: view.lines.linePos(at).line,
+        release: `HelmRelease/${view.namespace ?? ''}/${view.name ?? ''}`,
+        kind: ref.kind,
+        name: ref.name,
+        namespace: ref.namespace ?? '',
+      });
+    }
     for (const [order, v] of helmReleaseValuesFrom(view).entries()) {
       index.valuesFrom.push({
         file: ctx.file,
@@ -365,6 +573,8 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
   if (apiGroup(view.apiVersion) === 'source.toolkit.fluxcd.io' && view.kind && view.name) {
     const url = stringOf(childIn(root, ['spec', 'url']));
     if (url) index.sources.set(`${view.kind}/${view.namespace ?? ''}/${view.name}`, url);
+    const chart = view.kind === 'HelmChart' ? helmChartSource(view) : undefined;
+    if (chart) index.helmCharts.set(`HelmChart/${view.namespace ?? ''}/${view.name}`, chart);
     return;
   }
   if (basename(ctx.file) === 'Chart.yaml') {
@@ -395,7 +605,15 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
       .map((p) => stringOf(child(p, 'path')))
       .concat(seqItems(child(root, 'patchesStrategicMerge')).map(stringOf))
       .filter((s): s is string => !!s);
-    index.kustomizations.set(ctx.dir, { resources, patches });
+    const ops = opsFilesOf(root, (rel) => joinRepoPath(ctx.dir, rel));
+    index.kustomizations.set(ctx.dir, {
+      file: ctx.file,
+      resources,
+      patches,
+      ...(ops.length ? { opsFiles: ops.map((o) => o.file) } : {}),
+    });
+    index.opsFiles.push(...ops);
+    index.generatedValues.push(...configMapGeneratorFiles(view, ctx.dir));
     return;
   }
   if (
@@ -411,19 +629,25 @@ function collectIndex(view: DocView, ctx: FindContext, index: ScanIndex): void {
     seqItems(child(spec, 'sources')).forEach((s, i) => {
       sources.push([s, `${base}.sources[${i}]`]);
     });
+    // Sources with `ref: <name>` let another source's valueFiles say `$<name>/path` (multiple sources).
+    const refs = new Set(sources.map(([s]) => stringOf(child(s, 'ref'))).filter((r): r is string => !!r));
     for (const [source, field] of sources) {
       // A chart from a chart repository has no values files here; its own settings still layer.
-      const path = stringOf(child(source, 'chart')) ? undefined : stringOf(child(source, 'path'));
+      const chartName = stringOf(child(source, 'chart'));
+      const path = chartName ? undefined : stringOf(child(source, 'path'));
       const chartDir = path === undefined ? undefined : joinRepoPath('', path);
       const valueFiles = seqItems(childIn(source, ['helm', 'valueFiles']))
         .map(stringOf)
         .filter((s): s is string => !!s);
+      const repoURL = stringOf(child(source, 'repoURL'));
       index.argo.push({
         file: ctx.file,
         document: view.index,
         sourceField: field,
         ...(chartDir !== undefined ? { chartDir } : {}),
+        ...(chartName ? { chart: { name: chartName, ...(repoURL ? { repo: repoURL } : {}) } } : {}),
         valueFiles,
+        valueFilePaths: argoValueFilePaths(valueFiles, chartDir, refs),
       });
     }
   }
@@ -441,6 +665,11 @@ function resolveChart(
     return id
       ? { component: id.component, role: id.role, chart: info }
       : { component: '', role: 'data-plane', chart: info };
+  }
+  // A HelmRelease `chartRef` to a HelmChart installs the chart that HelmChart pulls.
+  if (ref.sourceRef?.kind === 'HelmChart' && !ref.name) {
+    const { kind, namespace, name } = ref.sourceRef;
+    return resolveChart(index.helmCharts.get(`${kind}/${namespace ?? ''}/${name}`), index);
   }
   let url = ref.repo;
   // A source outside the repository (a shared HelmRepository applied from elsewhere) is known
@@ -461,8 +690,11 @@ function resolveChart(
 function valuesFromOf(hit: Hit, index: ScanIndex): ValuesFromRef[] {
   const v = hit.found.valuesOf;
   if (!v) return [];
-  const ns = hit.resource?.namespace ?? '';
-  return index.valuesFrom.filter((r) => r.name === v.name && r.key === v.key && r.namespace === ns);
+  // A generated ConfigMap is in the namespace its kustomization sets; unset, the release's decides.
+  const ns = v.generated ? v.generated.namespace : (hit.resource?.namespace ?? '');
+  return index.valuesFrom.filter(
+    (r) => r.name === v.name && r.key === v.key && (ns === undefined || r.namespace === ns),
+  );
 }
 
 /**
@@ -498,6 +730,7 @@ function resolveIdentity(hit: Hit, index: ScanIndex): void {
       return;
     }
     if (!hit.found.chart && refs[0]!.chart) hit.found.chart = refs[0]!.chart;
+    hit.release ??= `${refs[0]!.file}#${refs[0]!.document}`;
   }
   if (hit.identity) return;
   const f = hit.found;
@@ -521,7 +754,11 @@ function resolveIdentity(hit: Hit, index: ScanIndex): void {
   if (dep && rest.length) {
     const depChart = identifyChart(dep.name, dep.repository);
     const img = depChart && chartImage(depChart.component, rest.join('.'));
-    if (img) hit.identity = img;
+    if (img) {
+      hit.identity = img;
+      // The umbrella chart's Chart.yaml pins the dependency: its values pin the image for it.
+      if (f.chart?.dir !== undefined) hit.release ??= `${joinRepoPath(f.chart.dir, 'Chart.yaml')}#0`;
+    }
   }
 }
 
@@ -592,6 +829,8 @@ function toTarget(hit: Hit, keptIds: Set<string>): Target {
   if (shadows.length) t.shadows = shadows;
   if (shadowedBy.length) t.shadowedBy = shadowedBy;
   if (f.sharedWith?.length) t.sharedWith = f.sharedWith;
+  if (hit.sharedBy) t.sharedBy = hit.sharedBy;
+  if (hit.release) t.release = hit.release;
   if (f.range) t.range = true;
   if (f.requestFor) (t as Target & { requestFor?: ResourceRef }).requestFor = f.requestFor;
   if (f.fields) t.fields = f.fields;

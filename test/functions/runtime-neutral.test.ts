@@ -15,7 +15,8 @@ const NODE_ADAPTER = 'node.ts';
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 describe('the functions are runtime-neutral', () => {
-  const modules = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+  // Sub-folders too (functions/dashboard/).
+  const modules = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
 
   it('only the Node adapter imports Node built-ins, lib/node or Node-only packages, or reads the process', () => {
     expect(modules).toContain('worker.ts');

@@ -24,6 +24,7 @@ import {
   STATUS_TOKEN,
 } from './helpers.ts';
 
+const DASHBOARD_TOKEN = 'workerd-dashboard-token-1';
 const WRANGLER = join(repoRoot, 'node_modules/wrangler/bin/wrangler.js');
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 
@@ -82,6 +83,7 @@ suite('the Worker in workerd (wrangler dev)', () => {
       GITHUB_API_URL: github.url,
       CAIRN_REPOSITORIES: `${github.owner}/${github.repo}`,
       CAIRN_STATUS_TOKEN: STATUS_TOKEN,
+      CAIRN_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
     };
     child = spawn(
       process.execPath,
@@ -172,5 +174,14 @@ suite('the Worker in workerd (wrangler dev)', () => {
     });
     expect(view.steps).toEqual([expect.objectContaining({ pr: pr.number, verdict: 'wait' })]);
     expect(out).not.toContain(SECRET);
+  });
+
+  it('the fleet dashboard renders in workerd: 401 without the token, the merged step in flight with it', async () => {
+    expect((await fetch(`${url}/`)).status).toBe(401);
+    const res = await fetch(`${url}/`, { headers: { authorization: `Bearer ${DASHBOARD_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('Codertocat/Hello-World');
+    expect(page).toMatch(/merged, gate pending/);
   });
 });

@@ -4,13 +4,16 @@ import { genericHealth } from '../gate-conditions.ts';
 import type { ProductRules } from './types.ts';
 
 const OPERATOR = 'alauda-redis-operator';
+const MINOR_ONLY = 'alauda-version-minor-only';
 
 export const alauda: ProductRules = {
   id: 'alauda',
   summary: 'Alauda redis-operator and its Redis custom resource (seed 004: the Alauda upgrade guide)',
   components: [OPERATOR, 'alauda-redis'],
   operators: [OPERATOR],
-  rules: [],
+  rules: [MINOR_ONLY],
+  // The Redis CR's spec.version is a line the operator maps to an image, not a tag (CRD enum).
+  minorOnly: (t) => (t.component === 'alauda-redis' && t.resource?.kind === 'Redis' ? MINOR_ONLY : undefined),
   health(t) {
     if (t.component === OPERATOR)
       return [

@@ -9,9 +9,20 @@
 // `image.tag` override in the same release (the same manifest document)
 // pins Redis independently of the chart: the chart's hops then say so and do
 // not claim to move Redis, and the override is its own target (`couple`).
+//
+// The major rule holds for the Redis a chart ships, not only for the chart's
+// own version (`chartPath`): a chart hop that crosses a Redis major lands on a
+// chart whose Redis is the earliest minor of the new major (8.0 for Redis 8),
+// or the path is blocked. Chart majors have followed Redis majors so far
+// (21.x ships 8.0, 22.x ships 8.2); the rule does not rely on that.
 import type { Catalog } from '../../catalog/schema.ts';
 import type { Target } from '../../model.ts';
+import { getScheme } from '../../versioning/index.ts';
+import type { SchemeId, VersionScheme } from '../../versioning/types.ts';
+import type { Verdict } from '../candidates.ts';
 import { PODS_READY } from '../gate-conditions.ts';
+import { type PathContext, type PathResult, semverPath } from '../paths.ts';
+import { catalogRule } from '../rules.ts';
 import type { ProductRules } from './types.ts';
 
 const CHART = 'bitnami-redis-chart';
@@ -22,9 +33,109 @@ function chartImage(catalog: Catalog, version: string) {
   return catalog.chartImages.find((c) => c.component === CHART && c.chart === version)?.image;
 }
 
-/** The same release: the same manifest document (a HelmRelease's `spec.values`, an Application's `helm.valuesObject`). */
-function sameRelease(a: Target, b: Target): boolean {
-  return a.file === b.file && a.document === b.document;
+function imageScheme(catalog: Catalog): VersionScheme | undefined {
+  const comp = catalog.components.get(IMAGE);
+  return comp ? getScheme(comp.scheme as SchemeId) : undefined;
+}
+
+/** The earliest Redis line of a major that Bitnami published an image of (its releases and what its charts ship). */
+function earliestLine(catalog: Catalog, scheme: VersionScheme, major: number): string | undefined {
+  const tags = [
+    ...(catalog.components.get(IMAGE)?.releases.map((r) => r.version) ?? []),
+    ...catalog.chartImages.filter((c) => c.component === CHART).map((c) => c.image.tag),
+  ].filter((t) => scheme.isValid(t) && scheme.getMajor(t) === major);
+  const lines = [...new Set(tags.map((t) => scheme.getLine(t)))];
+  return lines.sort((a, b) => {
+    const [a1, a2] = a.split('.').map(Number);
+    const [b1, b2] = b.split('.').map(Number);
+    return a1! - b1! || a2! - b2!;
+  })[0];
+}
+
+/**
+ * The chart's semantic-version path, then the Redis major rule on what each hop ships: a
+ * hop into a new Redis major must land on a chart shipping that major's earliest line, else
+ * the path stops at the newest chart that does (blocked when none is eligible).
+ */
+export function chartPath(ctx: PathContext, usable: Verdict[], depth = 0): PathResult {
+  const base = semverPath(ctx, usable);
+  const scheme = imageScheme(ctx.catalog);
+  if (!scheme || depth > 8 || ctx.settings.majorUpgrade === 'direct') return base;
+  const shipped = (chart: string) => {
+    const tag = chartImage(ctx.catalog, chart)?.tag;
+    return tag && scheme.isValid(tag) ? tag : undefined;
+  };
+  const rule = catalogRule(ctx.catalog, 'major-via-earliest-minor');
+  let from = ctx.current.raw;
+  for (const [i, hop] of base.hops.entries()) {
+    const a = shipped(from);
+    const b = shipped(hop.release);
+    if (!a || !b || scheme.getMajor(b) <= scheme.getMajor(a)) {
+      from = hop.release;
+      continue;
+    }
+    const major = scheme.getMajor(a) + 1;
+    const need = earliestLine(ctx.catalog, scheme, major);
+    if (!need || (scheme.getMajor(b) === major && scheme.getLine(b) === need)) {
+      from = hop.release;
+      continue;
+    }
+    const fromChart = from;
+    const stop = usable
+      .filter(
+        (v) => ctx.scheme.compare(v.version, fromChart) > 0 && ctx.scheme.compare(v.version, hop.release) < 0,
+      )
+      .filter((v) => {
+        const t = shipped(v.version);
+        return t !== undefined && scheme.getMajor(t) === major && scheme.getLine(t) === need;
+      })
+      .at(-1);
+    if (!stop) {
+      return {
+        hops: base.hops.slice(0, i),
+        blocked: {
+          wanted: usable.at(-1)!.token,
+          reason: `chart ${hop.to} ships ${IMAGE} ${b}, across a Redis major from ${a}: a Redis major first goes to its earliest minor (${need}), and no eligible chart between ${fromChart} and ${hop.to} ships ${need}`,
+          unblock: `let a chart that ships ${IMAGE} ${need} pass the policy (release age, pin, deny), or set image.tag to a ${need} tag for one step, or set majorUpgrade: direct`,
+          rule,
+        },
+      };
+    }
+    // Up to the stop, then on from it; each part obeys both rules.
+    const first = chartPath(
+      ctx,
+      usable.filter((v) => ctx.scheme.compare(v.version, stop.version) <= 0),
+      depth + 1,
+    );
+    const landed = first.hops.at(-1);
+    if (first.blocked || landed?.release !== stop.version) return first;
+    if (!landed.rules.some((r) => r.id === rule.id)) landed.rules.push(rule);
+    const rest = chartPath(
+      { ...ctx, current: stop.parsed },
+      usable.filter((v) => ctx.scheme.compare(v.version, stop.version) > 0),
+      depth + 1,
+    );
+    const hops = [...first.hops, ...rest.hops];
+    return {
+      hops,
+      ...(rest.blocked ? { blocked: rest.blocked } : {}),
+      direct: `${ctx.current.raw} -> ${usable.at(-1)!.token} crosses a Redis major (${a} -> ${b}): it first stops at chart ${stop.token}, which ships ${shipped(stop.version)}, the earliest minor of Redis ${major} [major-via-earliest-minor]`,
+    };
+  }
+  return base;
+}
+
+/**
+ * The same release: the same manifest document (a HelmRelease's `spec.values`, an Application's
+ * `helm.valuesObject`), or a values file that manifest names (`b.release`: Argo CD
+ * `helm.valueFiles`, a Flux `valuesFrom` ConfigMap).
+ */
+function sameRelease(chart: Target, b: Target): boolean {
+  // An umbrella chart's dependency (Chart.yaml) and the `<dependency>.image.tag` in its values files.
+  return (
+    (chart.file === b.file && chart.document === b.document) ||
+    b.release === `${chart.file}#${chart.document}`
+  );
 }
 
 export const bitnami: ProductRules = {
@@ -32,7 +143,8 @@ export const bitnami: ProductRules = {
   summary: 'Bitnami redis chart and its debian image tags (the chart history in the catalog)',
   components: [CHART, IMAGE],
   operators: [],
-  rules: ['rdb-one-way', 'backup-before-major'],
+  rules: ['rdb-one-way', 'backup-before-major', 'major-via-earliest-minor'],
+  path: (ctx, usable) => (ctx.component === CHART ? chartPath(ctx, usable) : semverPath(ctx, usable)),
   ships(catalog, t, version) {
     if (t.component !== CHART) return undefined;
     const image = chartImage(catalog, version);

@@ -83,6 +83,11 @@ export interface ProductRules {
     t: Target,
     version: string,
   ): { component: ComponentId; version: string } | undefined;
+  /**
+   * The catalog rule saying this target's field takes only a minor line by contract (not an
+   * image tag), when it does: cited on each hop instead of the floating-tag risk.
+   */
+  minorOnly?(t: Target): string | undefined;
   /** How to back up before a one-way or major hop, when the product has its own way. */
   backup?(t: Target): string | undefined;
   /** Pre-steps and rules a hop of one of this product's targets needs. */

@@ -3,7 +3,8 @@
 // operator's Git tag), image versions in `helm.valuesObject`, in the
 // `helm.values` string (edited at the token's exact offset in this file), and
 // `helm.parameters` (`name: image.tag` / `value: …`). `helm.valueFiles` are
-// layers, resolved by ../layering.ts.
+// layers, resolved by ../layering.ts. A template value that is a generator
+// parameter is found at each generator element (./argocd-generators.ts).
 import type { Node } from 'yaml';
 import { liftFound, parseEmbedded } from '../embedded.ts';
 import { foundAt } from '../found.ts';
@@ -13,6 +14,7 @@ import { child, childIn, itemSegment, joinPath, seqItems, stringOf } from '../no
 import { isVersionRange, scalarText } from '../tokens.ts';
 import { findValuesImages } from '../values.ts';
 import { apiGroup, type DocView } from '../yaml-file.ts';
+import { expandGenerators } from './argocd-generators.ts';
 import { defineKind } from './define.ts';
 
 const examples: KindExample[] = [
@@ -163,7 +165,8 @@ export const argocdApplication = defineKind({
     seqItems(child(spec, 'sources')).forEach((s, i) => {
       out.push(...findSource(view, s, joinPath(joinPath(base, 'sources'), `[${i}]`)));
     });
-    return out;
+    // An ApplicationSet's template parameters are set by its generators' elements.
+    return view.kind === 'ApplicationSet' ? expandGenerators(view, out) : out;
   },
   examples,
 });

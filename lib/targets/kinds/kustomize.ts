@@ -1,7 +1,8 @@
 // Kustomize kustomization.yaml: `images[].newTag` (image from `newName` or
 // `name`), `helmCharts[].version` and `valuesInline`, and remote resources
 // pinned with `?ref=` (an operator's manifests or CRDs from its Git tags).
-// Overlay patches are layers, resolved by ../layering.ts.
+// Overlay patches are layers, resolved by ../layering.ts; patches written
+// inline (`patches[].patch: |`, JSON6902 ops) are read by ./kustomize-patches.ts.
 import { foundAt } from '../found.ts';
 import { identifyChart, identifyGitRepository, identifyImage } from '../identify.ts';
 import type { Found, KindExample } from '../kind.ts';
@@ -10,7 +11,9 @@ import { basename } from '../paths.ts';
 import { isVersionRange, pickUrlRef } from '../tokens.ts';
 import { findValuesImages } from '../values.ts';
 import type { DocView } from '../yaml-file.ts';
+import { TARGET_KINDS } from '../registry.ts';
 import { defineKind } from './define.ts';
+import { findInlinePatches } from './kustomize-patches.ts';
 
 const examples: KindExample[] = [
   {
@@ -107,6 +110,8 @@ export const kustomize = defineKind({
       }
       out.push(...findValuesImages(view, child(hc, 'valuesInline'), joinPath(base, 'valuesInline'), chart));
     });
+    // Read lazily: the kinds table includes this kind.
+    out.push(...findInlinePatches(view, () => TARGET_KINDS));
     return out;
   },
   examples,

@@ -45,6 +45,14 @@ describe('parallel scanner', () => {
     expect(parallel).toEqual(sequential);
   });
 
+  it('gives the same when the files are cut into many small chunks the threads take in turn', async () => {
+    const sequential = await scanRepository(nodeRepo(dir));
+    const parallel = await scanRepository(nodeRepo(dir), {
+      parallel: parallelScanner(dir, { cores: 2, minFilesPerWorker: 10, chunkFiles: 7 }),
+    });
+    expect(parallel).toEqual(sequential);
+  });
+
   it('stays on one thread for few files', async () => {
     const scan = parallelScanner(dir, { cores: 4 });
     const batches = await scan(['apps/c0/values-0.yaml'], 1 << 20);

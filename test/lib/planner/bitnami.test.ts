@@ -5,6 +5,7 @@
 // HelmRelease of the bitnami redis chart from a HelmRepository in the repository.
 import { describe, expect, it } from 'vitest';
 import { catalogReleases } from '../../../lib/feed.ts';
+import type { Catalog } from '../../../lib/catalog/schema.ts';
 import type { Release } from '../../../lib/model.ts';
 import { planUpgrade } from '../../../lib/planner/plan.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
@@ -45,7 +46,7 @@ const CHART = 'clusters/prod/cache/release.yaml#HelmRelease/cache/cache:spec.cha
 const IMAGE = 'clusters/prod/cache/release.yaml#HelmRelease/cache/cache:spec.values.image.tag';
 
 /** Plans the release with the catalog's chart history cut to `charts` (each dated long before). */
-async function planRelease(text: string, charts?: string[]) {
+async function planRelease(text: string, charts?: string[], cat: Catalog = catalog) {
   const repo = memoryRepo({
     'clusters/prod/sources/bitnami.yaml': SOURCE,
     'clusters/prod/cache/release.yaml': text,
@@ -59,7 +60,7 @@ async function planRelease(text: string, charts?: string[]) {
     releases,
     clusters: {},
     policy: policy('defaults:\n  minimumReleaseAge: 0s\n'),
-    catalog,
+    catalog: cat,
     now: NOW,
   });
 }
@@ -129,5 +130,60 @@ describe('Bitnami chart: a hop that ships an older Redis', () => {
     expect(step.risks).toContainEqual(
       expect.stringMatching(/ships an older bitnami-redis \(7\.0\.\S+\) than 17\.17\.0 did \(7\.2\.\S+\)/),
     );
+  });
+});
+
+/** The shipped catalog with some chart versions taken out of the chart history (and their images). */
+function withoutCharts(drop: (chart: string) => boolean): Catalog {
+  const components = new Map(catalog.components);
+  const chart = components.get('bitnami-redis-chart')!;
+  components.set('bitnami-redis-chart', {
+    ...chart,
+    releases: chart.releases.filter((r) => !drop(r.version)),
+  });
+  return {
+    ...catalog,
+    components,
+    chartImages: catalog.chartImages.filter((c) => c.component !== 'bitnami-redis-chart' || !drop(c.chart)),
+  };
+}
+
+/** The shipped catalog with the image a chart ships replaced (a hypothetical chart history). */
+function withShipped(tags: Record<string, string>): Catalog {
+  return {
+    ...catalog,
+    chartImages: catalog.chartImages.map((c) =>
+      c.component === 'bitnami-redis-chart' && tags[c.chart]
+        ? { ...c, image: { ...c.image, tag: tags[c.chart]! } }
+        : c,
+    ),
+  };
+}
+
+describe('Bitnami chart: a hop across a Redis major lands on the earliest minor of the new major', () => {
+  it('with no chart that ships Redis 8.0 (the 21.x charts taken out), 20.13.4 -> 22.0.2 (Redis 7.4 -> 8.2) is blocked', async () => {
+    const cat = withoutCharts((v) => v.startsWith('21.'));
+    const p = await planRelease(release('20.13.4'), ['20.13.4', '22.0.2'], cat);
+    expect(path(p, CHART)).toEqual([]);
+    const b = p.blocked.find((x) => x.target.id === CHART)!;
+    expect(b.reason).toMatch(
+      /chart 22\.0\.2 ships bitnami-redis 8\.2\.0-debian-12-r0, across a Redis major from 7\.4\.3-debian-12-r0: a Redis major first goes to its earliest minor \(8\.0\)/,
+    );
+    expect(b.unblock).toContain('a chart that ships bitnami-redis 8.0');
+    expect(b.rule?.id).toBe('major-via-earliest-minor');
+  });
+
+  it('a chart major that ships a later Redis minor first stops at the chart that ships the earliest (hypothetical history)', async () => {
+    // Hypothetical: 21.0.4 ships Redis 8.2 while 20.13.5 (a chart patch) already ships 8.0.
+    const cat = withShipped({ '21.0.4': '8.2.0-debian-12-r0', '20.13.4': '8.0.0-debian-12-r0' });
+    const p = await planRelease(release('20.13.3'), ['20.13.3', '20.13.4', '21.0.4'], cat);
+    expect(path(p, CHART)).toEqual(['20.13.3', '20.13.4', '21.0.4']);
+    const stop = p.steps.find((s) => s.target.id === CHART && s.to === '20.13.4')!;
+    expect(stop.rules.map((r) => r.id)).toContain('major-via-earliest-minor');
+  });
+
+  it('on the shipped history the rule holds on its own: 20.13.4 -> 21.x (Redis 8.0) -> 22.x', async () => {
+    const p = await planRelease(release('20.13.4'), ['20.13.4', '21.2.19', '22.0.2']);
+    expect(path(p, CHART)).toEqual(['20.13.4', '21.2.19', '22.0.2']);
   });
 });

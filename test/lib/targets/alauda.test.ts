@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { catalogReleases } from '../../../lib/feed.ts';
 import { planRepository } from '../../../lib/plan-repository.ts';
 import { EMPTY_POLICY } from '../../../lib/policy/load.ts';
+import { renderText } from '../../../lib/render/text.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
 import { describeWithFixtures, readFixture } from '../../support/fixtures.ts';
@@ -35,7 +36,7 @@ const subscription = [
 
 describeWithFixtures('Alauda redis-operator', () => {
   it("plans a Redis CR's spec.version within the lines Alauda supports, never to Redis 8.x", async () => {
-    // Dated lines, as a feed would give them (the catalog has no dates for them).
+    // Lines dated by a feed (newer dates than the catalog's) plan the same way.
     const releases = {
       ...catalogReleases(catalog),
       'alauda-redis': ['6.0', '6.2', '7.0', '7.2', '7.4'].map((version) => ({
@@ -55,6 +56,42 @@ describeWithFixtures('Alauda redis-operator', () => {
     ]);
     expect(plan.steps.map((s) => s.to)).toEqual(['7.0', '7.4']);
     expect(plan.steps.some((s) => s.to.startsWith('8'))).toBe(false);
+  });
+
+  it('plans on the shipped defaults: the lines are dated by the commit that first listed them', async () => {
+    const lines = catalog.components.get('alauda-redis')!.releases;
+    expect(lines.map((r) => [r.version, r.published])).toEqual(
+      ['6.0', '6.2', '7.0', '7.2', '7.4'].map((v) => [v, '2024-08-23']),
+    );
+    const { plan } = await planRepository(memoryRepo({ 'redis/standalone.yaml': standalone() }), {
+      policy: EMPTY_POLICY,
+      catalog,
+      releases: catalogReleases(catalog),
+      clusters: {},
+      now: NOW,
+    });
+    expect(plan.steps.map((s) => [s.from, s.to])).toEqual([
+      ['6.0', '7.0'],
+      ['7.0', '7.4'],
+    ]);
+    expect(plan.blocked).toEqual([]);
+  });
+
+  it('spec.version takes only a minor line: no floating-tag risk, and the plan says why', async () => {
+    const { plan } = await planRepository(memoryRepo({ 'redis/standalone.yaml': standalone() }), {
+      policy: EMPTY_POLICY,
+      catalog,
+      releases: catalogReleases(catalog),
+      clusters: {},
+      now: NOW,
+    });
+    for (const s of plan.steps) {
+      expect(s.risks.join('\n')).not.toMatch(/floating/);
+      expect(s.rules.map((r) => r.id)).toContain('alauda-version-minor-only');
+    }
+    const text = renderText(plan, { repo: 'r', conventions: [], problems: [] }, { width: 400 });
+    expect(text).toContain('alauda-version-minor-only: An Alauda Redis resource');
+    expect(text).toContain('no floating-tag risk');
   });
 
   it("does not plan the operator's per-line default images, and says why", async () => {

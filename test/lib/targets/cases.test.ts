@@ -193,15 +193,12 @@ describe('Argo CD Application and ApplicationSet', () => {
     expect(out.split('\n')[19]).toBe('            tag: "7.2.5-debian-12-r0"');
   });
 
-  it('reports a templated ApplicationSet targetRevision instead of reading it', () => {
-    expect(inv.problems).toContainEqual(
-      expect.objectContaining({
-        file: 'argo-app.yaml',
-        line: 49,
-        field: 'spec.template.spec.source.targetRevision',
-        reason: expect.stringMatching(/template or variable/),
-      }),
+  it('reads a templated ApplicationSet targetRevision at the generator element that sets it, on its cluster', () => {
+    const t = target(
+      'argo-app.yaml#ApplicationSet/argocd/operators:spec.generators[0].list.elements[0].version',
     );
+    expect([t.component, t.current, t.line, t.cluster]).toEqual(['howl-redis-operator', '0.2.6', 40, 'prod']);
+    expect(inv.problems.filter((p) => p.file === 'argo-app.yaml')).toEqual([]);
   });
 });
 

@@ -3,9 +3,13 @@
 // helm-controller documents (gitops-status/flux/helm-controller/docs/spec/v2/helmreleases.md,
 // "Values references": later entries overwrite earlier ones, inline values overwrite both).
 import { describe, expect, it } from 'vitest';
+import { catalogReleases } from '../../../lib/feed.ts';
+import { planUpgrade } from '../../../lib/planner/plan.ts';
+import { EMPTY_POLICY } from '../../../lib/policy/load.ts';
 import { editTarget } from '../../../lib/targets/edit.ts';
 import { memoryRepo } from '../../../lib/targets/repo.ts';
 import { scanRepository } from '../../../lib/targets/scan.ts';
+import { catalog, NOW } from '../planner/helpers.ts';
 import { expectOneTokenEdit } from './helpers.ts';
 
 const SOURCE =
@@ -116,5 +120,78 @@ describe('Flux valuesFrom ConfigMaps in the repository', () => {
       'apps/cache/values.yaml': configMap('cache-values', 'values.yaml', '7.2.4-debian-12-r9'),
     });
     expect(images(inv)).toEqual([]);
+  });
+
+  it('a ConfigMap override is linked to its release: the chart hop says the image is pinned there', async () => {
+    const inv = await scan({
+      'apps/cache/release.yaml': release('    - kind: ConfigMap\n      name: cache-values\n'),
+      'apps/cache/values.yaml': configMap('cache-values', 'values.yaml', '7.2.4-debian-12-r9'),
+    });
+    expect(inv.targets.find((t) => t.component === 'bitnami-redis')!.release).toBe(
+      'apps/cache/release.yaml#0',
+    );
+    const plan = planUpgrade({
+      inventory: inv,
+      releases: catalogReleases(catalog),
+      clusters: {},
+      policy: EMPTY_POLICY,
+      catalog,
+      now: NOW,
+    });
+    const chartStep = plan.steps.find((s) => s.component === 'bitnami-redis-chart')!;
+    expect(chartStep.risks).toContainEqual(
+      expect.stringMatching(
+        /^data\.values\.yaml\/image\.tag \(apps\/cache\/values\.yaml:10\) pins bitnami-redis/,
+      ),
+    );
+  });
+
+  it('a values file a configMapGenerator turns into the named ConfigMap is the release values, edited in that file', async () => {
+    const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: cache
+resources:
+  - release.yaml
+configMapGenerator:
+  - name: cache-values
+    files:
+      - values.yaml=values-prod.yaml
+generatorOptions:
+  disableNameSuffixHash: true
+`;
+    const values = 'architecture: replication\nimage:\n  tag: 7.2.4-debian-12-r9 # prod\n';
+    const inv = await scan({
+      'apps/cache/release.yaml': release('    - kind: ConfigMap\n      name: cache-values\n'),
+      'apps/cache/kustomization.yaml': kustomization,
+      'apps/cache/values-prod.yaml': values,
+    });
+    expect(images(inv)).toEqual([
+      {
+        file: 'apps/cache/values-prod.yaml',
+        field: 'image.tag',
+        current: '7.2.4-debian-12-r9',
+        shadowedBy: undefined,
+      },
+    ]);
+    const t = inv.targets.find((x) => x.component === 'bitnami-redis')!;
+    expect(t.release).toBe('apps/cache/release.yaml#0');
+    expectOneTokenEdit(
+      values,
+      editTarget(values, t, '7.2.5-debian-12-r0', { verify: true }),
+      t,
+      '7.2.5-debian-12-r0',
+    );
+    // The release's own spec.values still win over the generated ConfigMap.
+    const over = await scan({
+      'apps/cache/release.yaml': release(
+        '    - kind: ConfigMap\n      name: cache-values\n',
+        '  values:\n    image:\n      tag: 7.2.5-debian-12-r0\n',
+      ),
+      'apps/cache/kustomization.yaml': kustomization,
+      'apps/cache/values-prod.yaml': values,
+    });
+    expect(images(over).find((i) => i.file === 'apps/cache/values-prod.yaml')!.shadowedBy).toEqual([
+      expect.stringContaining('apps/cache/release.yaml#'),
+    ]);
   });
 });

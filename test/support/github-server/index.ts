@@ -298,6 +298,22 @@ export class GitHubTestServer {
     return sha;
   }
 
+  /** Opens a PR as `user` would (a human, or anyone who is not cairn), with labels. */
+  openPullAs(
+    user: string,
+    input: { head: string; base?: string; title: string; body: string; labels?: string[] },
+  ): number {
+    const created = this.createPull(input as unknown as Record<string, unknown>);
+    const pr = this.pulls.get(created.number)!;
+    pr.user = user;
+    for (const l of input.labels ?? []) {
+      if (!this.labels.has(l))
+        this.labels.set(l, { id: this.counter++, name: l, color: 'ededed', description: null });
+      pr.labels.push(l);
+    }
+    return pr.number;
+  }
+
   /** Closes a PR unmerged, as a human would. */
   close(number: number): void {
     const pr = this.pulls.get(number)!;
@@ -440,7 +456,10 @@ export class GitHubTestServer {
     const bad = () =>
       new HttpError(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     const [scheme, value = ''] = header.split(' ');
-    if (this.opts.app && method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+    const jwtRoute =
+      (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) ||
+      (method === 'GET' && path === '/app');
+    if (this.opts.app && jwtRoute) {
       if (scheme?.toLowerCase() !== 'bearer') throw bad();
       const [h, p, s] = value.split('.');
       if (!h || !p || !s) throw bad();
@@ -492,6 +511,39 @@ export class GitHubTestServer {
           repository_selection: 'selected',
         },
       };
+    }
+    if (method === 'GET' && path === '/app' && this.opts.app)
+      return {
+        body: {
+          id: this.opts.app.id,
+          slug: this.actor.replace(/\[bot\]$/, ''),
+          node_id: `A_${this.opts.app.id}`,
+          owner: userShape(this.api, this.owner, 1),
+          name: this.actor.replace(/\[bot\]$/, ''),
+          description: null,
+          external_url: 'https://cairn.example',
+          html_url: `https://github.example/apps/${this.actor.replace(/\[bot\]$/, '')}`,
+          created_at: '2026-01-01T00:00:00Z',
+          updated_at: '2026-01-01T00:00:00Z',
+          permissions: {
+            contents: 'write',
+            pull_requests: 'write',
+            issues: 'write',
+            statuses: 'write',
+            metadata: 'read',
+          },
+          events: ['push', 'pull_request', 'status', 'issue_comment'],
+        },
+      };
+    if (method === 'GET' && path === '/user') {
+      // An installation token has no user (GitHub: 403 "Resource not accessible by integration").
+      if (this.opts.app)
+        throw new HttpError(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          status: '403',
+        });
+      return { body: { ...userShape(this.api, this.actor, 7), name: null, email: null } };
     }
     const prefix = `/repos/${this.owner}/${this.repo}`;
     if (!path.startsWith(prefix)) throw notFound();
