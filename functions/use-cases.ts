@@ -22,10 +22,11 @@ import { planSources } from '../lib/feeds/plan-sources.ts';
 import { type PollResult, pollFeeds } from '../lib/feeds/poll.ts';
 import type { PlannedSource } from '../lib/feeds/types.ts';
 import { type Snapshot, readingFromSnapshots } from '../lib/agent/snapshot.ts';
+import { clusterFactsFrom } from '../lib/cluster-state.ts';
 import { decideStep } from '../lib/gate/decide.ts';
 import { type ClusterReading, DEFAULT_GATE_POLICY, type GateResult } from '../lib/gate/types.ts';
 import type { PullRequest } from '../lib/git/provider.ts';
-import type { Release, UnreadableTarget } from '../lib/model.ts';
+import type { ClusterFacts, Release, UnreadableTarget } from '../lib/model.ts';
 import type { Plan, Step } from '../lib/planner/types.ts';
 import { EMPTY_POLICY } from '../lib/policy/load.ts';
 import type { Policy } from '../lib/policy/schema.ts';
@@ -149,9 +150,14 @@ export async function reconcileRepository(
     cache: storeBlobCache(s.store),
     log: s.log,
     plan: async (repo) => {
+      const clusters = await agentFacts(
+        s,
+        (await readRepoPolicy(repo)).clusters.map((c) => c.name),
+      );
       const planned = await planTree(repo, {
         catalog: s.catalog,
         releases: known,
+        clusters,
         now,
         scanCache: storeScanCache(s.store),
       });
@@ -249,6 +255,21 @@ async function agentReading(s: Services, cluster: string | undefined): Promise<C
   };
   const r = readingFromSnapshots(await read('snapshot'), await read('heartbeat'));
   return r ? ({ ...r, objects: r.objects } as ClusterReading) : undefined;
+}
+
+/**
+ * What the agents last reported of each cluster, as the planner's facts (the Kubernetes
+ * version from the Nodes, the running operators, the REC's bundled Redis versions), as
+ * `cairn plan --cluster-state` reads them from kubectl output. A cluster without a
+ * snapshot has none: the policy's declared versions stand.
+ */
+async function agentFacts(s: Services, names: readonly string[]): Promise<Record<string, ClusterFacts>> {
+  const out: Record<string, ClusterFacts> = {};
+  for (const name of names) {
+    const reading = await agentReading(s, name);
+    if (reading) out[name] = clusterFactsFrom(reading.objects, name).facts;
+  }
+  return out;
 }
 
 /** When a PR was merged: recorded by the webhook, else first seen merged by a run. */

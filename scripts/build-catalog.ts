@@ -616,6 +616,8 @@ function buildRedisEnterprise(fx: FixtureReader): CatalogFileBuilder {
     name: 'Redis Enterprise database Redis version (REDB spec.redisVersion)',
     role: 'data-plane',
     scheme: 'redis-image',
+    // spec.redisVersion is the Redis OSS version the database runs: its RDB format is Redis's.
+    server: 'redis',
     managedBy: ['redis-enterprise-operator'],
     source: redbSrc,
     releases: redbVersions.sort(compareLoose).map((v) => ({ version: v, source: redbSrc })),
