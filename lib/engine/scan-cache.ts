@@ -20,7 +20,7 @@ import { type Hit, type ParallelScan, type ScannedBatch, scanBatch } from '../ta
 import type { Store } from '../store/index.ts';
 
 /** Bump when the shape of a stored batch, or what the scanner records, changes. */
-export const SCAN_CACHE_FORMAT = 2;
+export const SCAN_CACHE_FORMAT = 3;
 
 function fnv1a(text: string): string {
   let h = 0x811c9dc5;

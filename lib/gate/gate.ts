@@ -79,8 +79,25 @@ export function evaluateConditions(input: GateInput): ConditionOutcome[] {
     });
     return outcomes;
   }
+  // Conditions of one `anyOf` group check whichever of their kinds the cluster runs.
+  const groupFound = new Map<string, boolean>();
+  for (const c of conditions)
+    if (c.anyOf && !c.object.name)
+      groupFound.set(c.anyOf, !!groupFound.get(c.anyOf) || selectObjects(c, reading.objects).length > 0);
+  const groupReported = new Set<string>();
   for (const c of conditions) {
     const found = selectObjects(c, reading.objects);
+    if (c.anyOf && !c.object.name && !found.length) {
+      if (groupFound.get(c.anyOf) || groupReported.has(c.anyOf)) continue;
+      groupReported.add(c.anyOf);
+      const kinds = conditions.filter((o) => o.anyOf === c.anyOf).map((o) => o.object.kind);
+      outcomes.push({
+        condition: c,
+        objects: [],
+        result: unknown(`no ${kinds.join(', ')} (${c.object.group || 'core'}) was found`),
+      });
+      continue;
+    }
     const results: HealthResult[] =
       c.evaluator === 'operator-rollout'
         ? [evaluateHealth(c.evaluator, { object: undefined, related: rel, params: c.params, context })]

@@ -44,8 +44,10 @@ export function gateConditions(t: Target, to: string): GateCondition[] {
     const e = EVALUATORS[evaluator];
     add(evaluator, { group: e.group, kind: e.kind, ...ns, ...(r ? { name: r.name } : {}) }, params);
   };
-  const every = (evaluator: EvaluatorId, params: GateCondition['params'] = {}) =>
+  const every = (evaluator: EvaluatorId, params: GateCondition['params'] = {}, anyOf?: string) => {
     add(evaluator, { group: EVALUATORS[evaluator].group, kind: EVALUATORS[evaluator].kind }, params);
+    if (anyOf) out[out.length - 1]!.anyOf = anyOf;
+  };
   const image = t.image ? `${t.image}:${to}` : to;
   const operator = () =>
     add('operator-rollout', { group: 'apps', kind: 'Deployment' }, { component: t.component, version: to });
@@ -64,8 +66,11 @@ export function gateConditions(t: Target, to: string): GateCondition[] {
       every('alauda-redis');
       return out;
     case 'ot-redis-operator':
+      // OT runs clusters, replications and standalone instances; a cluster may run any of them.
       operator();
-      every('ot-redis-cluster');
+      every('ot-redis-cluster', {}, 'ot-data-plane');
+      every('ot-redis-replication', {}, 'ot-data-plane');
+      every('ot-redis', {}, 'ot-data-plane');
       return out;
     case 'howl-redis-operator-crds':
       return out;
@@ -101,11 +106,15 @@ export function gateConditions(t: Target, to: string): GateCondition[] {
     own('alauda-redis', { version: to });
   else if (r?.kind === 'Redis' && t.managedBy === 'ot-redis-operator') own('ot-redis', { image });
   else if (r?.kind === 'StatefulSet') own('statefulset-rollout', { image });
-  else if (t.image)
+  else if (t.image) {
+    // A chart's pods run where its release deploys them (an Argo CD destination, a Flux
+    // targetNamespace), which need not be the release manifest's own namespace.
+    const deployed = t.fields?.['spec.destination.namespace'] ?? t.fields?.['spec.targetNamespace'];
     add(
       'statefulset-rollout',
-      { group: 'apps', kind: 'StatefulSet', ...ns },
+      { group: 'apps', kind: 'StatefulSet', ...(deployed ? { namespace: deployed } : ns) },
       { image, imageRepository: t.image },
     );
+  }
   return out;
 }

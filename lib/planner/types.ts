@@ -63,6 +63,12 @@ export const gateConditionSchema = z.strictObject({
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .describe('Evaluator parameters, e.g. the target image or version'),
   text: z.string().describe('The condition in a sentence, for people'),
+  anyOf: z
+    .string()
+    .optional()
+    .describe(
+      'Conditions sharing this name check whichever of their kinds the cluster runs: one that finds no object is skipped when another finds some, and all finding none is unknown health',
+    ),
 });
 
 /** What the status function must observe before the step counts as done. */

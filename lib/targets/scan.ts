@@ -505,7 +505,25 @@ function newHit(kind: string, view: DocView, found: Found, fp: string): Hit {
   const resource = found.patch?.resource ?? resourceOf(view);
   if (resource) hit.resource = resource;
   if (found.identity) hit.identity = found.identity;
+  const deploy = deployNamespace(view);
+  if (deploy) found.fields = { ...found.fields, [deploy.field]: deploy.namespace };
   return hit;
+}
+
+/**
+ * Where a release manifest's workloads run, when that is not the manifest's own namespace: an
+ * Argo CD Application's `spec.destination.namespace`, a Flux HelmRelease's `spec.targetNamespace`
+ * (the gate reads a chart's StatefulSets there). A templated value is not a namespace.
+ */
+function deployNamespace(view: DocView): { field: string; namespace: string } | undefined {
+  const path =
+    view.kind === 'Application' && view.apiVersion?.startsWith('argoproj.io/')
+      ? ['spec', 'destination', 'namespace']
+      : isHelmRelease(view)
+        ? ['spec', 'targetNamespace']
+        : undefined;
+  const namespace = path && stringOf(childIn(view.doc.contents, path));
+  return namespace && !namespace.includes('{{') ? { field: path.join('.'), namespace } : undefined;
 }
 
 function scanText(

@@ -52,6 +52,32 @@ describe('gate conditions', () => {
     ]);
   });
 
+  it("a chart's image set in an Argo CD Application is checked where the Application deploys it, not in argocd", async () => {
+    const { memoryRepo } = await import('../../../lib/targets/repo.ts');
+    const { scanRepository } = await import('../../../lib/targets/scan.ts');
+    const app = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata: { name: cache, namespace: argocd }',
+      'spec:',
+      '  destination: { server: https://kubernetes.default.svc, namespace: cache }',
+      '  source:',
+      '    repoURL: https://charts.bitnami.com/bitnami',
+      '    chart: redis',
+      '    targetRevision: 20.13.4',
+      '    helm:',
+      '      valuesObject:',
+      '        image: { registry: docker.io, repository: bitnami/redis, tag: 7.4.3-debian-12-r0 }',
+      '',
+    ].join('\n');
+    const inv = await scanRepository(memoryRepo({ 'apps/cache.yaml': app }));
+    const image = inv.targets.find((t) => t.component === 'bitnami-redis')!;
+    expect(image.resource?.namespace).toBe('argocd');
+    expect(gateConditions(image, '8.0.3-debian-12-r3').map((c) => [c.evaluator, c.object])).toEqual([
+      ['statefulset-rollout', { group: 'apps', kind: 'StatefulSet', namespace: 'cache' }],
+    ]);
+  });
+
   it('plans record conditions whose evaluators all exist', () => {
     const p = plan([howl], { releases: { redis: rel('7.4.1') } });
     const conditions = p.steps.flatMap((s) => s.gate.conditions ?? []);
