@@ -72,7 +72,10 @@ describeWithFixtures('200 releases in a minute', () => {
       // Let the write granted just before this one reach the wire first, as it would in
       // real time (its way through Octokit takes a few turns of the event loop; zero-delay
       // timers run in the order they were made, so this is ordering, not timing).
+      // Octokit's throttling runs on real timers, which a loaded machine fires late: a real
+      // 20 ms pause lets the granted write arrive before the virtual clock moves on.
       for (let turn = 0; turn < 8; turn++) await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setTimeout(r, 20));
       clock.advance(ms);
     };
     runtime.fetch = async (url) => {

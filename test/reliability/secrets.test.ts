@@ -21,6 +21,7 @@ const EXTRA = {
   CAIRN_SLACK_SIGNING_SECRET: 'slack-signing-secret-4f1c9a7e',
   CAIRN_ARGOCD_WEBHOOK_TOKEN: 'argocd-token-9b2e61d0c4',
   CAIRN_REGISTRY_WEBHOOK_TOKEN: 'registry-token-57a3e0b18f',
+  CAIRN_DASHBOARD_TOKEN: 'dashboard-token-3d9e0a7c52',
   CAIRN_STORE: 'redis://:store-password-c81d@127.0.0.1:1',
   // Set beside GITHUB_TOKEN (which wins): it must never be printed either.
   CAIRN_GITHUB_APP_PRIVATE_KEY:
@@ -153,6 +154,9 @@ describeWithFixtures('secrets stay secret', () => {
     await call('/status/dev', { headers: { authorization: `Bearer ${STATUS_TOKEN}` } });
     await call('/metrics');
     await call('/readyz');
+    // The fleet dashboard, signed in with its token: the page itself must show no secret.
+    const page = await call('/', { headers: { authorization: `Bearer ${EXTRA.CAIRN_DASHBOARD_TOKEN}` } });
+    expect(page).toContain('cairn fleet dashboard');
 
     const captured = [
       ...svc.logs,

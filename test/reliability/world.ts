@@ -61,7 +61,11 @@ export function commentPayload(number: number, login: string, id: number, text: 
 
 /** The open step PRs with their step blocks. */
 export function openSteps(server: GitHubTestServer) {
-  return openPulls(server).map((p) => ({ pr: p, step: stepFromPullRequestBody(p.body)! }));
+  // Step PRs only: a revert PR (cairn-rollback) carries no step block.
+  return openPulls(server).flatMap((p) => {
+    const step = stepFromPullRequestBody(p.body);
+    return step ? [{ pr: p, step }] : [];
+  });
 }
 
 /** Every `cairn/...` branch in the bare repository. */
