@@ -28,9 +28,19 @@ import type { ProductRules } from './types.ts';
 const CHART = 'bitnami-redis-chart';
 const IMAGE = 'bitnami-redis';
 
+/** The chart history by chart version, built once per catalog (paths ask for it per hop). */
+const chartImagesOf = new WeakMap<Catalog, Map<string, Catalog['chartImages'][number]['image']>>();
+
 /** The image a chart version deploys, by catalog (undefined when the chart history does not list it). */
 function chartImage(catalog: Catalog, version: string) {
-  return catalog.chartImages.find((c) => c.component === CHART && c.chart === version)?.image;
+  let byChart = chartImagesOf.get(catalog);
+  if (!byChart) {
+    byChart = new Map();
+    for (const c of catalog.chartImages)
+      if (c.component === CHART && !byChart.has(c.chart)) byChart.set(c.chart, c.image);
+    chartImagesOf.set(catalog, byChart);
+  }
+  return byChart.get(version);
 }
 
 function imageScheme(catalog: Catalog): VersionScheme | undefined {
@@ -39,7 +49,16 @@ function imageScheme(catalog: Catalog): VersionScheme | undefined {
 }
 
 /** The earliest Redis line of a major that Bitnami published an image of (its releases and what its charts ship). */
+const earliestLines = new WeakMap<Catalog, Map<number, string | undefined>>();
+
 function earliestLine(catalog: Catalog, scheme: VersionScheme, major: number): string | undefined {
+  let known = earliestLines.get(catalog);
+  if (!known) earliestLines.set(catalog, (known = new Map()));
+  if (!known.has(major)) known.set(major, findEarliestLine(catalog, scheme, major));
+  return known.get(major);
+}
+
+function findEarliestLine(catalog: Catalog, scheme: VersionScheme, major: number): string | undefined {
   const tags = [
     ...(catalog.components.get(IMAGE)?.releases.map((r) => r.version) ?? []),
     ...catalog.chartImages.filter((c) => c.component === CHART).map((c) => c.image.tag),
