@@ -3,14 +3,10 @@
 // the Flux example fleet. A release opens the operator's dev PR; a reviewer merges it; the
 // cluster agent's signed snapshot proves it; the gate passes. At each point the page is
 // read as a person reads it, and screenshots go to test-results/dashboard/.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { runCron } from '../../functions/cron.ts';
 import { signSnapshot } from '../../lib/agent/snapshot.ts';
-import type { KubeObject } from '../../lib/cluster-state.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import {
@@ -25,50 +21,20 @@ import {
   serveHttp,
   tabOrder,
 } from '../support/browser.ts';
-import { describeWithFixtures, haveFixtures, repoRoot } from '../support/fixtures.ts';
-import { pods, redisCluster } from '../support/gate-world.ts';
+import { describeWithFixtures, haveFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
-import { AGENT_SECRET, fleetServer, githubDelivery, NOW, openPulls, payload, service } from './helpers.ts';
+import {
+  AGENT_SECRET,
+  fleetServer,
+  githubDelivery,
+  NOW,
+  openPulls,
+  payload,
+  provenDev,
+  service,
+} from './helpers.ts';
 
 const TOKEN = 'browser-dashboard-token-01';
-
-/** What the dev cluster reports once Flux applied `merge` and the operator rolled out `version`. */
-function provenDev(merge: string, version: string): KubeObject[] {
-  const kustomization = parse(
-    readFileSync(join(repoRoot, 'examples/flux-fleet/clusters/dev/infrastructure.yaml'), 'utf8'),
-  ) as KubeObject;
-  return [
-    {
-      ...kustomization,
-      metadata: { ...(kustomization.metadata as object), generation: 3 },
-      status: {
-        observedGeneration: 3,
-        lastAppliedRevision: `main@sha1:${merge}`,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded' }],
-      },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 2 },
-      spec: {
-        replicas: 1,
-        template: {
-          spec: { containers: [{ name: 'manager', image: `ghcr.io/howl-cloud/redis-operator:v${version}` }] },
-        },
-      },
-      status: {
-        observedGeneration: 2,
-        replicas: 1,
-        readyReplicas: 1,
-        updatedReplicas: 1,
-        availableReplicas: 1,
-      },
-    },
-    redisCluster('Healthy'),
-    ...pods('redis:7.4.1'),
-  ];
-}
 
 /** The operator's dev path as the page shows it: each version with its state, and the position. */
 async function operatorPath(page: Page) {

@@ -2,12 +2,15 @@
 // repository `Codertocat/Hello-World` (the repository the real octokit/webhooks payloads
 // name), a memory store on a manual clock, and a stub fetch for release feeds.
 import { createHmac } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { createApp } from '../../functions/app.ts';
 import type { Runtime } from '../../functions/services.ts';
+import type { KubeObject } from '../../lib/cluster-state.ts';
 import { memoryStore } from '../../lib/store/index.ts';
 import { readFixture, repoRoot } from '../support/fixtures.ts';
+import { pods, redisCluster } from '../support/gate-world.ts';
 import { type GitHubTestServer, startGitHubServer } from '../support/github-server/index.ts';
 import { manualClock } from '../support/store-contract.ts';
 import { gitCopy } from '../cli/run.ts';
@@ -134,3 +137,41 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
 
 export const writes = (s: GitHubTestServer) => s.log.filter((r) => r.method !== 'GET');
 export const openPulls = (s: GitHubTestServer) => [...s.pulls.values()].filter((p) => p.state === 'open');
+
+/** What the dev cluster reports once Flux applied `merge` and the operator rolled out `version`. */
+export function provenDev(merge: string, version: string): KubeObject[] {
+  const kustomization = parse(
+    readFileSync(join(repoRoot, 'examples/flux-fleet/clusters/dev/infrastructure.yaml'), 'utf8'),
+  ) as KubeObject;
+  return [
+    {
+      ...kustomization,
+      metadata: { ...(kustomization.metadata as object), generation: 3 },
+      status: {
+        observedGeneration: 3,
+        lastAppliedRevision: `main@sha1:${merge}`,
+        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded' }],
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 2 },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: { containers: [{ name: 'manager', image: `ghcr.io/howl-cloud/redis-operator:v${version}` }] },
+        },
+      },
+      status: {
+        observedGeneration: 2,
+        replicas: 1,
+        readyReplicas: 1,
+        updatedReplicas: 1,
+        availableReplicas: 1,
+      },
+    },
+    redisCluster('Healthy'),
+    ...pods('redis:7.4.1'),
+  ];
+}

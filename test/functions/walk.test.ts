@@ -2,17 +2,12 @@
 // signed snapshot that proves it (Flux applied the merge commit, the operator rolled out,
 // the RedisClusters are Healthy), the gate publishes `cairn/gate` success on the merge
 // commit, and the next cron run opens the next environment's step.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { runCron } from '../../functions/cron.ts';
 import { signSnapshot } from '../../lib/agent/snapshot.ts';
-import type { KubeObject } from '../../lib/cluster-state.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
-import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
-import { pods, redisCluster } from '../support/gate-world.ts';
+import { describeWithFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import {
   AGENT_SECRET,
@@ -21,6 +16,7 @@ import {
   NOW,
   openPulls,
   payload,
+  provenDev,
   service,
   SLACK_URL,
 } from './helpers.ts';
@@ -29,44 +25,6 @@ const servers: GitHubTestServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
-
-/** What the dev cluster reports once Flux applied `merge` and the operator rolled out `version`. */
-function provenDev(merge: string, version: string): KubeObject[] {
-  const kustomization = parse(
-    readFileSync(join(repoRoot, 'examples/flux-fleet/clusters/dev/infrastructure.yaml'), 'utf8'),
-  ) as KubeObject;
-  return [
-    {
-      ...kustomization,
-      metadata: { ...(kustomization.metadata as object), generation: 3 },
-      status: {
-        observedGeneration: 3,
-        lastAppliedRevision: `main@sha1:${merge}`,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded' }],
-      },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 2 },
-      spec: {
-        replicas: 1,
-        template: {
-          spec: { containers: [{ name: 'manager', image: `ghcr.io/howl-cloud/redis-operator:v${version}` }] },
-        },
-      },
-      status: {
-        observedGeneration: 2,
-        replicas: 1,
-        readyReplicas: 1,
-        updatedReplicas: 1,
-        availableReplicas: 1,
-      },
-    },
-    redisCluster('Healthy'),
-    ...pods('redis:7.4.1'),
-  ];
-}
 
 describeWithFixtures('walking a path', () => {
   it('merge, a proving snapshot, cairn/gate success, then the next environment gets its PR', async () => {

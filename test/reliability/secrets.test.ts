@@ -4,16 +4,12 @@
 // then every captured log line, HTTP answer, Slack body, PR title and body, comment,
 // issue, status and the metrics page is searched for each secret value.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { runCron } from '../../functions/cron.ts';
 import { SECRET_VARIABLES } from '../../lib/config.ts';
 import { signSnapshot } from '../../lib/agent/snapshot.ts';
-import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
-import { pods, redisCluster } from '../support/gate-world.ts';
-import { AGENT_SECRET, FLUX_SECRET, SLACK_URL, STATUS_TOKEN } from '../functions/helpers.ts';
+import { describeWithFixtures } from '../support/fixtures.ts';
+import { AGENT_SECRET, FLUX_SECRET, provenDev, SLACK_URL, STATUS_TOKEN } from '../functions/helpers.ts';
 import { fleet, githubDelivery, mergedPayload, NOW, openSteps, releasePublished, service } from './world.ts';
 
 const EXTRA = {
@@ -33,43 +29,6 @@ function secretParts(value: string): string[] {
   if (!/^[a-z]+:\/\//.test(value)) return [value];
   const u = new URL(value);
   return [value, ...(u.pathname.length > 1 ? [u.pathname] : []), ...(u.password ? [u.password] : [])];
-}
-
-function provenDev(merge: string, version: string): Record<string, unknown>[] {
-  const ks = parse(
-    readFileSync(join(repoRoot, 'examples/flux-fleet/clusters/dev/infrastructure.yaml'), 'utf8'),
-  ) as Record<string, unknown>;
-  return [
-    {
-      ...ks,
-      metadata: { ...(ks.metadata as object), generation: 3 },
-      status: {
-        observedGeneration: 3,
-        lastAppliedRevision: `main@sha1:${merge}`,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded' }],
-      },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 2 },
-      spec: {
-        replicas: 1,
-        template: {
-          spec: { containers: [{ name: 'manager', image: `ghcr.io/howl-cloud/redis-operator:v${version}` }] },
-        },
-      },
-      status: {
-        observedGeneration: 2,
-        replicas: 1,
-        readyReplicas: 1,
-        updatedReplicas: 1,
-        availableReplicas: 1,
-      },
-    },
-    redisCluster('Healthy') as unknown as Record<string, unknown>,
-    ...(pods('redis:7.4.1') as unknown as Record<string, unknown>[]),
-  ];
 }
 
 describeWithFixtures('secrets stay secret', () => {
@@ -121,7 +80,7 @@ describeWithFixtures('secrets stay secret', () => {
         agent: 'agent-dev-0',
         sequence: 1,
         readAt: new Date(NOW).toISOString(),
-        objects: provenDev(merge, dev.step.to),
+        objects: provenDev(merge, dev.step.to) as unknown as Record<string, unknown>[],
         problems: [],
       },
       AGENT_SECRET,
