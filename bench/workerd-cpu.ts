@@ -26,34 +26,21 @@
 // unless X_LOCAL_OBSERVABILITY=false, which this bench passes through; it prints which.
 // Run: scripts/with-node.sh node bench/workerd-cpu.ts   (N=2000 ROUNDS=5 by default)
 // docs/benchmarks.md has the figures and what they include.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { repoRoot } from '../test/support/fixtures.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { canRunWorkerd, freePort, startWranglerDev, WRANGLER } from '../test/support/wrangler.ts';
 import { cpuPerWebhook, payload } from './functions.ts';
 
 const N = Number(process.env.N ?? 2000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SECRET = 'bench-webhook-secret-0001';
-const WRANGLER = join(repoRoot, 'node_modules/wrangler/bin/wrangler.js');
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 interface Proc {
@@ -124,64 +111,18 @@ function ticksOf(pids: number[]): number {
   return sum;
 }
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 180_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function startWorker(): Promise<{
-  child: ChildProcess;
-  url: string;
-  persist: string;
-  out: () => string;
-}> {
-  const persist = mkdtempSync(join(tmpdir(), 'cairn-bench-wrangler-'));
-  const port = await freePort();
-  const vars = {
-    GITHUB_WEBHOOK_SECRET: SECRET,
-    GITHUB_TOKEN: 'bench-token',
-    // Nothing measured reads GitHub; a closed loopback port makes any read fail loudly.
-    GITHUB_API_URL: `http://127.0.0.1:${await freePort()}`,
-    CAIRN_REPOSITORIES: 'acme/fleet',
-  };
-  const child = spawn(
-    process.execPath,
-    [
-      WRANGLER,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      '0',
-      '--persist-to',
-      persist,
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    ],
+/** The Worker in workerd, with nothing it could read from GitHub. */
+async function startWorker() {
+  return startWranglerDev(
     {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        WRANGLER_SEND_METRICS: 'false',
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        NO_COLOR: '1',
-      },
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      GITHUB_TOKEN: 'bench-token',
+      // Nothing measured reads GitHub; a closed loopback port makes any read fail loudly.
+      GITHUB_API_URL: `http://127.0.0.1:${await freePort()}`,
+      CAIRN_REPOSITORIES: 'acme/fleet',
     },
+    { readyWithinMs: 180_000 },
   );
-  let out = '';
-  child.stdout!.on('data', (d) => (out = (out + String(d)).slice(-20_000)));
-  child.stderr!.on('data', (d) => (out = (out + String(d)).slice(-20_000)));
-  await until('wrangler dev to be ready', () => {
-    if (child.exitCode !== null) throw new Error(`wrangler exited:\n${out}`);
-    return /Ready on http:\/\/\S+/.test(out) ? true : undefined;
-  });
-  return { child, url: `http://127.0.0.1:${port}`, persist, out: () => out };
 }
 
 type Send = () => Promise<void>;
@@ -207,7 +148,7 @@ function webhook(url: string, event: string, body: string, deliveryFor: () => st
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
-if (!existsSync(WRANGLER)) throw new Error(`no wrangler at ${WRANGLER}: run npm ci`);
+if (!canRunWorkerd()) throw new Error(`needs Node >= 22 and wrangler at ${WRANGLER}: run npm ci`);
 if (!existsSync('/proc/self/stat')) throw new Error('this bench reads /proc: Linux only');
 
 const release = payload('release/published.payload.json');
@@ -339,7 +280,5 @@ try {
     if (cells.some((c) => c > 0)) console.log(`| ${name} | ${cells.map(fmt).join(' | ')} |`);
   }
 } finally {
-  worker.child.kill('SIGTERM');
-  await new Promise((r) => (worker.child.exitCode === null ? worker.child.once('exit', r) : r(null)));
-  rmSync(worker.persist, { recursive: true, force: true });
+  await worker.stop();
 }

@@ -3,17 +3,14 @@
 // release.published opens the step PRs on the GitHub-compatible test server, a replay
 // does nothing, and a scheduled event (the cron trigger) re-evaluates the gate of a
 // merged step. Needs Node >= 22 (scripts/with-node.sh) and the wrangler devDependency.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
-import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
+import { describeWithFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
+import { canRunWorkerd, startWranglerDev, type WranglerDev } from '../support/wrangler.ts';
 import {
   fleetServer,
   githubDelivery,
@@ -25,16 +22,6 @@ import {
 } from './helpers.ts';
 
 const DASHBOARD_TOKEN = 'workerd-dashboard-token-1';
-const WRANGLER = join(repoRoot, 'node_modules/wrangler/bin/wrangler.js');
-const nodeMajor = Number(process.versions.node.split('.')[0]);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function until<T>(
   what: string,
@@ -50,20 +37,17 @@ async function until<T>(
   }
 }
 
-const suite =
-  existsSync(WRANGLER) && nodeMajor >= 22
-    ? describeWithFixtures
-    : (name: string, _fn: () => void) => {
-        process.stderr.write(`SKIP "${name}": needs wrangler and Node >= 22\n`);
-      };
+const suite = canRunWorkerd()
+  ? describeWithFixtures
+  : (name: string, _fn: () => void) => {
+      process.stderr.write(`SKIP "${name}": needs wrangler and Node >= 22\n`);
+    };
 
 suite('the Worker in workerd (wrangler dev)', () => {
   let github: GitHubTestServer;
   let releases: Server;
-  let child: ChildProcess;
+  let dev: WranglerDev | undefined;
   let url = '';
-  let out = '';
-  let persist = '';
 
   beforeAll(async () => {
     releases = createServer((req, res) => {
@@ -75,8 +59,6 @@ suite('the Worker in workerd (wrangler dev)', () => {
     });
     await new Promise<void>((r) => releases.listen(0, '127.0.0.1', r));
     github = await fleetServer(`http://127.0.0.1:${(releases.address() as AddressInfo).port}`);
-    persist = mkdtempSync(join(tmpdir(), 'cairn-wrangler-'));
-    const port = await freePort();
     const vars = {
       GITHUB_WEBHOOK_SECRET: SECRET,
       GITHUB_TOKEN: 'test-token',
@@ -85,47 +67,14 @@ suite('the Worker in workerd (wrangler dev)', () => {
       CAIRN_STATUS_TOKEN: STATUS_TOKEN,
       CAIRN_DASHBOARD_TOKEN: DASHBOARD_TOKEN,
     };
-    child = spawn(
-      process.execPath,
-      [
-        WRANGLER,
-        'dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--inspector-port',
-        '0',
-        '--test-scheduled',
-        '--persist-to',
-        persist,
-        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-      ],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          WRANGLER_SEND_METRICS: 'false',
-          CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-          NO_COLOR: '1',
-        },
-      },
-    );
-    child.stdout!.on('data', (d) => (out += String(d)));
-    child.stderr!.on('data', (d) => (out += String(d)));
-    url = await until('wrangler dev to be ready', () =>
-      /Ready on (http:\/\/\S+)/.exec(out) ? `http://127.0.0.1:${port}` : undefined,
-    );
+    dev = await startWranglerDev(vars, { testScheduled: true });
+    url = dev.url;
   }, 180_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    await dev?.stop();
     await github?.stop();
     await new Promise<void>((r) => (releases ? releases.close(() => r()) : r()));
-    if (persist) rmSync(persist, { recursive: true, force: true });
   });
 
   it('answers health and refuses an unsigned delivery with 401', async () => {
@@ -173,7 +122,7 @@ suite('the Worker in workerd (wrangler dev)', () => {
       return j.steps.length ? j : undefined;
     });
     expect(view.steps).toEqual([expect.objectContaining({ pr: pr.number, verdict: 'wait' })]);
-    expect(out).not.toContain(SECRET);
+    expect(dev!.output()).not.toContain(SECRET);
   });
 
   it('the fleet dashboard renders in workerd: 401 without the token, the merged step in flight with it', async () => {
