@@ -4,56 +4,19 @@
 // late, replayed and out-of-order messages change nothing. The one proving snapshot
 // (test/functions/walk.test.ts) is the control: it passes.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { runCron } from '../../functions/cron.ts';
 import { signSnapshot } from '../../lib/agent/snapshot.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
-import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
-import { pods, redisCluster } from '../support/gate-world.ts';
-import { AGENT_SECRET, FLUX_SECRET } from '../functions/helpers.ts';
+import { describeWithFixtures } from '../support/fixtures.ts';
+import { AGENT_SECRET, FLUX_SECRET, provenDev } from '../functions/helpers.ts';
 import { fleet, githubDelivery, mergedPayload, NOW, openSteps, releasePublished, service } from './world.ts';
 
 type Obj = Record<string, unknown>;
 
 /** What the dev cluster reports once Flux applied `revision` and the operator runs `version`. */
 function devCluster(revision: string, version: string, edit: (objs: Obj[]) => void = () => {}): Obj[] {
-  const ks = parse(
-    readFileSync(join(repoRoot, 'examples/flux-fleet/clusters/dev/infrastructure.yaml'), 'utf8'),
-  ) as Obj;
-  const objs: Obj[] = [
-    {
-      ...ks,
-      metadata: { ...(ks.metadata as Obj), generation: 3 },
-      status: {
-        observedGeneration: 3,
-        lastAppliedRevision: `main@sha1:${revision}`,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'ReconciliationSucceeded' }],
-      },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'redis-operator', namespace: 'redis-system', generation: 2 },
-      spec: {
-        replicas: 1,
-        template: {
-          spec: { containers: [{ name: 'manager', image: `ghcr.io/howl-cloud/redis-operator:v${version}` }] },
-        },
-      },
-      status: {
-        observedGeneration: 2,
-        replicas: 1,
-        readyReplicas: 1,
-        updatedReplicas: 1,
-        availableReplicas: 1,
-      },
-    },
-    redisCluster('Healthy') as unknown as Obj,
-    ...(pods('redis:7.4.1') as unknown as Obj[]),
-  ];
+  const objs = provenDev(revision, version) as unknown as Obj[];
   edit(objs);
   return objs;
 }
