@@ -6,7 +6,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { runCron } from '../../functions/cron.ts';
-import { signSnapshot } from '../../lib/agent/snapshot.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import {
@@ -24,7 +23,7 @@ import {
 import { describeWithFixtures, haveFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import {
-  AGENT_SECRET,
+  devSnapshot,
   fleetServer,
   githubDelivery,
   NOW,
@@ -141,20 +140,7 @@ suite('the fleet dashboard in chromium while a step walks', () => {
     await screenshot(page, '2-merged-gate-pending');
 
     // The agent's signed snapshot proves it: cairn/gate success, the position moves.
-    const signed = await signSnapshot(
-      {
-        version: 1,
-        kind: 'snapshot',
-        cluster: 'dev',
-        agent: 'agent-dev-0',
-        sequence: 1,
-        readAt: new Date(NOW).toISOString(),
-        objects: provenDev(merge, dev.step.to) as unknown as Record<string, unknown>[],
-        problems: [],
-      },
-      AGENT_SECRET,
-      new Date(NOW),
-    );
+    const signed = await devSnapshot(provenDev(merge, dev.step.to));
     expect(
       (await post('/webhooks/agent', { method: 'POST', headers: signed.headers, body: signed.body })).status,
     ).toBe(202);

@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createApp } from '../../functions/app.ts';
+import { signSnapshot } from '../../lib/agent/snapshot.ts';
 import type { Runtime } from '../../functions/services.ts';
 import type { KubeObject } from '../../lib/cluster-state.ts';
 import { memoryStore } from '../../lib/store/index.ts';
@@ -174,4 +175,22 @@ export function provenDev(merge: string, version: string): KubeObject[] {
     redisCluster('Healthy'),
     ...pods('redis:7.4.1'),
   ];
+}
+
+/** The dev cluster agent's snapshot of `objects`, signed with AGENT_SECRET, read at `at`. */
+export function devSnapshot(objects: readonly object[], sequence = 1, at = NOW) {
+  return signSnapshot(
+    {
+      version: 1,
+      kind: 'snapshot',
+      cluster: 'dev',
+      agent: 'agent-dev-0',
+      sequence,
+      readAt: new Date(at).toISOString(),
+      objects: objects as Record<string, unknown>[],
+      problems: [],
+    },
+    AGENT_SECRET,
+    new Date(at),
+  );
 }

@@ -4,13 +4,12 @@
 // commit, and the next cron run opens the next environment's step.
 import { afterEach, expect, it } from 'vitest';
 import { runCron } from '../../functions/cron.ts';
-import { signSnapshot } from '../../lib/agent/snapshot.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import {
-  AGENT_SECRET,
+  devSnapshot,
   fleetServer,
   githubDelivery,
   NOW,
@@ -55,20 +54,7 @@ describeWithFixtures('walking a path', () => {
     await request('/webhooks/github', githubDelivery('pull_request', JSON.stringify(closed)));
     expect(server.statuses.get(merge)?.[0]).toMatchObject({ context: GATE_CONTEXT, state: 'pending' });
 
-    const signed = await signSnapshot(
-      {
-        version: 1,
-        kind: 'snapshot',
-        cluster: 'dev',
-        agent: 'agent-dev-0',
-        sequence: 1,
-        readAt: new Date(NOW).toISOString(),
-        objects: provenDev(merge, dev.step.to) as unknown as Record<string, unknown>[],
-        problems: [],
-      },
-      AGENT_SECRET,
-      new Date(NOW),
-    );
+    const signed = await devSnapshot(provenDev(merge, dev.step.to));
     const pushed = await request('/webhooks/agent', {
       method: 'POST',
       headers: signed.headers,

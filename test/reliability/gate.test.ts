@@ -6,10 +6,9 @@
 import { createHmac } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { runCron } from '../../functions/cron.ts';
-import { signSnapshot } from '../../lib/agent/snapshot.ts';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
-import { AGENT_SECRET, FLUX_SECRET, provenDev } from '../functions/helpers.ts';
+import { devSnapshot, FLUX_SECRET, provenDev } from '../functions/helpers.ts';
 import { fleet, githubDelivery, mergedPayload, NOW, openSteps, releasePublished, service } from './world.ts';
 
 type Obj = Record<string, unknown>;
@@ -69,20 +68,7 @@ async function mergedDev() {
   await svc.request('/webhooks/github', githubDelivery('pull_request', mergedPayload(dev.pr.number, merge)));
   let sequence = 0;
   const push = async (objects: Obj[], opts: { sequence?: number; at?: number } = {}) => {
-    const signed = await signSnapshot(
-      {
-        version: 1,
-        kind: 'snapshot',
-        cluster: 'dev',
-        agent: 'agent-dev-0',
-        sequence: opts.sequence ?? ++sequence,
-        readAt: new Date(opts.at ?? NOW).toISOString(),
-        objects,
-        problems: [],
-      },
-      AGENT_SECRET,
-      new Date(opts.at ?? NOW),
-    );
+    const signed = await devSnapshot(objects, opts.sequence ?? ++sequence, opts.at ?? NOW);
     const res = await svc.request('/webhooks/agent', {
       method: 'POST',
       headers: signed.headers,

@@ -7,10 +7,9 @@ import { createHmac } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { runCron } from '../../functions/cron.ts';
 import { SECRET_VARIABLES } from '../../lib/config.ts';
-import { signSnapshot } from '../../lib/agent/snapshot.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
-import { AGENT_SECRET, FLUX_SECRET, provenDev, SLACK_URL, STATUS_TOKEN } from '../functions/helpers.ts';
-import { fleet, githubDelivery, mergedPayload, NOW, openSteps, releasePublished, service } from './world.ts';
+import { devSnapshot, FLUX_SECRET, provenDev, SLACK_URL, STATUS_TOKEN } from '../functions/helpers.ts';
+import { fleet, githubDelivery, mergedPayload, openSteps, releasePublished, service } from './world.ts';
 
 const EXTRA = {
   SLACK_WEBHOOK_URL: SLACK_URL,
@@ -72,20 +71,7 @@ describeWithFixtures('secrets stay secret', () => {
     expect(dev).toBeDefined();
     const merge = server.merge(dev.pr.number);
     await call('/webhooks/github', githubDelivery('pull_request', mergedPayload(dev.pr.number, merge)));
-    const signed = await signSnapshot(
-      {
-        version: 1,
-        kind: 'snapshot',
-        cluster: 'dev',
-        agent: 'agent-dev-0',
-        sequence: 1,
-        readAt: new Date(NOW).toISOString(),
-        objects: provenDev(merge, dev.step.to) as unknown as Record<string, unknown>[],
-        problems: [],
-      },
-      AGENT_SECRET,
-      new Date(NOW),
-    );
+    const signed = await devSnapshot(provenDev(merge, dev.step.to));
     const gated = await call('/webhooks/agent', {
       method: 'POST',
       headers: signed.headers,
