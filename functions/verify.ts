@@ -2,6 +2,7 @@
 // comparison is constant time: HMACs through Web Crypto's `verify`, shared tokens by
 // comparing their HMACs (equal-length digests compared in full).
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
+import { hmacKey, unhex } from '../lib/hmac.ts';
 
 /** The body, read whole only if it stays within `limit` bytes. */
 export type BoundedBody = { ok: true; text: string } | { ok: false; status: 413 | 400; reason: string };
@@ -61,19 +62,6 @@ export async function verifyGithubSignature(
 
 const encoder = new TextEncoder();
 
-async function hmacKey(secret: string): ReturnType<typeof crypto.subtle.importKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
-}
-
-function unhex(s: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 /** Flux notification-controller `generic-hmac`: `X-Signature: sha256=<hex HMAC of the body>`. */
 export async function verifyHmacHeader(
   body: string,
@@ -81,18 +69,14 @@ export async function verifyHmacHeader(
   secret: string,
 ): Promise<boolean> {
   if (!header || !SHA256_SIGNATURE.test(header.toLowerCase())) return false;
-  return crypto.subtle.verify(
-    'HMAC',
-    await hmacKey(secret),
-    unhex(header.slice(7).toLowerCase()),
-    encoder.encode(body),
-  );
+  const mac = unhex(header.slice(7));
+  return !!mac && crypto.subtle.verify('HMAC', await hmacKey(secret, ['verify']), mac, encoder.encode(body));
 }
 
 /** A shared token, compared in constant time (by the HMAC of each under a fixed key). */
 export async function tokenMatches(given: string | null | undefined, expected: string): Promise<boolean> {
   if (!given) return false;
-  const key = await hmacKey(expected);
+  const key = await hmacKey(expected, ['sign', 'verify']);
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(expected));
   return crypto.subtle.verify('HMAC', key, mac, encoder.encode(given));
 }

@@ -9,6 +9,7 @@
 // HttpOnly, Secure, SameSite=Strict cookie holding an HMAC of the token (never the token)
 // and redirects to the page without it. Every comparison is constant time.
 import { secretValues } from '../../lib/config.ts';
+import { hmacHex } from '../../lib/hmac.ts';
 import type { Services } from '../services.ts';
 import { pullRequestUrl } from '../notify.ts';
 import { readStatus, type StatusRecord } from '../use-cases.ts';
@@ -25,18 +26,9 @@ export const DASHBOARD_COOKIE = 'cairn_dashboard';
 const SESSION_SECONDS = 12 * 3600;
 const encoder = new TextEncoder();
 
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
-
 /** The cookie value for a token: an HMAC of a fixed label under it (changes when the token does). */
-export async function sessionValue(token: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(token),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  return hex(await crypto.subtle.sign('HMAC', key, encoder.encode('cairn dashboard session v1')));
+export function sessionValue(token: string): Promise<string> {
+  return hmacHex(token, 'cairn dashboard session v1');
 }
 
 let styleHash: Promise<string> | undefined;

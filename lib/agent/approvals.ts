@@ -12,7 +12,8 @@
 // cluster and agent id, and only as the answer to the message it just sent
 // (`inReplyTo` is that message's sequence), so a recorded reply is worthless.
 import { z } from 'zod';
-import { hex, key, REPLAY_WINDOW_MS, unhex } from './snapshot.ts';
+import { hex, hmacKey, unhex } from '../hmac.ts';
+import { REPLAY_WINDOW_MS } from './snapshot.ts';
 
 export const APPROVAL_ANNOTATION = 'redis.io/approve-primary-update';
 /** Recorded on the CR with the approval, so an approval is used once even across agent restarts. */
@@ -64,7 +65,7 @@ export async function signReply(reply: Reply, secret: string, now: Date): Promis
   const timestamp = String(Math.floor(now.getTime() / 1000));
   const mac = await crypto.subtle.sign(
     'HMAC',
-    await key(secret, 'sign'),
+    await hmacKey(secret, ['sign']),
     encoder.encode(`reply.${timestamp}.${body}`),
   );
   return { timestamp, signature: `sha256=${hex(mac)}`, body };
@@ -91,7 +92,7 @@ export async function verifyReply(
   if (!mac || mac.length !== 32) return { ok: false, reason: 'malformed signature' };
   const valid = await crypto.subtle.verify(
     'HMAC',
-    await key(secret, 'verify'),
+    await hmacKey(secret, ['verify']),
     mac as Uint8Array<ArrayBuffer>,
     encoder.encode(`reply.${s.timestamp}.${s.body}`),
   );

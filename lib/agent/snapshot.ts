@@ -9,6 +9,7 @@
 // receiver's clock, and only once (the signature is remembered for longer
 // than the window), so a forged or replayed snapshot changes nothing.
 import { z } from 'zod';
+import { hex, hmacKey, unhex } from '../hmac.ts';
 import type { Store } from '../store/index.ts';
 
 export const REPLAY_WINDOW_MS = 5 * 60_000;
@@ -51,26 +52,6 @@ export type Snapshot = z.infer<typeof snapshotSchema>;
 
 const encoder = new TextEncoder();
 
-export async function key(
-  secret: string,
-  usage: 'sign' | 'verify',
-): ReturnType<typeof crypto.subtle.importKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    usage,
-  ]);
-}
-
-export function hex(buf: ArrayBuffer): string {
-  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function unhex(s: string): Uint8Array | undefined {
-  if (!/^([0-9a-f]{2})+$/i.test(s)) return undefined;
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 export interface SignedMessage {
   body: string;
   headers: Record<string, string>;
@@ -81,7 +62,7 @@ export async function signSnapshot(snapshot: Snapshot, secret: string, now: Date
   const timestamp = String(Math.floor(now.getTime() / 1000));
   const mac = await crypto.subtle.sign(
     'HMAC',
-    await key(secret, 'sign'),
+    await hmacKey(secret, ['sign']),
     encoder.encode(`${timestamp}.${body}`),
   );
   return {
@@ -115,7 +96,7 @@ export async function verifySnapshot(
   if (!mac || mac.length !== 32) return { ok: false, reason: 'missing or malformed signature' };
   const valid = await crypto.subtle.verify(
     'HMAC',
-    await key(secret, 'verify'),
+    await hmacKey(secret, ['verify']),
     mac as Uint8Array<ArrayBuffer>,
     encoder.encode(`${timestamp}.${body}`),
   );

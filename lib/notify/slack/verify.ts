@@ -3,6 +3,7 @@
 // signing secret, compared in constant time, and a timestamp no more than
 // five minutes from now (replays are refused). Web Crypto only: runs on Workers.
 import { z } from 'zod';
+import { hmacHex } from '../../hmac.ts';
 import { APPROVE_ACTION, HOLD_ACTION } from './blocks.ts';
 
 export const SLACK_MAX_SKEW_S = 300;
@@ -11,18 +12,6 @@ export type SlackVerdict =
   { ok: true } | { ok: false; reason: 'missing-headers' | 'stale-timestamp' | 'bad-signature' };
 
 const encoder = new TextEncoder();
-
-async function hmacHex(secret: string, data: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(data)));
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** Compares two strings in time that depends only on their lengths. */
 export function timingSafeEqual(a: string, b: string): boolean {
