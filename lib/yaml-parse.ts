@@ -23,6 +23,7 @@ import {
   type YAMLError,
   YAMLParseError,
 } from 'yaml';
+import { parseBlockYaml } from './yaml-block.ts';
 
 /**
  * At most this many YAML tokens per file. Real manifests hold 0.06-0.25 tokens
@@ -104,6 +105,11 @@ export interface ParseYamlOptions {
   prettyErrors?: boolean;
   /** Token budget (default MAX_TOKENS). */
   maxTokens?: number;
+  /**
+   * Read plain block YAML with the fast reader (lib/yaml-block.ts): same nodes
+   * and offsets, no comments on them. For the scanner, which never re-serializes.
+   */
+  fast?: boolean;
 }
 
 /**
@@ -266,6 +272,13 @@ function tooDeepError(offset: number): YAMLParseError {
 
 /** Every document of a stream (`parseAllDocuments`, linear-time and libyaml-lenient). */
 export function parseYamlStream(text: string, opts: ParseYamlOptions = {}): Document.Parsed[] {
+  if (opts.fast) {
+    const docs = parseBlockYaml(text, opts);
+    if (docs) {
+      finish(docs, opts);
+      return docs;
+    }
+  }
   const { parser, composer } = makeParser(opts);
   let deep: number | undefined;
   const tokens = guardDepth(parser.parse(text) as Iterable<CstNode>, (at) => (deep = at));

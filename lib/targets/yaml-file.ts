@@ -101,7 +101,7 @@ export function parseFile(file: string, text: string): ParseResult {
   const mayAlias = text.includes('*');
   let documents: Document.Parsed[];
   try {
-    documents = parseYamlStream(text, { lineCounter: lines });
+    documents = parseYamlStream(text, { lineCounter: lines, fast: true });
   } catch (e) {
     return { ok: false, problem: { file, reason: `cannot parse YAML: ${(e as Error).message}` } };
   }
