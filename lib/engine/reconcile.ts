@@ -309,12 +309,16 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
             : `Its branch \`${r.pr.head.ref}\` is deleted.`
         } If the path has a next step, it gets its own pull request.`,
       );
-      const marked = `${r.pr.body}\n${CLOSED_BY_CAIRN}`;
-      await host.updatePullRequest(r.pr.number, {
-        state: 'closed',
-        ...(marked.length <= GITHUB_BODY_LIMIT ? { body: marked } : {}),
-      });
+      // The body is marked first, while the PR is open: a restart after any of these
+      // writes finds the PR open (and repeats the rest) or closed with the mark, never
+      // closed by cairn without it (which would read as a human's "no") or with its
+      // branch left behind. Deleting the head branch closes the PR on GitHub; the
+      // explicit close follows for a branch that is kept or already gone.
+      const marked = r.pr.body.includes(CLOSED_BY_CAIRN) ? undefined : `${r.pr.body}\n${CLOSED_BY_CAIRN}`;
+      if (marked !== undefined && marked.length <= GITHUB_BODY_LIMIT)
+        await host.updatePullRequest(r.pr.number, { body: marked });
       if (!human) await host.deleteBranch(r.pr.head.ref, r.pr.head.sha);
+      await host.updatePullRequest(r.pr.number, { state: 'closed' });
     }
     actions.push({ step: r.step.id, branch: r.pr.head.ref, kind, pr: r.pr.number, reason });
   }

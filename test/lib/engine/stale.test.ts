@@ -83,6 +83,35 @@ describe('stale step PRs', () => {
     expect(cairnBranches(server)).not.toContain(a.branch);
   });
 
+  it.each([
+    ['the closing comment', 'POST', /\/issues\/\d+\/comments$/],
+    ['the mark in the body', 'PATCH', /\/pulls\/\d+$/],
+    ['the branch deletion', 'DELETE', /\/git\/refs\/heads\//],
+  ])(
+    'killed after %s: a rerun finishes the close, with one comment and no branch left',
+    async (_name, method, path) => {
+      const { server, run, a, step } = await devRedis();
+      server.commitFiles('main', { [step.target.file]: '# gone\n' }, 'drop redis');
+      // The write happens and its answer is lost (400: not retried), as if the process died.
+      server.inject({ method, path, kind: 'after', status: 400 });
+      await run().catch(() => undefined);
+      expect(server.log.some((r) => r.method === method && path.test(r.path) && r.status === 400)).toBe(true);
+      await run();
+      const pr = server.pulls.get(a.pr!)!;
+      expect(pr.state).toBe('closed');
+      expect(pr.body.split(CLOSED_BY_CAIRN)).toHaveLength(2);
+      expect(commentsOn(server, a.pr!)).toHaveLength(1);
+      expect(cairnBranches(server)).not.toContain(a.branch);
+      // Closed by cairn, not by a human: the target coming back opens a new PR.
+      server.commitFiles(
+        'main',
+        { [step.target.file]: server.git(['show', `main~1:${step.target.file}`]) },
+        'back',
+      );
+      expect((await run()).actions.find((x) => x.branch === a.branch)?.kind).toBe('opened');
+    },
+  );
+
   it('a branch a human pushed to is kept, and the closing comment says so', async () => {
     const { server, run, a, step } = await devRedis();
     const human = server.commitFiles(a.branch, { 'notes.md': 'my notes\n' }, 'notes');

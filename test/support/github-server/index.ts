@@ -576,6 +576,8 @@ export class GitHubTestServer {
     if ((r = m(/^\/git\/refs\/heads\/(.+)$/)) && method === 'PATCH') return this.updateRef(r[1]!, body);
     if ((r = m(/^\/git\/refs\/heads\/(.+)$/)) && method === 'DELETE') {
       if (!this.branchSha(r[1]!)) throw unprocessable('Reference does not exist');
+      // As on GitHub, deleting a pull request's head branch closes the pull request.
+      for (const pr of this.pulls.values()) if (pr.state === 'open' && pr.head === r[1]) this.close(pr.number);
       this.git(['update-ref', '-d', `refs/heads/${r[1]}`]);
       return { status: 204, body: undefined };
     }
