@@ -9,7 +9,7 @@ export const reconcileCommand: Command = {
   summary:
     'Run one PR-engine pass against GitHub: plan the base branch, ensure the step PRs and the dashboard',
   usage:
-    'reconcile --github OWNER/REPO [--base BRANCH] [--dry-run] [--window-open] [--auto-merge] [--reviewer LOGIN]... [--assignee LOGIN]... [--feed FILE] [--now ISO-8601] [--format text|json]',
+    'reconcile --github OWNER/REPO [--base BRANCH] [--dry-run] [--window-open] [--auto-merge] [--reviewer LOGIN|ORG/TEAM]... [--assignee LOGIN]... [--feed FILE] [--now ISO-8601] [--format text|json]',
   description:
     'Credentials come from the environment: GITHUB_TOKEN, or a GitHub App (CAIRN_GITHUB_APP_ID,\n' +
     'CAIRN_GITHUB_APP_PRIVATE_KEY, CAIRN_GITHUB_APP_INSTALLATION_ID). GITHUB_API_URL points at\n' +
@@ -27,8 +27,8 @@ export const reconcileCommand: Command = {
     reviewer: {
       type: 'string',
       multiple: true,
-      value: 'LOGIN',
-      description: 'Request a review from this user',
+      value: 'LOGIN|ORG/TEAM',
+      description: 'Request a review from this user or team when a step PR opens',
     },
     assignee: { type: 'string', multiple: true, value: 'LOGIN', description: 'Assign step PRs to this user' },
     feed: {

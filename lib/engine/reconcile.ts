@@ -472,12 +472,17 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
         ? resolvePullRequestSettings({ defaults: policy.defaults, rules: policy.rules }, policySubject(step))
         : {};
     const settings = input.settings ? input.settings(step, fromPolicy) : fromPolicy;
+    // Reviewers are asked once, when the PR opens: GitHub drops a reviewer from the
+    // requested list when they review, and asking again would notify them again. They
+    // go before the label, which is how a later pass finds the PR: a pass that died in
+    // between finds no labelled PR, adopts it as opened, and asks them then.
+    if (kind === 'opened' && settings.reviewers?.length)
+      await host.ensureReviewers(pr.number, settings.reviewers, pr.reviewers);
     await host.ensureLabels(
       pr.number,
       { labels: [CAIRN_LABEL, ...(settings.labels ?? [])], assignees: settings.assignees ?? [] },
       { labels: pr.labels, assignees: pr.assignees },
     );
-    if (settings.reviewers?.length) await host.ensureReviewers(pr.number, settings.reviewers, pr.reviewers);
     await host.ensureStatus(result.commit, {
       context: GATE_CONTEXT,
       state: 'success',

@@ -79,6 +79,7 @@ interface RawPull {
   labels: { name?: string }[];
   assignees?: { login: string }[] | null;
   requested_reviewers?: { login: string }[] | null;
+  requested_teams?: { slug: string }[] | null;
   user?: { login: string } | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
@@ -86,7 +87,8 @@ interface RawPull {
   html_url?: string;
 }
 
-function toPull(p: RawPull): PullRequest & { nodeId: string } {
+/** Teams are written `ORG/TEAM`; a pull request's requested teams are its repository organization's. */
+function toPull(p: RawPull, owner: string): PullRequest & { nodeId: string } {
   return {
     number: p.number,
     nodeId: p.node_id,
@@ -97,7 +99,10 @@ function toPull(p: RawPull): PullRequest & { nodeId: string } {
     base: { ref: p.base.ref },
     labels: p.labels.map((l) => l.name ?? '').filter(Boolean),
     assignees: (p.assignees ?? []).map((a) => a.login),
-    reviewers: (p.requested_reviewers ?? []).map((a) => a.login),
+    reviewers: [
+      ...(p.requested_reviewers ?? []).map((a) => a.login),
+      ...(p.requested_teams ?? []).map((t) => `${owner}/${t.slug}`),
+    ],
     ...(p.user?.login ? { author: p.user.login } : {}),
     ...(p.merged_at && p.merge_commit_sha ? { mergeCommit: p.merge_commit_sha } : {}),
     autoMerge: p.auto_merge != null,
@@ -277,7 +282,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
       octokit.rest.pulls.list({ ...where, state: 'open', head: `${owner}:${head}`, per_page: 10 }),
     );
     const p = res.data[0];
-    return p ? toPull(p as unknown as RawPull) : undefined;
+    return p ? toPull(p as unknown as RawPull, opts.owner) : undefined;
   };
 
   let me: Promise<string> | undefined;
@@ -429,7 +434,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
           }),
         );
         for (const p of res.data) {
-          const pr = toPull(p as unknown as RawPull);
+          const pr = toPull(p as unknown as RawPull, opts.owner);
           if (pr.labels.includes(label)) out.push(pr);
         }
         if (res.data.length < 100) return out;
@@ -439,7 +444,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
       let pr: (PullRequest & { nodeId: string }) | undefined;
       try {
         const res = await octokit.rest.pulls.create({ ...where, ...input });
-        return toPull(res.data as unknown as RawPull);
+        return toPull(res.data as unknown as RawPull, opts.owner);
       } catch (e) {
         // Someone (another run, or this one before a 5xx) opened it: adopt it.
         if (!is422(e, /already exists/i)) return fail(`open a pull request for ${input.head}`, e);
@@ -497,8 +502,15 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
     async ensureReviewers(number, reviewers, have) {
       const missing = reviewers.filter((r) => !have.includes(r));
       if (!missing.length) return;
+      const teams = missing.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1));
+      const users = missing.filter((r) => !r.includes('/'));
       await call(`request reviewers on #${number}`, () =>
-        octokit.rest.pulls.requestReviewers({ ...where, pull_number: number, reviewers: missing }),
+        octokit.rest.pulls.requestReviewers({
+          ...where,
+          pull_number: number,
+          ...(users.length ? { reviewers: users } : {}),
+          ...(teams.length ? { team_reviewers: teams } : {}),
+        }),
       );
     },
     async getStatus(sha, context) {

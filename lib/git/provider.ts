@@ -162,7 +162,7 @@ export interface PullRequestHost extends GitProvider {
   deleteBranch(branch: string, expected: string): Promise<boolean>;
   /** Adds the comment unless one already contains `marker`. */
   ensureComment(number: number, marker: string, body: string): Promise<void>;
-  /** Requests the reviewers not yet requested. */
+  /** Requests the reviewers (logins, and teams as `ORG/TEAM`) not yet requested. */
   ensureReviewers(number: number, reviewers: readonly string[], have: readonly string[]): Promise<void>;
   /** The latest status of `context` on a commit, if any. */
   getStatus(sha: string, context: string): Promise<CommitStatus | undefined>;

@@ -26,17 +26,25 @@ const versionRange = z
 
 export const UPDATE_TYPES = ['patch', 'minor', 'major'] as const;
 
-const login = z
+const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login such as alice');
+
+/** A user, or a team of the repository's organization as CODEOWNERS writes it (`ORG/TEAM`, no `@`). */
+const reviewer = z
   .string()
   .regex(
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/,
-    'must be a GitHub login such as alice (teams are not supported yet)',
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/,
+    'must be a GitHub login such as alice, or a team of the organization such as acme/platform',
   );
 
 /** What cairn sets on a step's pull request, by default and per component/cluster/environment. */
 export const pullRequestSettingsSchema = z
   .strictObject({
-    reviewers: z.array(login).describe('Request reviews from these users (GitHub logins).').optional(),
+    reviewers: z
+      .array(reviewer)
+      .describe(
+        "Request reviews from these users (GitHub logins) and teams (`ORG/TEAM`, the repository's organization), once, when cairn opens the pull request.",
+      )
+      .optional(),
     assignees: z.array(login).describe('Assign the pull request to these users.').optional(),
     labels: z
       .array(z.string().min(1).max(50))

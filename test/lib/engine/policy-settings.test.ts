@@ -44,6 +44,41 @@ describe('pull request settings from the policy', () => {
     }
   });
 
+  it('reviewers and teams are asked once, when the PR opens: not again after they review', async () => {
+    const server = await fleetServer();
+    servers.push(server);
+    const policy = server.git(['show', 'main:.cairn/policy.yaml']);
+    server.commitFiles(
+      'main',
+      {
+        '.cairn/policy.yaml': policy.replace(
+          'defaults:\n',
+          `defaults:\n  pullRequests:\n    reviewers: [alice, ${server.owner}/platform]\n`,
+        ),
+      },
+      'reviewers',
+    );
+    const run = runner(server);
+    await run();
+    const prs = openPulls(server);
+    expect(prs.length).toBeGreaterThan(0);
+    for (const p of prs) {
+      expect(p.reviewers).toEqual(['alice']);
+      expect(p.teams).toEqual(['platform']);
+    }
+    // Alice and the team review: GitHub takes them off the requested lists.
+    for (const p of prs) {
+      p.reviewers = [];
+      p.teams = [];
+    }
+    const asked = () =>
+      server.log.filter((r) => r.method === 'POST' && r.path.endsWith('/requested_reviewers'));
+    const before = asked().length;
+    expect(before).toBe(prs.length);
+    await run();
+    expect(asked().length).toBe(before);
+  });
+
   it('outside a window, no auto-merge even where the policy allows it', async () => {
     const server = await fleetServer();
     servers.push(server);

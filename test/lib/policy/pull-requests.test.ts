@@ -81,6 +81,10 @@ describe('pull request settings from the policy', () => {
     expect(issues('defaults:\n  pullRequests:\n    reviewers: ["not a login"]\n').join('\n')).toMatch(
       /\.cairn\/policy\.yaml:5.*defaults\.pullRequests\.reviewers(\.|\[)0.*GitHub login/,
     );
+    expect(issues('defaults:\n  pullRequests:\n    reviewers: [acme/platform, alice]\n')).toEqual([]);
+    expect(issues('defaults:\n  pullRequests:\n    reviewers: ["@acme/platform"]\n').join('\n')).toMatch(
+      /reviewers(\.|\[)0.*acme\/platform/,
+    );
     expect(issues('defaults:\n  pullRequests:\n    automerge: true\n').join('\n')).toMatch(
       /\.cairn\/policy\.yaml:\d+.*automerge/,
     );

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prRepoShape, repoShape, shortRepoShape, STATIC_HEADERS, userShape } from './shapes.ts';
+import { prRepoShape, repoShape, shortRepoShape, STATIC_HEADERS, teamShape, userShape } from './shapes.ts';
 
 export interface LoggedRequest {
   method: string;
@@ -55,6 +55,8 @@ interface Pull {
   labels: string[];
   assignees: string[];
   reviewers: string[];
+  /** Requested team slugs (of the repository's organization). */
+  teams: string[];
   auto_merge: null | {
     enabled_by: unknown;
     merge_method: string;
@@ -577,7 +579,8 @@ export class GitHubTestServer {
     if ((r = m(/^\/git\/refs\/heads\/(.+)$/)) && method === 'DELETE') {
       if (!this.branchSha(r[1]!)) throw unprocessable('Reference does not exist');
       // As on GitHub, deleting a pull request's head branch closes the pull request.
-      for (const pr of this.pulls.values()) if (pr.state === 'open' && pr.head === r[1]) this.close(pr.number);
+      for (const pr of this.pulls.values())
+        if (pr.state === 'open' && pr.head === r[1]) this.close(pr.number);
       this.git(['update-ref', '-d', `refs/heads/${r[1]}`]);
       return { status: 204, body: undefined };
     }
@@ -614,6 +617,8 @@ export class GitHubTestServer {
       if (!pr) throw notFound();
       for (const u of (body.reviewers as string[] | undefined) ?? [])
         if (!pr.reviewers.includes(u)) pr.reviewers.push(u);
+      for (const t of (body.team_reviewers as string[] | undefined) ?? [])
+        if (!pr.teams.includes(t)) pr.teams.push(t);
       return { status: 201, body: this.pullBody(pr) };
     }
     if (rest === '/issues' && method === 'GET') return this.listIssues(query);
@@ -1170,6 +1175,7 @@ export class GitHubTestServer {
       labels: [],
       assignees: [],
       reviewers: [],
+      teams: [],
       auto_merge: null,
       user: this.actor,
       created_at: this.stamp(),
@@ -1221,7 +1227,7 @@ export class GitHubTestServer {
       assignee: pr.assignees[0] ? userShape(this.api, pr.assignees[0], 3) : null,
       assignees: pr.assignees.map((a, i) => userShape(this.api, a, 3 + i)),
       requested_reviewers: pr.reviewers.map((a, i) => userShape(this.api, a, 50 + i)),
-      requested_teams: [],
+      requested_teams: pr.teams.map((slug, i) => teamShape(this.api, this.owner, slug, 70 + i)),
       labels: pr.labels.map((l) => this.labelBody(l)),
       milestone: null,
       draft: false,

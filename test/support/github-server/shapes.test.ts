@@ -170,6 +170,24 @@ describeWithFixtures('test server responses match the recorded GitHub responses'
     check(await octokit.rest.repos.getCombinedStatusForRef({ ...o, ref: sha }), scenario('create-status', 3));
   });
 
+  it('requested teams have the recorded team shape', async () => {
+    const [pr] = (await octokit.rest.pulls.list({ ...o, state: 'all' })).data;
+    const asked = await octokit.rest.pulls.requestReviewers({
+      ...o,
+      pull_number: pr!.number,
+      reviewers: ['alice'],
+      team_reviewers: ['a-team'],
+    });
+    // The branch-protection scenario's restriction teams are GitHub's "team simple" objects.
+    const list = JSON.parse(
+      readFileSync(fixture(`${SCENARIOS}/branch-protection/normalized-fixture.json`), 'utf8'),
+    ) as { response: { restrictions?: { teams?: unknown[] } } }[];
+    const team = list.map((x) => x.response.restrictions?.teams?.[0]).find((t) => t !== undefined);
+    expect(team).toBeDefined();
+    expect(asked.data.requested_teams?.map((t) => t.slug)).toEqual(['a-team']);
+    expect(missing(team, asked.data.requested_teams![0])).toEqual([]);
+  });
+
   it('error bodies: 422 validation and 404', async () => {
     await octokit.rest.issues.createLabel({ ...o, name: 'dup', color: 'ededed' });
     check(

@@ -31,6 +31,25 @@ export function userShape(api: string, login: string, id: number) {
   return out;
 }
 
+/** A team as GitHub lists it in `requested_teams` (the "team simple" shape). */
+export function teamShape(api: string, org: string, slug: string, id: number) {
+  const url = `${api}/organizations/1/team/${id}`;
+  return {
+    name: slug,
+    id,
+    node_id: `T_${id}`,
+    slug,
+    description: null,
+    privacy: 'closed',
+    url,
+    html_url: `https://github.example/orgs/${org}/teams/${slug}`,
+    members_url: `${url}/members{/member}`,
+    repositories_url: `${url}/repos`,
+    permission: 'pull',
+    parent: null,
+  };
+}
+
 const REPO_URLS: [string, string][] = [
   ['forks', 'forks'],
   ['keys', 'keys{/key_id}'],
