@@ -1,11 +1,12 @@
 // A small Kubernetes-API-compatible server for tests (node:http on
 // 127.0.0.1, plain HTTP): get, list, watch (the chunked JSON event stream),
-// JSON merge patch, resourceVersion with 404 / 409 / 410 semantics, RBAC 403
-// and "API down" on demand, for the resources in lib/cluster/resources.ts.
+// JSON merge patch, resourceVersion with 404 / 409 / 410 semantics, RBAC 403,
+// ValidatingAdmissionPolicies (CEL) on writes and "API down" on demand, for the resources in lib/cluster/resources.ts.
 // No kube-apiserver can be installed here; this is driven by the real
 // @kubernetes/client-node, so the readers are tested against the wire format.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { Environment } from '@marcbachmann/cel-js';
 import type { KubeObject } from '../../../lib/cluster-state.ts';
 import { apiVersionOf, RESOURCES, type ResourceType } from '../../../lib/cluster/resources.ts';
 
@@ -30,6 +31,68 @@ export interface RequestRecord {
 
 function groupOf(apiVersion: string | undefined): string {
   return apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** The parts of an admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy this server evaluates. */
+export interface AdmissionPolicy {
+  metadata: { name: string };
+  spec: {
+    failurePolicy?: 'Fail' | 'Ignore';
+    matchConstraints: { resourceRules: { apiGroups: string[]; operations: string[]; resources: string[] }[] };
+    matchConditions?: { name: string; expression: string }[];
+    variables?: { name: string; expression: string }[];
+    validations: { expression: string; message?: string }[];
+  };
+}
+
+/** CEL as Kubernetes runs it: optional types on, undeclared variables dynamic. */
+const cel = new Environment({
+  unlistedVariablesAreDyn: true,
+  enableOptionalTypes: true,
+  homogeneousAggregateLiterals: false,
+});
+
+/**
+ * Why `policy` denies an UPDATE from `current` to `next` by `username`, or
+ * undefined: match constraints, match conditions, variables in order, then each
+ * validation, as the API server evaluates a policy bound with `Deny`.
+ */
+function admissionDenial(
+  policy: AdmissionPolicy,
+  r: ResourceType,
+  username: string,
+  current: KubeObject,
+  next: KubeObject,
+): string | undefined {
+  const rules = policy.spec.matchConstraints.resourceRules;
+  const matches = rules.some(
+    (x) =>
+      (x.apiGroups.includes('*') || x.apiGroups.includes(r.group)) &&
+      (x.operations.includes('*') || x.operations.includes('UPDATE')) &&
+      (x.resources.includes('*') || x.resources.includes(r.plural)),
+  );
+  if (!matches) return undefined;
+  const ctx: Record<string, unknown> = {
+    request: { operation: 'UPDATE', userInfo: { username } },
+    object: next,
+    oldObject: current,
+    variables: {},
+  };
+  const denied = (why: string) =>
+    `ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${policy.metadata.name}' denied request: ${why}`;
+  try {
+    for (const c of policy.spec.matchConditions ?? [])
+      if (cel.evaluate(c.expression, ctx) !== true) return undefined;
+    const variables = ctx.variables as Record<string, unknown>;
+    for (const v of policy.spec.variables ?? []) variables[v.name] = cel.evaluate(v.expression, ctx);
+    for (const v of policy.spec.validations)
+      if (cel.evaluate(v.expression, ctx) !== true)
+        return denied(v.message ?? `failed expression: ${v.expression}`);
+  } catch (e) {
+    if (policy.spec.failurePolicy === 'Ignore') return undefined;
+    return denied(`expression error: ${(e as Error).message}`);
+  }
+  return undefined;
 }
 
 function status(code: number, reason: string, message: string) {
@@ -61,6 +124,7 @@ export class KubeTestServer {
   private compactedThrough = 0;
   private forbidden = new Set<string>();
   private role: { apiGroups: string[]; resources: string[]; verbs: string[] }[] | undefined;
+  private admission: { policies: AdmissionPolicy[]; username: string } | undefined;
   private down = false;
   readonly requests: RequestRecord[] = [];
   /** Scales `timeoutSeconds` of watches (tests shorten it to see the client watch again). */
@@ -186,6 +250,15 @@ export class KubeTestServer {
   /** RBAC from a ClusterRole's rules: a request no rule allows is 403 (undefined: allow all). */
   enforceRole(rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] | undefined): void {
     this.role = rules;
+  }
+
+  /**
+   * Admission: every PATCH is checked against these ValidatingAdmissionPolicies
+   * (bound with `Deny`) as made by `username`; a denial is 422 Invalid, as the API
+   * server answers, and nothing is written.
+   */
+  enforceAdmission(policies: AdmissionPolicy[], username = 'system:serviceaccount:cairn:cairn'): void {
+    this.admission = { policies, username };
   }
 
   /** "API down": refuse every connection and cut the open ones. */
@@ -356,6 +429,10 @@ export class KubeTestServer {
         );
       const next = mergePatch(current, patch) as KubeObject;
       next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '0' };
+      for (const policy of this.admission?.policies ?? []) {
+        const why = admissionDenial(policy, r, this.admission!.username, current, next);
+        if (why) return this.send(res, 422, status(422, 'Invalid', why));
+      }
       return this.send(res, 200, this.apply(next));
     }
     this.send(res, 405, status(405, 'MethodNotAllowed', `${req.method} is not supported here`));
