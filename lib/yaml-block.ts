@@ -258,6 +258,16 @@ function valueAfter(
   return [emptyAt(ctx, q), j];
 }
 
+/**
+ * Where the next item of a block at column `col` starts, when the next content
+ * line is `j`: undefined when the block ends there; a deeper line is not ours.
+ */
+function nextItem(ctx: Ctx, j: number, col: number): number | undefined {
+  if (j >= ctx.stop || ctx.indents[j]! < col) return undefined;
+  if (ctx.indents[j]! > col) throw notPlain;
+  return ctx.starts[j]! + col;
+}
+
 /** The block node whose first token is at `start` (column `col`) on line `i`. */
 function block(ctx: Ctx, i: number, start: number, col: number, depth: number): [Node, number] {
   if (depth > MAX_FAST_DEPTH) throw notPlain;
@@ -288,18 +298,11 @@ function seqAt(ctx: Ctx, i: number, start: number, col: number, depth: number): 
     }
     seq.items.push(item);
     last = item;
-    if (j >= ctx.stop || ctx.indents[j]! < col) {
-      i = j;
-      break;
-    }
-    if (ctx.indents[j]! > col) throw notPlain;
-    at = ctx.starts[j]! + col;
-    if (!isDash(text, at, ctx.ends[j]!)) {
-      // A map key at the sequence's column ends a same-indent sequence (its parent's next key).
-      i = j;
-      break;
-    }
     i = j;
+    const next = nextItem(ctx, j, col);
+    // A map key at the sequence's column ends a same-indent sequence (its parent's next key).
+    if (next === undefined || !isDash(text, next, ctx.ends[j]!)) break;
+    at = next;
   }
   const lastEnd = last!.range![2];
   seq.range = [start, lastEnd, trailing(ctx, lastEnd, i, col)];
@@ -318,17 +321,12 @@ function mapAt(ctx: Ctx, i: number, start: number, col: number, depth: number): 
     const [value, j] = valueAfter(ctx, i, found.after, col, true, depth);
     map.items.push(new Pair(found.key, value));
     last = value;
-    if (j >= ctx.stop || ctx.indents[j]! < col) {
-      i = j;
-      break;
-    }
-    if (ctx.indents[j]! > col) throw notPlain;
-    at = ctx.starts[j]! + col;
-    if (isDash(text, at, ctx.ends[j]!)) {
-      // A sequence item at a map's column belongs to no key: the library reports it.
-      throw notPlain;
-    }
     i = j;
+    const next = nextItem(ctx, j, col);
+    if (next === undefined) break;
+    // A sequence item at a map's column belongs to no key: the library reports it.
+    if (isDash(text, next, ctx.ends[j]!)) throw notPlain;
+    at = next;
   }
   const lastEnd = last!.range![2];
   map.range = [start, lastEnd, trailing(ctx, lastEnd, i, col)];

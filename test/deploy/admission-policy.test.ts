@@ -13,22 +13,13 @@ import { systemClock } from '../../lib/node/clock.ts';
 import { kubeTransport, loadKubeConfig } from '../../lib/node/kube-client.ts';
 import { memoryStore } from '../../lib/store/index.ts';
 import { repoRoot } from '../support/fixtures.ts';
-import { redisCluster } from '../support/gate-world.ts';
+import { cacheApproval, redisCluster } from '../support/gate-world.ts';
 import { type AdmissionPolicy, type KubeTestServer, startKubeServer } from '../support/kube-server/index.ts';
 
 const manifests = parseAllDocuments(
   readFileSync(join(repoRoot, 'deploy/kubernetes/base/admission-policy.yaml'), 'utf8'),
 ).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> });
 const policy = manifests.find((m) => m.kind === 'ValidatingAdmissionPolicy') as unknown as AdmissionPolicy;
-
-const target = {
-  group: 'redis.io',
-  kind: 'RedisCluster',
-  namespace: 'redis',
-  name: 'cache',
-  annotation: 'redis.io/approve-primary-update',
-  value: 'true',
-} as const;
 
 const servers: KubeTestServer[] = [];
 afterEach(async () => {
@@ -60,7 +51,7 @@ describe('the approval admission policy', () => {
 
   it("lets cairn's own approval through", async () => {
     const { kube, read } = await cluster();
-    expect(await ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), target, 'step-1')).toBe(
+    expect(await ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), cacheApproval, 'step-1')).toBe(
       'patched',
     );
     const o = await read();

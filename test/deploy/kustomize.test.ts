@@ -13,7 +13,7 @@ import { systemClock } from '../../lib/node/clock.ts';
 import { kubeTransport, loadKubeConfig } from '../../lib/node/kube-client.ts';
 import { memoryStore } from '../../lib/store/index.ts';
 import { repoRoot } from '../support/fixtures.ts';
-import { howlStep, pods, redisCluster } from '../support/gate-world.ts';
+import { cacheApproval, howlStep, pods, redisCluster } from '../support/gate-world.ts';
 import {
   describeWithKubectl,
   kustomize,
@@ -331,17 +331,9 @@ describeWithKubectl('deploy/kubernetes rendered by kubectl kustomize', () => {
       const now = () => new Date('2026-12-01T09:00:00Z');
       expect((await readForStep(kube, howlStep(), now)).problems).toEqual([]);
       expect((await readSnapshot(kube, now)).problems).toEqual([]);
-      const target = {
-        group: 'redis.io',
-        kind: 'RedisCluster',
-        namespace: 'redis',
-        name: 'cache',
-        annotation: 'redis.io/approve-primary-update',
-        value: 'true',
-      } as const;
-      expect(await ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), target, 'deploy-test')).toBe(
-        'patched',
-      );
+      expect(
+        await ensurePrimaryUpdateApproved(kube, memoryStore(systemClock), cacheApproval, 'deploy-test'),
+      ).toBe('patched');
     } finally {
       await server.stop();
     }

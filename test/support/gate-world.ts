@@ -50,6 +50,16 @@ export function argoApp(revision: string, finishedAt: string, health = 'Healthy'
   });
 }
 
+/** The approval of the supervised update of `redisCluster()` (redis/cache), as the gate asks for it. */
+export const cacheApproval = {
+  group: 'redis.io',
+  kind: 'RedisCluster',
+  namespace: 'redis',
+  name: 'cache',
+  annotation: 'redis.io/approve-primary-update',
+  value: 'true',
+} as const;
+
 export function redisCluster(phase: string, extra: Record<string, unknown> = {}): KubeObject {
   return withFields(
     {
