@@ -173,7 +173,10 @@ export function finishedInCluster(
  * database stands: the next ops request waits for it. When it asks for the
  * version cairn would go to first, the database waits for it to succeed (and
  * for step 2, recording the version); when it asks for anything else, the two
- * conflict. Either way no second request is planned beside it.
+ * conflict. Either way no second request is planned beside it. Once the cluster's
+ * agent reports the (only) request finished (finishedInCluster), the work records
+ * it (`w.recorded`: a `change: 'record'` step first, steps.ts) and the path goes on
+ * from its version.
  */
 export function respectPendingRequests({ catalog, facts, works }: ClusterContext): void {
   for (const w of works) {
