@@ -19,6 +19,7 @@ export function notifyStep(step: Step): NotifyStep {
     ...(step.cluster ? { cluster: step.cluster } : {}),
     ...(step.environment ? { environment: step.environment } : {}),
     file: step.target.file,
+    ...(step.change === 'record' ? { record: true as const } : {}),
   };
 }
 

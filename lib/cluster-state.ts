@@ -104,6 +104,9 @@ function minor(kubeletVersion: string): string | undefined {
   return m ? `${m[1]}.${m[2]}` : undefined;
 }
 
+/** KubeDB kinds whose status.phase the planner reads: an ops request Successful, its database Ready. */
+const KUBEDB_PHASES = new Set(['Redis', 'RedisSentinel', 'RedisOpsRequest', 'RedisSentinelOpsRequest']);
+
 /** A REC's running version and the Redis versions it bundles (status.bundledDatabaseVersions, dbType redis). */
 function recFields(o: KubeObject): Record<string, string> {
   const out: Record<string, string> = {};
@@ -208,6 +211,9 @@ export function clusterFactsFrom(
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
         fields[`spec.${k}`] = String(v);
     if (o.kind === 'RedisEnterpriseCluster') Object.assign(fields, recFields(o));
+    // KubeDB: whether an ops request finished and its database is Ready (the planner records it).
+    if (KUBEDB_PHASES.has(o.kind) && typeof o.status?.phase === 'string')
+      fields['status.phase'] = o.status.phase;
     if (Object.keys(fields).length)
       resources[`${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`] =
         fields;

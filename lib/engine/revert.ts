@@ -134,6 +134,18 @@ export async function ensureRollback(
   opts: { dryRun?: boolean } = {},
 ): Promise<RollbackEntry> {
   const done = (outcome: RollbackOutcome): RollbackEntry => ({ ...f, outcome, text: entryText(f, outcome) });
+  if (f.step.change === 'record') {
+    // KubeDB's step 2 changed nothing in the cluster: its revert would put the old
+    // spec.version back in Git, and Argo CD / Flux would write it onto the live database.
+    const reason = `#${f.pr} only recorded ${f.step.to}, which the database already ran: reverting it would make the GitOps tool write ${f.step.from} back; look at the database instead`;
+    if (!opts.dryRun)
+      await host.ensureComment(
+        f.pr,
+        commentMarker(f),
+        `${commentMarker(f)}\nThe gate failed on \`${f.mergeCommit.slice(0, 12)}\`: ${f.reason}. The path is stopped.\n\n**Do not revert this pull request.** It recorded in Git the version the KubeDB ops request had already reached (${f.step.to}); a revert would put ${f.step.from} back in \`spec.version\` and Argo CD / Flux would write it onto the live database. Look at the database and its operator instead. cairn opens no revert for it.`,
+      );
+    return done({ kind: 'revert-blocked', reason });
+  }
   const advice = rollbackAdvice(f.step);
   if (advice.kind === 'restore-backup') {
     if (!opts.dryRun)

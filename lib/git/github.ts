@@ -381,7 +381,8 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
             path: f.path,
             mode: (byPath.get(f.path)?.mode ?? '100644') as '100644' | '100755',
             type: 'blob' as const,
-            content: f.text,
+            // A deleted file is a tree entry with a null sha (the Git data API's way).
+            ...(f.deleted ? { sha: null } : { content: f.text }),
           })),
         }),
       );

@@ -126,7 +126,15 @@ export function localGitProvider(dir: string): LocalGitProvider {
         const env = { GIT_INDEX_FILE: join(tmp, 'index') };
         await git(['read-tree', base.tree], { env });
         const infos: string[] = [];
+        const removed = input.files.filter((f) => f.deleted).map((f) => f.path);
+        // Mode 0 removes an entry (no work tree needed, unlike --force-remove).
+        if (removed.length)
+          await git(['update-index', '--index-info'], {
+            env,
+            input: removed.map((p) => `0 ${'0'.repeat(40)}\t${p}\n`).join(''),
+          });
         for (const f of input.files) {
+          if (f.deleted) continue;
           const sha = await text(['hash-object', '-w', '--stdin'], { input: f.text });
           infos.push('--cacheinfo', `${byPath.get(f.path)?.mode ?? '100644'},${sha},${f.path}`);
         }

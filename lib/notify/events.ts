@@ -12,6 +12,8 @@ export interface NotifyStep {
   environment?: string;
   /** The file the version sits in. */
   file?: string;
+  /** KubeDB's step 2: `to` recorded in Git after its ops request finished (no upgrade). */
+  record?: true;
 }
 
 export interface PullRequestRef {
@@ -47,6 +49,7 @@ export type NotifyEventKind = NotifyEvent['kind'];
 /** "redis 7.2.4 -> 7.4.1 on prod-eu (prod)". */
 export function describeStep(s: NotifyStep): string {
   const where = s.cluster ? ` on ${s.cluster}${s.environment ? ` (${s.environment})` : ''}` : '';
+  if (s.record) return `${s.component} ${s.to} recorded in Git (ops request done)${where}`;
   return `${s.component} ${s.from} -> ${s.to}${where}`;
 }
 

@@ -80,6 +80,10 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
   const steps: Step[] = [];
   let from = t.current;
   const env = environment(policy, t);
+  if (w.recorded) {
+    steps.push(recordStep(input, w, w.recorded));
+    from = w.recorded.version;
+  }
   for (const hop of w.hops) {
     const fromParsed = w.scheme.parse(from);
     const toParsed = w.scheme.parse(hop.to);
@@ -173,6 +177,45 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
     from = hop.to;
   }
   return steps;
+}
+
+/**
+ * KubeDB's step 2: the ops request reached its version, so Git is brought in line with
+ * the cluster (spec.version written, the finished request removed) before the next
+ * request. It changes nothing in the cluster: no backup, no soak; its gate is the
+ * database Ready on that version once the GitOps tool applied the commit.
+ */
+function recordStep(input: PlanInput, w: Work, recorded: NonNullable<Work['recorded']>): Step {
+  const t = w.target;
+  const r = recorded.request;
+  return {
+    id: stepId(t, `${recorded.version}-recorded`),
+    target: stepTarget(t),
+    component: t.component,
+    role: t.role,
+    ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.environment ? { environment: t.environment } : {}),
+    ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
+    from: t.current,
+    to: recorded.version,
+    after: [],
+    rules: [
+      {
+        ...catalogRule(input.catalog, 'kubedb-update-constraints'),
+        text: `${r.kind} ${r.name} (${r.file}:${r.line}) reported Successful and the database runs ${recorded.version}: Git records it so Argo CD / Flux do not write ${t.current} back`,
+      },
+    ],
+    risks: [],
+    preSteps: [],
+    oneWay: false,
+    change: 'record',
+    gate: {
+      applied: true,
+      health: healthFor(t, w.product).filter((h) => !/OpsRequest/.test(h)),
+      conditions: gateConditions(t, recorded.version).filter((c) => c.evaluator !== 'kubedb-ops-request'),
+      version: recorded.version,
+    },
+  };
 }
 
 function environment(policy: Policy, t: Target) {

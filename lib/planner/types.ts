@@ -113,7 +113,11 @@ export const stepSchema = z.strictObject({
   risks: z.array(z.string()),
   preSteps: z.array(preStepSchema),
   oneWay: z.boolean().describe('Rolling back needs a restore from backup'),
-  change: z.enum(['in-place', 'ops-request']),
+  change: z
+    .enum(['in-place', 'ops-request', 'record'])
+    .describe(
+      "'record': a KubeDB ops request reached `to`; the step writes `to` into spec.version and removes the finished request",
+    ),
   gate: gateSpecSchema,
 });
 

@@ -1,7 +1,7 @@
 // The planner's working record of one target while the passes run: its
 // scheme, settings, verdicts, the hops chosen so far and why the path stops
 // short. Every pass (generic or a product's) reads and rewrites these.
-import type { ClusterFacts, Target } from '../model.ts';
+import type { ClusterFacts, PendingRequest, Target } from '../model.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
 import type { ParsedVersion, VersionScheme } from '../versioning/types.ts';
 import type { Verdict } from './candidates.ts';
@@ -34,6 +34,12 @@ export interface Work {
    * `image.tag` override, set by a product's coupling): this target's hops then do not move it.
    */
   pinnedBy?: Target;
+  /**
+   * KubeDB: an ops request in the repository that the cluster reports finished (`Successful`,
+   * the database `Ready` on its version). The first step records it in Git (spec.version, the
+   * request removed); the hops go on from its version.
+   */
+  recorded?: { version: string; request: PendingRequest };
 }
 
 /** What is known about a cluster: its reported state, with the policy's declared Kubernetes version as fallback. */

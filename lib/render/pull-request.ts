@@ -16,6 +16,7 @@ export const STEP_BLOCK_VERSION = 1;
 
 export function pullRequestTitle(s: Step): string {
   const where = s.clusters?.length ? ` on ${s.clusters.join(', ')}` : s.cluster ? ` on ${s.cluster}` : '';
+  if (s.change === 'record') return `chore(deps): record ${s.component} ${s.to} (ops request done)${where}`;
   return `chore(deps): upgrade ${s.component} ${s.from} -> ${s.to}${where}`;
 }
 
@@ -30,6 +31,7 @@ function objectLabel(o: GateObject): string {
 
 export function pullRequestBody(s: Step, plan: Plan): string {
   const sameTarget = { ...plan, steps: plan.steps.filter((x) => x.target.id === s.target.id) };
+  if (s.change === 'record') return recordBody(s, sameTarget);
   const lines = [
     `Upgrades **${s.component}** from \`${s.from}\` to \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`)${s.clusters?.length ? ` on clusters ${s.clusters.map((c) => `**${c}**`).join(', ')} (the file is shared by all of them)` : s.cluster ? ` on cluster **${s.cluster}**` : ''}.`,
     '',
@@ -73,6 +75,34 @@ export function pullRequestBody(s: Step, plan: Plan): string {
     STEP_BLOCK_END,
     '',
   );
+  return lines.join('\n');
+}
+
+/** KubeDB's step 2: what the PR records and removes, its gate, and the step block. */
+function recordBody(s: Step, sameTarget: Plan): string {
+  const lines = [
+    `Records **${s.component}** \`${s.to}\` in \`${s.target.file}\` (\`${s.target.field}\`, today \`${s.from}\`)${s.cluster ? ` on cluster **${s.cluster}**` : ''}: the KubeDB ops request that moved the database there is done, so Git says what the cluster runs and Argo CD / Flux will not write \`${s.from}\` back.`,
+    '',
+    'This pull request changes nothing in the cluster: `spec.version` already reads the new version there, and the finished request file is removed (with its `kustomization.yaml` entry), as the KubeDB guides delete a finished request. The next ops request of the path opens after it.',
+    '',
+    '### Why',
+    ...s.rules.map((r) => `- \`${r.id}\`: ${r.text} _(${r.source})_`),
+    '',
+    '### Gate: the next step opens only when',
+    '- Argo CD / Flux reports a revision that contains this merge commit',
+    ...(s.gate.conditions ?? []).map((c) => `- ${c.text} (\`${c.evaluator}\` on ${objectLabel(c.object)})`),
+    '',
+    '### Path',
+    '',
+    '```mermaid',
+    mermaid(sameTarget),
+    '```',
+    '',
+    STEP_BLOCK_START,
+    JSON.stringify({ v: STEP_BLOCK_VERSION, step: s }).replace(/-->/g, '--\\u003e'),
+    STEP_BLOCK_END,
+    '',
+  ];
   return lines.join('\n');
 }
 

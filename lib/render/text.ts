@@ -91,7 +91,7 @@ export function stepLines(s: Step, index: number, total: number, short?: string)
     ...(s.target.also ?? []).map(
       (a) => `   and:   ${a.field} (${s.target.file}:${a.line}), same image, same commit`,
     ),
-    `   ${s.from} -> ${s.to}${s.change === 'ops-request' ? `  (via a KubeDB ${opsRequestKind(s)})` : ''}${s.oneWay ? '  [one-way]' : ''}`,
+    `   ${s.from} -> ${s.to}${s.change === 'ops-request' ? `  (via a KubeDB ${opsRequestKind(s)})` : s.change === 'record' ? '  (record the finished ops request in Git)' : ''}${s.oneWay ? '  [one-way]' : ''}`,
   ];
   if (s.after.length) out.push(`   after: ${s.after.join(', ')}`);
   for (const r of s.rules) out.push(`   why:   ${r.id}: ${r.text} [${r.source}]`);

@@ -16,8 +16,13 @@ function segment(text: string): string {
 /**
  * The branch of a step: `cairn/<cluster>/<component>/<hash of target id and from version>`.
  * A step's identity is its path (the target) and where it starts (`from`), not the release
- * it goes to, so a newer release for the same hop lands on the same branch.
+ * it goes to, so a newer release for the same hop lands on the same branch. KubeDB's
+ * step 2 (`change: 'record'`) has its own branch beside its ops request's.
  */
-export function stepBranchName(step: Pick<Step, 'cluster' | 'component' | 'target' | 'from'>): string {
-  return `cairn/${segment(step.cluster ?? 'repo')}/${segment(step.component)}/${shortHash(`${step.target.id}@${step.from}`)}`;
+export function stepBranchName(
+  step: Pick<Step, 'cluster' | 'component' | 'target' | 'from'> & Partial<Pick<Step, 'change'>>,
+): string {
+  // KubeDB's step 2 starts where its ops request started: it gets a branch of its own.
+  const key = `${step.target.id}@${step.from}${step.change === 'record' ? '#record' : ''}`;
+  return `cairn/${segment(step.cluster ?? 'repo')}/${segment(step.component)}/${shortHash(key)}`;
 }

@@ -3,13 +3,19 @@ import type { Target } from '../model.ts';
 import type { Step } from '../planner/types.ts';
 import type { RepoEntry, RepoReader } from '../targets/repo.ts';
 import { editTarget } from '../targets/edit.ts';
-import { createOpsRequestFiles } from '../targets/ops-request.ts';
+import {
+  createOpsRequestFiles,
+  recordOpsRequestResult,
+  removeKustomizeResource,
+} from '../targets/ops-request.ts';
 
 export interface FileChange {
   /** Repository-relative path. */
   path: string;
-  /** The whole new content of the file. */
+  /** The whole new content of the file (empty when it is deleted). */
   text: string;
+  /** The file is removed (a finished KubeDB ops request). */
+  deleted?: true;
 }
 
 const decoder = new TextDecoder();
@@ -65,7 +71,8 @@ async function readText(repo: RepoReader, path: string): Promise<string> {
 /**
  * Every file a step writes, with its full new content, computed before anything is
  * written: the version token edited in place, or a KubeDB ops-request file (and the
- * `kustomization.yaml` beside it that lists it). Every path is checked to land
+ * `kustomization.yaml` beside it that lists it), or KubeDB's step 2 (`change: 'record'`:
+ * spec.version recorded, the finished request deleted and unlisted). Every path is checked to land
  * inside the repository (checkWrites) before it is returned.
  */
 export async function stepFileChanges(repo: RepoReader, target: Target, step: Step): Promise<FileChange[]> {
@@ -87,6 +94,7 @@ async function computeChanges(
   if (target.change !== 'ops-request') {
     return [{ path: target.file, text: editTarget(text, target, step.to, { verify: true }) }];
   }
+  if (step.change === 'record') return recordChanges(repo, entries, text, target, step);
   const dir = target.file.includes('/') ? target.file.slice(0, target.file.lastIndexOf('/') + 1) : '';
   const kustomizationPath = `${dir}kustomization.yaml`;
   // Absent is fine (no kustomization to extend); present but unreadable is not.
@@ -100,4 +108,37 @@ async function computeChanges(
       ? { kustomization: { path: kustomizationPath, text: kustomizationText } }
       : {},
   ).map((f) => ({ path: f.path, text: f.text }));
+}
+
+/**
+ * KubeDB's step 2: spec.version of the database manifest set to the version the finished
+ * request reached, the request file deleted and its `kustomization.yaml` entry removed
+ * (docs/kubedb-ops-requests.md).
+ */
+async function recordChanges(
+  repo: RepoReader,
+  entries: readonly RepoEntry[],
+  text: string,
+  target: Target,
+  step: Step,
+): Promise<FileChange[]> {
+  const request = target.pendingRequests?.find((r) => r.targetVersion === step.to);
+  if (!request)
+    throw new UnsafeFileError(
+      { file: target.file, line: target.line, field: target.field },
+      `no ops request for ${step.to} beside it to record`,
+    );
+  const out: FileChange[] = [
+    { path: target.file, text: recordOpsRequestResult(text, target, step.to) },
+    { path: request.file, text: '', deleted: true },
+  ];
+  // The kustomization beside the request lists it: the entry goes with the file.
+  const dir = request.file.includes('/') ? request.file.slice(0, request.file.lastIndexOf('/') + 1) : '';
+  const path = `${dir}kustomization.yaml`;
+  if (entries.some((e) => e.path === path)) {
+    const before = await readText(repo, path);
+    const kept = removeKustomizeResource({ path, text: before }, request.file.slice(dir.length));
+    if (kept !== before) out.push({ path, text: kept });
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ export {
   type OpsRequestOptions,
   opsRequestName,
   recordOpsRequestResult,
+  removeKustomizeResource,
 } from './ops-request.ts';
 export { TARGET_KINDS, targetKind } from './registry.ts';
 export { memoryRepo, type RepoEntry, type RepoReader } from './repo.ts';

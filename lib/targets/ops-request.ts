@@ -192,6 +192,37 @@ export function addKustomizeResource(kustomization: NewFile, entry: string): str
 }
 
 /**
+ * The inverse of addKustomizeResource: `entry` (or `./entry`) taken out of a kustomization's
+ * `resources` block sequence, its whole line removed and nothing else moved. A kustomization
+ * that does not list it comes back unchanged; a flow-style list is refused (edit it by hand).
+ */
+export function removeKustomizeResource(kustomization: NewFile, entry: string): string {
+  const { text, path } = kustomization;
+  const doc = parseYamlDocument(text);
+  if (doc.errors.length)
+    throw new UnsafeFileError({ file: path }, `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const resources = child(doc.contents, 'resources');
+  const item = seqItems(resources).find((i) => stringOf(i) === entry || stringOf(i) === `./${entry}`);
+  if (!item) return text;
+  if ((resources as { flow?: boolean }).flow || !isScalar(item) || !item.range)
+    throw new UnsafeFileError(
+      { file: path, field: 'resources' },
+      `cannot remove ${basename(entry)} from resources: not a block list; remove it by hand`,
+    );
+  const lineStart = text.lastIndexOf('\n', item.range[0] - 1) + 1;
+  if (!/^\s*-\s+$/.test(text.slice(lineStart, item.range[0])))
+    throw new UnsafeFileError(
+      { file: path, field: 'resources' },
+      'unusual resources list layout; remove it by hand',
+    );
+  const lineEnd = text.indexOf('\n', item.range[1]);
+  if (lineEnd >= 0) return text.slice(0, lineStart) + text.slice(lineEnd + 1);
+  // The last line, with no newline after it: the line break before it goes instead.
+  const before = text[lineStart - 2] === '\r' ? lineStart - 2 : lineStart - 1;
+  return text.slice(0, Math.max(0, before));
+}
+
+/**
  * After the ops request succeeded: the database manifest's `spec.version`
  * rewritten to the version KubeDB reached (the request file is then deleted).
  */

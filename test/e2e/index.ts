@@ -31,8 +31,18 @@
 // statuses, comments, log: every request cairn made), `world.clusters.get(name).kube`.
 // journeys/reviewer.ts is a reviewer who merges ready steps, takes a backup before a
 // major and answers "needs approval" with `/cairn approve`.
+import { journey5World } from './journeys/alauda.ts';
+import { journey4World, runJourney4 } from './journeys/bitnami-ot.ts';
 import { crashPoints, devWorld, runWithCrashes } from './journeys/crash.ts';
-import { journey1World, runJourney1 } from './journeys/journey1.ts';
+import { journey1World, releaseAppears, runJourney1 } from './journeys/journey1.ts';
+import { kubedbWorld, runKubedb } from './journeys/kubedb.ts';
+import {
+  journey2World,
+  journey6RestoreWorld,
+  journey6RevertWorld,
+  runJourney2,
+  runUntilFailure,
+} from './journeys/redis-enterprise.ts';
 import { runWindows, windowsWorld } from './journeys/windows.ts';
 import type { World } from './world.ts';
 import type { TimelineEvent } from './world.ts';
@@ -61,8 +71,43 @@ async function runIn(world: World, drive: (w: World) => Promise<unknown>): Promi
 
 export const journeys: Record<string, Journey> = {
   journey1: {
-    title: 'journey 1: howl-cloud on Flux, dev → staging → production',
-    run: async ({ onEvent }) => runIn((await journey1World({ onEvent })).world, (w) => runJourney1(w)),
+    title: 'journey 1: howl-cloud on Flux, dev → staging → production (from the releases appearing)',
+    run: async ({ onEvent }) => {
+      const { world, feed } = await journey1World({ onEvent });
+      return runIn(world, async (w) => {
+        await releaseAppears(w, feed);
+        await runJourney1(w);
+      });
+    },
+  },
+  journey2: {
+    title: 'journey 2: Redis Enterprise on Argo CD, a goal blocked on Kubernetes until it is upgraded',
+    run: async ({ onEvent }) => runIn(await journey2World({ onEvent }), runJourney2),
+  },
+  journey3: {
+    title: 'journey 3: KubeDB on Argo CD, ops requests on the updateConstraints path, each recorded in Git',
+    run: async ({ onEvent }) => runIn(await kubedbWorld({ onEvent }), (w) => runKubedb(w)),
+  },
+  journey4: {
+    title: 'journey 4: the Bitnami chart and OT-Container-Kit on Argo CD',
+    run: async ({ onEvent }) => runIn(await journey4World({ onEvent }), runJourney4),
+  },
+  journey5: {
+    title: 'journey 5: Alauda through an OLM Subscription with manual approval',
+    run: async ({ onEvent }) => {
+      const j = await journey5World({ onEvent });
+      return runIn(j.world, () => j.run());
+    },
+  },
+  journey6: {
+    title: 'journey 6: failure, the RDB format kept: the gate fails and a revert PR opens',
+    run: async ({ onEvent }) =>
+      runIn(await journey6RevertWorld({ onEvent }), (w) => runUntilFailure(w, 'journey 6 (revert)')),
+  },
+  journey6b: {
+    title: 'journey 6b: failure, the RDB format raised: no revert, restore-from-backup advice',
+    run: async ({ onEvent }) =>
+      runIn(await journey6RestoreWorld({ onEvent }), (w) => runUntilFailure(w, 'journey 6 (restore)')),
   },
   journey7: {
     title: 'journey 7: a maintenance window across the end of summer time',

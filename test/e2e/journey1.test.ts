@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR, journey1World, proven, runJourney1 } from './journeys/journey1.ts';
+import { HOUR, journey1World, proven, releaseAppears, runJourney1 } from './journeys/journey1.ts';
 import { stepPulls } from './journeys/reviewer.ts';
 import type { Browser } from 'playwright-core';
 import { haveChromium, launchChromium, openDashboard, screenshot } from '../support/browser.ts';
@@ -23,6 +23,7 @@ function same(actual: string[], key: string): void {
 
 let world: World;
 let howl: Awaited<ReturnType<typeof journey1World>>['howl'];
+let feed: Awaited<ReturnType<typeof journey1World>>['feed'];
 let started = 0;
 
 /** Timeline lines of `kinds` from event `from` (those `match` keeps), as `MM-DDTHH:MM:SS kind text`. */
@@ -71,7 +72,7 @@ if (!haveChromium)
   process.stderr.write('SKIP "journey 1 on the fleet dashboard": /usr/bin/chromium not found\n');
 
 beforeAll(async () => {
-  ({ world, howl } = await journey1World());
+  ({ world, howl, feed } = await journey1World());
   started = Date.now();
 }, 60_000);
 afterAll(async () => {
@@ -108,6 +109,21 @@ const report = (part: string, wall: number, requests: number) =>
   );
 
 describe('journey 1: howl-cloud on Flux, dev → staging → production', () => {
+  it('nothing opens while the feeds list only what the fleet runs; the first PR opens at the cron run after the releases appear', async () => {
+    const polls = () => feed.server.requests('/repos/').length;
+    await releaseAppears(world, feed);
+    // Twelve hours of cron runs read the feeds (each asks GitHub's releases API) and open nothing.
+    expect(world.github.pulls.size).toBe(0);
+    expect(polls()).toBeGreaterThan(0);
+    const published = world.clock.now();
+    const before = polls();
+    await runJourney1(world, () => world.timeline.some((e) => e.kind === 'pr-opened'), 12 * HOUR);
+    const first = world.timeline.find((e) => e.kind === 'pr-opened')!;
+    expect(Date.parse(first.at)).toBeGreaterThan(published);
+    expect(polls()).toBeGreaterThan(before);
+    same(lines(['release', 'pr-opened']), 'release');
+  }, 90_000);
+
   it.skipIf(!haveChromium)(
     'the fleet dashboard (chromium): every cluster starts at Redis 6.2.14',
     async () => {
@@ -127,7 +143,7 @@ describe('journey 1: howl-cloud on Flux, dev → staging → production', () => 
     const t0 = Date.now();
     await runJourney1(world, () => allMerged('dev'), 60 * HOUR);
     expect(steps('dev')).toEqual([
-      '#1 howl-redis-operator 0.2.3 -> 0.2.6 merged',
+      '#2 howl-redis-operator 0.2.3 -> 0.2.6 merged',
       '#4 redis 6.2.14 -> 7.0.15 merged',
       '#5 redis 7.0.15 -> 7.4.11 merged',
     ]);

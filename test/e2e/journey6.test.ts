@@ -1,28 +1,17 @@
-// Journey 6 (issue 16): failure. Redis Enterprise on Argo CD, the operator
-// degrading mid-rollout, twice:
+// Journey 6 (issue 16): failure (journeys/redis-enterprise.ts). Redis Enterprise
+// on Argo CD, the operator degrading mid-rollout, twice:
 // - a REC build catch-up (7.4.6-77 -> 7.4.6-102, the RDB format unchanged):
 //   the gate fails, the path stops, Slack shows the evidence, and cairn opens
 //   a revert PR;
 // - a REDB 6.2 -> 7.2 (the RDB format raised): the gate fails the same way,
 //   and cairn opens no revert but advises restoring the backup.
 import { afterAll, describe, it } from 'vitest';
-import { startWorld, type World } from './world.ts';
-import { DAY, HOUR } from './journeys/argocd-fleet.ts';
-import { argoReviewer, liveGuarded } from './journeys/argo-reviewer.ts';
-import { reWorld } from './journeys/re-fleet.ts';
-import { gateOn, stepPulls } from './journeys/reviewer.ts';
+import type { World } from './world.ts';
+import { journey6RestoreWorld, journey6RevertWorld, runUntilFailure } from './journeys/redis-enterprise.ts';
 import { commentBodies, expectSeen, journeyLines, recordFigures, slackTexts } from './journeys/figures.ts';
 
 const trace = (e: { at: string; kind: string; text: string }) =>
   process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
-
-async function runUntilFailure(world: World, what: string): Promise<void> {
-  const failed = () =>
-    stepPulls(world).some((p) => p.state === 'merged' && gateOn(world, p.mergeCommit)?.state === 'failure');
-  await liveGuarded(world, argoReviewer(world, { hold: () => false }), what, failed, 3 * DAY);
-  // The path stays stopped: a day later nothing new has opened.
-  await world.advance(DAY);
-}
 
 describe('journey 6: failure', () => {
   let world: World | undefined;
@@ -30,11 +19,7 @@ describe('journey 6: failure', () => {
 
   it('the RDB format did not change: the gate fails with the evidence and a revert PR opens', async () => {
     const t0 = Date.now();
-    world = await startWorld({
-      ...reWorld({ recTag: '7.4.6-77', sim: { failRecAfterPods: 1 } }),
-      cronEveryMs: HOUR,
-      onEvent: trace,
-    });
+    world = await journey6RevertWorld({ onEvent: trace });
     const w = world;
     await runUntilFailure(w, 'journey 6 (revert)');
     recordFigures('journey 6a: failure, RDB format kept (revert PR)', Date.now() - t0, w.githubRequests);
@@ -56,24 +41,7 @@ describe('journey 6: failure', () => {
   it('the RDB format did change: the gate fails the same way, no revert, restore-from-backup advice instead', async () => {
     await world?.stop();
     const t0 = Date.now();
-    world = await startWorld({
-      ...reWorld({
-        recTag: '7.4.6-102',
-        redbVersion: '6.2',
-        // What REC 7.4.6-102 reports in status.bundledDatabaseVersions (examples/argocd-fleet/README.md).
-        bundled: ['6.2', '7.2'],
-        sim: { failRedbUpgrade: true },
-        rules: [
-          '  - description: >-',
-          '      The REDB is backed up by Redis Enterprise itself (spec.backup), which the gate cannot',
-          '      read yet; the team checks it before merging a major.',
-          '    match: { components: [redis-enterprise-database] }',
-          '    backupBeforeMajor: false',
-        ],
-      }),
-      cronEveryMs: HOUR,
-      onEvent: trace,
-    });
+    world = await journey6RestoreWorld({ onEvent: trace });
     const w = world;
     await runUntilFailure(w, 'journey 6 (restore)');
     recordFigures(

@@ -25,6 +25,7 @@ const paint: Record<TimelineEvent['kind'], string> = {
   cluster: '90',
   service: '31;1',
   cron: '90',
+  release: '35;1',
 };
 let start: number | undefined;
 const print = (e: TimelineEvent) => {

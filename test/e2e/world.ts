@@ -51,7 +51,9 @@ export type EventKind =
   | 'comment'
   | 'cluster'
   | 'service'
-  | 'cron';
+  | 'cron'
+  /** A release published upstream (a feed the service reads now lists it). */
+  | 'release';
 
 export interface TimelineEvent {
   /** Virtual time, ISO. */
@@ -177,6 +179,7 @@ export class World {
   private comments = 0;
   private deliveries = 0;
   private readonly tmp: string[] = [];
+  private readonly stoppers: (() => Promise<void>)[] = [];
   /** Real milliseconds spent inside cairn's cron function. */
   cronWallMs = 0;
   pushWallMs = 0;
@@ -537,6 +540,16 @@ export class World {
 
   // ------------------------------------------------------------------ people and GitHub
 
+  /** Something outside GitHub and the clusters happened (a release published): on the timeline. */
+  note(kind: 'release', text: string): void {
+    this.record(kind, text);
+  }
+
+  /** Also stopped by `stop()` (a feed server the journey started). */
+  onStop(fn: () => Promise<void>): void {
+    this.stoppers.push(fn);
+  }
+
   private record(kind: EventKind, text: string, pr?: number): void {
     const e: TimelineEvent = { at: this.clock.date().toISOString(), kind, text, ...(pr ? { pr } : {}) };
     this.timeline.push(e);
@@ -715,6 +728,7 @@ export class World {
     await this.opts.remote?.stop();
     if (this.slackServer) await new Promise<void>((r) => this.slackServer!.close(() => r()));
     await this.github?.stop();
+    for (const fn of this.stoppers.splice(0)) await fn();
     for (const d of this.tmp) rmSync(d, { recursive: true, force: true });
   }
 }

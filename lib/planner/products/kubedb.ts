@@ -147,17 +147,56 @@ function directRefused(
 }
 
 /**
+ * Whether the cluster's agent reports `r` finished: the request `Successful` and the
+ * database `Ready` with `spec.version` at the request's version (KubeDB sets it once
+ * the update is done; kubedb/docs update-version guides). Without a reading: no.
+ */
+export function finishedInCluster(
+  facts: ClusterContext['facts'],
+  target: { resource?: { kind: string; namespace?: string; name: string } },
+  r: { kind: string; name: string; targetVersion: string },
+): boolean {
+  const db = target.resource;
+  if (!db || !facts?.resources) return false;
+  const key = (kind: string, name: string) => `${kind}/${db.namespace ? `${db.namespace}/` : ''}${name}`;
+  const live = facts.resources[key(db.kind, db.name)];
+  const request = facts.resources[key(r.kind, r.name)];
+  return (
+    live?.['spec.version'] === r.targetVersion &&
+    live['status.phase'] === 'Ready' &&
+    request?.['status.phase'] === 'Successful'
+  );
+}
+
+/**
  * An ops request already in the repository for a database is where that
  * database stands: the next ops request waits for it. When it asks for the
  * version cairn would go to first, the database waits for it to succeed (and
  * for step 2, recording the version); when it asks for anything else, the two
- * conflict. Either way no second request is planned beside it.
+ * conflict. Either way no second request is planned beside it. Once the cluster's
+ * agent reports the (only) request finished (finishedInCluster), the work records
+ * it (`w.recorded`: a `change: 'record'` step first, steps.ts) and the path goes on
+ * from its version.
  */
-export function respectPendingRequests({ catalog, works }: ClusterContext): void {
+export function respectPendingRequests({ catalog, facts, works }: ClusterContext): void {
   for (const w of works) {
     const pending = w.target.pendingRequests;
     if (!pending?.length) continue;
     const first = w.hops[0];
+    // The request the cluster reports finished is recorded first (step 2), and the path goes on from it.
+    const done = pending.length === 1 ? pending[0]! : undefined;
+    if (
+      done &&
+      finishedInCluster(facts, w.target, done) &&
+      w.scheme.isValid(done.targetVersion) &&
+      w.scheme.compare(done.targetVersion, w.current.raw) > 0
+    ) {
+      w.recorded = { version: done.targetVersion, request: done };
+      const onPath = first && (first.release === done.targetVersion || first.to === done.targetVersion);
+      w.hops = onPath ? w.hops.slice(1) : [];
+      if (w.hops.length < 2) delete w.direct;
+      continue;
+    }
     const db = w.target.resource ? `${w.target.resource.kind} ${w.target.resource.name}` : 'the database';
     const rule = catalogRule(catalog, 'kubedb-update-constraints');
     for (const r of pending) {

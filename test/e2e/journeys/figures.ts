@@ -17,9 +17,13 @@ export interface JourneyLines {
 
 /** Commit SHAs (commit times are the wall clock's) and the test servers' ports differ between runs: `<sha>`, `<github>`. */
 export function noShas(text: string): string {
-  return text
-    .replace(/\b[0-9a-f]{7,40}(?![0-9a-z])/g, '<sha>')
-    .replace(/http:\/\/127\.0\.0\.1:\d+/g, '<github>');
+  return (
+    text
+      .replace(/\b[0-9a-f]{7,40}(?![0-9a-z])/g, '<sha>')
+      // A status description cut at GitHub's 140 characters may end inside a sha: `0cb672…`.
+      .replace(/\b[0-9a-f]{4,6}…/g, '<sha>…')
+      .replace(/http:\/\/127\.0\.0\.1:\d+/g, '<github>')
+  );
 }
 
 /** Every text of a Slack message's blocks, in order (where the evidence is). */

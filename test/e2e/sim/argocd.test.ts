@@ -85,6 +85,40 @@ describe('the simulated Argo CD on examples/argocd-fleet', () => {
     expect(pathOf(cache, 'status.operationState.syncResult.revision')).toBe(A);
   });
 
+  it('prunes what a new revision no longer renders (automated prune), and only that', () => {
+    const cluster = new MemoryCluster();
+    const argo = new ArgoCdApplier({ appDirs: ['clusters/dev/apps'], serves: servedByKubeServer });
+    argo.bootstrap(cluster, A, example(), T0);
+    const extra = [
+      'apiVersion: ops.kubedb.com/v1alpha1',
+      'kind: RedisOpsRequest',
+      'metadata: { name: sessions-update-7-0-14, namespace: sessions }',
+      'spec: { type: UpdateVersion, databaseRef: { name: sessions }, updateVersion: { targetVersion: 7.0.14 } }',
+      '',
+    ].join('\n');
+    const k = 'clusters/dev/kubedb/kustomization.yaml';
+    const withRequest = new Map(exampleFiles());
+    withRequest.set('clusters/dev/kubedb/sessions-update-7-0-14.yaml', extra);
+    withRequest.set(k, `${withRequest.get(k)!.trimEnd()}\n  - sessions-update-7-0-14.yaml\n`);
+    argo.pushed(B, mapTree(withRequest), T0);
+    runUntilIdle([argo], cluster, T0);
+    expect(
+      cluster.get('ops.kubedb.com', 'RedisOpsRequest', 'sessions', 'sessions-update-7-0-14'),
+    ).toBeDefined();
+    const C = 'c'.repeat(40);
+    argo.pushed(C, example(), T0 + 60_000);
+    runUntilIdle([argo], cluster, T0 + 60_000);
+    expect(
+      cluster.get('ops.kubedb.com', 'RedisOpsRequest', 'sessions', 'sessions-update-7-0-14'),
+    ).toBeUndefined();
+    expect(cluster.get('kubedb.com', 'Redis', 'sessions', 'sessions')).toBeDefined();
+    expect(
+      argo.events.filter((e) => e.change.startsWith('pruned')).map((e) => `${e.object}: ${e.change}`),
+    ).toEqual([
+      'Application argocd/kubedb-sessions-dev: pruned RedisOpsRequest sessions/sessions-update-7-0-14',
+    ]);
+  });
+
   it('runs against the Kubernetes test server (OLM-free kinds), as cairn agent would read it', async () => {
     server = await startKubeServer();
     const cluster = new CompositeCluster(server, servedByKubeServer);

@@ -10,7 +10,8 @@
 // objects (cairn's own evaluators stand in for Argo CD's health checks:
 // deploy/argocd ships the same as Lua) — Progressing while the operator
 // rolls, Healthy or Degraded after. An Application whose objects did not
-// change only moves status.sync.revision (no operation runs). Shapes: the
+// change only moves status.sync.revision (no operation runs); objects a new
+// revision no longer renders are pruned (automated prune). Shapes: the
 // fixture Applications (gitops-status/argo-cd/controller/testdata,
 // gitops-engine/pkg/health/testdata) and application-crd.yaml.
 import { parseAllDocuments } from 'yaml';
@@ -87,6 +88,8 @@ interface Operation {
   startedAt: number;
   next: number;
   objects: KubeObject[];
+  /** Objects the previous revision rendered and this one does not: pruned (`syncPolicy.automated.prune`). */
+  prune: KubeObject[];
 }
 
 /** A repository's files at one commit (the harness's RevisionFiles has this shape). */
@@ -317,6 +320,10 @@ export class ArgoCdApplier implements Simulator {
         cluster.apply(next);
         continue;
       }
+      const id = (o: KubeObject) =>
+        `${groupOf(o)}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+      const kept = new Set(desired.map(id));
+      const prune = (known?.desired ?? []).filter((o) => !kept.has(id(o)));
       this.apps.set(name, { app, desired, fingerprint });
       const base = live ?? this.withStatus(app, p.revision, p.at, undefined, 'Healthy');
       const next = structuredClone(base);
@@ -341,6 +348,7 @@ export class ArgoCdApplier implements Simulator {
         startedAt: p.at,
         next: 1,
         objects: desired,
+        prune,
       });
     }
   }
@@ -361,6 +369,11 @@ export class ArgoCdApplier implements Simulator {
       const objects = op.objects.filter((o) => this.applyObject(cluster, o));
       const changed = objects.map(describeKubeObject);
       log(at, live, `applied ${changed.length ? changed.join(', ') : 'no changes'}`);
+      for (const o of op.prune) {
+        if (!cluster.get(groupOf(o), o.kind ?? '', o.metadata?.namespace, o.metadata?.name ?? '')) continue;
+        cluster.remove?.(groupOf(o), o.kind ?? '', o.metadata?.namespace, o.metadata?.name ?? '');
+        log(at, live, `pruned ${describeKubeObject(o)}`);
+      }
       this.opts.onApplied?.(objects);
       op.next = 2;
       return;

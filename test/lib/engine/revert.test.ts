@@ -4,6 +4,8 @@
 // saying which.
 import { afterEach, describe, expect, it } from 'vitest';
 import { GATE_CONTEXT, ROLLBACK_LABEL } from '../../../lib/engine/index.ts';
+import { ensureRollback } from '../../../lib/engine/revert.ts';
+import type { Step } from '../../../lib/planner/types.ts';
 import { stepFromPullRequestBody } from '../../../lib/render/pull-request.ts';
 import type { GitHubTestServer } from '../../support/github-server/index.ts';
 import { fleetServer, provider, runner } from './helpers.ts';
@@ -131,5 +133,38 @@ describe('rollback of a failed step', () => {
       reason: `${file} changed on the base branch after the step; a revert would undo that too: revert by hand`,
     });
     expect(w.dashboard().body).toContain('a revert, which cairn could not open');
+  });
+});
+
+describe('rollback of a failed KubeDB record step', () => {
+  it('opens no revert (it would write the old spec.version back) and says so on the PR', async () => {
+    const comments: string[] = [];
+    const host = {
+      ensureComment: async (_pr: number, _marker: string, body: string) => void comments.push(body),
+      listPullRequests: async () => {
+        throw new Error('a record step is never reverted: no revert PR is looked for');
+      },
+    } as unknown as Parameters<typeof ensureRollback>[0];
+    const step = {
+      id: 'kubedb-redis-7.0.14-recorded-1',
+      component: 'kubedb-redis',
+      cluster: 'dev',
+      from: '6.2.14',
+      to: '7.0.14',
+      change: 'record',
+    } as Step;
+    const entry = await ensureRollback(host, 'main', {
+      pr: 7,
+      step,
+      mergeCommit: 'a'.repeat(40),
+      reason: 'Redis sessions/sessions status.phase is Critical',
+    });
+    expect(entry.outcome).toEqual({
+      kind: 'revert-blocked',
+      reason:
+        '#7 only recorded 7.0.14, which the database already ran: reverting it would make the GitOps tool write 6.2.14 back; look at the database instead',
+    });
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain('**Do not revert this pull request.**');
   });
 });

@@ -44,6 +44,24 @@ async function setup(opts: ServerOptions = {}, extra: Partial<GitHubOptions> = {
 const writes = (s: GitHubTestServer) => s.log.filter((r) => r.method !== 'GET');
 
 describe('GitHub provider on the test server', () => {
+  it('deletes a file in the same commit as it edits another (a null sha in the tree)', async () => {
+    const { server, gh } = await setup();
+    const head = (await gh.resolveBranch('main'))!;
+    const c = await gh.createCommit({
+      parents: [head],
+      files: [
+        { path: 'apps/values.yaml', text: 'image:\n  tag: 7.2.5 # pinned\n' },
+        { path: 'README.md', text: '', deleted: true },
+      ],
+      message: 'step\n\nCairn-Step: x\n',
+    });
+    expect(await gh.updateBranch('cairn/d', c.sha, ZERO_SHA)).toBe(true);
+    expect(server.git(['diff', '--name-status', 'main', 'cairn/d']).trim().split('\n')).toEqual([
+      'D\tREADME.md',
+      'M\tapps/values.yaml',
+    ]);
+  });
+
   it('reads a tree and its blobs, and makes one commit of several files that git accepts', async () => {
     const { server, gh } = await setup();
     const head = (await gh.resolveBranch('main'))!;

@@ -65,6 +65,25 @@ describe('local git provider', () => {
     expect(git(dir, 'log', '-1', '--format=%B', 'cairn/x')).toContain('Cairn-Step: s1');
   });
 
+  it('deletes a file in the commit without touching the checkout', async () => {
+    const dir = repo({ 'db/redis.yaml': 'v: 1\n', 'db/done.yaml': 'x: 1\n' });
+    const p = localGitProvider(dir);
+    const c = await p.createCommit({
+      parents: [await p.head()],
+      files: [
+        { path: 'db/redis.yaml', text: 'v: 2\n' },
+        { path: 'db/done.yaml', text: '', deleted: true },
+      ],
+      message: 'record',
+    });
+    expect(await p.updateBranch('cairn/r', c.sha, ZERO_SHA)).toBe(true);
+    expect(git(dir, 'diff', '--name-status', 'main', 'cairn/r').trim().split('\n')).toEqual([
+      'D\tdb/done.yaml',
+      'M\tdb/redis.yaml',
+    ]);
+    expect(readFileSync(join(dir, 'db/done.yaml'), 'utf8')).toBe('x: 1\n');
+  });
+
   it('moves a branch only from the value it expects: a stale expectation changes nothing', async () => {
     const dir = repo({ 'f.yaml': 'v: 1\n' });
     const p = localGitProvider(dir);

@@ -25,6 +25,18 @@ const pr = { number: 42, url: 'https://github.example/acme/infra/pull/42' };
 const allText = (ms: SlackMessage[]) => JSON.stringify(ms.map((m) => m.blocks));
 
 describe('Slack messages per event', () => {
+  it("says a KubeDB record step records the version, not an upgrade from Git's old one", () => {
+    const record = {
+      ...step,
+      component: 'kubedb-redis',
+      from: '6.2.14',
+      to: '7.0.14',
+      record: true as const,
+    };
+    const [m] = buildSlackMessages({ kind: 'merged', step: record, pr, mergeCommit: '0123456789abcdef0123' });
+    expect(m!.text).toBe('Merged: kubedb-redis 7.0.14 recorded in Git (ops request done) on prod-eu (prod)');
+  });
+
   it.each<[NotifyEvent, string]>([
     [{ kind: 'step-opened', step, pr }, 'Step opened: redis 7.2.4 -> 7.4.1 on prod-eu (prod)'],
     [

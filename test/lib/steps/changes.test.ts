@@ -136,3 +136,43 @@ describe('paths written', () => {
     );
   });
 });
+
+describe("KubeDB's step 2: a finished request recorded", () => {
+  const kustomization = 'resources:\n  - redis.yaml\n  - cache-update-7-0-14.yaml\n  - backup.yaml\n';
+  const request = createOpsRequestFiles; // the request file as step 1 wrote it
+  async function recorded(kust = kustomization) {
+    const files: Record<string, string> = {
+      'db/redis.yaml': kubedb('cache'),
+      'db/kustomization.yaml': 'resources:\n  - redis.yaml\n  - backup.yaml\n',
+    };
+    const first = await onlyTarget(memoryRepo(files));
+    for (const f of request(files['db/redis.yaml']!, first, '7.0.14')) files[f.path] = f.text;
+    files['db/kustomization.yaml'] = kust;
+    const repo = memoryRepo(files);
+    const inv = await scanRepository(repo);
+    const target = inv.targets.find((t) => t.file === 'db/redis.yaml')!;
+    return stepFileChanges(repo, target, { to: '7.0.14', change: 'record' } as Step);
+  }
+
+  it('writes spec.version, deletes the request and takes only its line out of kustomization.yaml', async () => {
+    const changes = await recorded();
+    expect(changes.map((c) => [c.path, c.deleted ?? false])).toEqual([
+      ['db/redis.yaml', false],
+      ['db/cache-update-7-0-14.yaml', true],
+      ['db/kustomization.yaml', false],
+    ]);
+    expect(changes[0]!.text).toBe(kubedb('cache').replace('version: 7.0.4', 'version: 7.0.14'));
+    expect(changes[2]!.text).toBe('resources:\n  - redis.yaml\n  - backup.yaml\n');
+  });
+
+  it('removes the last entry of a list with no final newline, and its line break', async () => {
+    const changes = await recorded('resources:\r\n  - redis.yaml\r\n  - cache-update-7-0-14.yaml');
+    expect(changes[2]!.text).toBe('resources:\r\n  - redis.yaml');
+  });
+
+  it('refuses a flow-style resources list rather than reformat it', async () => {
+    await expect(recorded('resources: [redis.yaml, cache-update-7-0-14.yaml]\n')).rejects.toThrow(
+      /db\/kustomization.yaml.*remove it by hand/,
+    );
+  });
+});

@@ -996,7 +996,8 @@ export class GitHubTestServer {
             },
           ]);
         if (e.sha === null) {
-          this.git(['update-index', '--force-remove', e.path], '', env);
+          // Mode 0 removes the entry; unlike --force-remove it needs no work tree (a bare repository).
+          this.git(['update-index', '--index-info'], `0 ${'0'.repeat(40)}\t${e.path}\n`, env);
           continue;
         }
         const sha =
