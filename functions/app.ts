@@ -10,8 +10,9 @@ import { handleAgent, handleArgocd, handleFlux, handleRegistry } from './hints.t
 import { Metrics } from './metrics.ts';
 import { buildServices, type Runtime, type Services } from './services.ts';
 import { handleSlack } from './slack.ts';
-import { readStatus } from './use-cases.ts';
+import { readStatus, runJob } from './use-cases.ts';
 import { tokenMatches } from './verify.ts';
+import { workQueue } from './work.ts';
 
 type Env = { Bindings: Record<string, unknown> };
 
@@ -36,6 +37,16 @@ export function createApp(runtime: Runtime): CairnApp {
     if (!s) {
       try {
         s = buildServices(env, runtime, metrics);
+        if (runtime.work === 'queue') {
+          const built = s;
+          built.work = workQueue({
+            run: (job) => runJob(built, job),
+            store: built.store,
+            sleep: runtime.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+            log: built.log,
+            metrics,
+          });
+        }
       } catch (e) {
         s = e as Error;
       }
@@ -78,7 +89,20 @@ export function createApp(runtime: Runtime): CairnApp {
     }
   });
 
-  const answer = (c: Context<Env>, a: WebhookAnswer) => c.json(a.body, a.status as 200);
+  const answer = (c: Context<Env>, a: WebhookAnswer) => {
+    // Queued work runs after the answer; a Worker is kept alive for it (on Node the
+    // process is, and a job that outlives a Worker's grace is recovered from the store).
+    if (a.after) {
+      let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+      try {
+        ctx = c.executionCtx;
+      } catch {
+        ctx = undefined; // no execution context: Node, or app.request in a test
+      }
+      ctx?.waitUntil(a.after);
+    }
+    return c.json(a.body, a.status as 200);
+  };
   const webhook =
     (handler: (s: Services, req: Request) => Promise<WebhookAnswer>) => async (c: Context<Env>) => {
       const s = services(envOf(c));

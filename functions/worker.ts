@@ -1,6 +1,7 @@
 // The Cloudflare Workers adapter: `export default { fetch, scheduled }` over the one app,
 // and the Durable Object class that is the store (wrangler.toml binds it as CAIRN_STORE_DO).
-// Cluster facts come from the agent's signed pushes (POST /webhooks/agent).
+// Cluster facts come from the agent's signed pushes (POST /webhooks/agent). Webhook work
+// is queued (functions/work.ts) and run in the request's `waitUntil`, after the answer.
 import {
   CairnStoreObject,
   type DurableObjectStubLike,
@@ -9,6 +10,7 @@ import {
 import type { Store } from '../lib/store/index.ts';
 import { createApp } from './app.ts';
 import { runCron } from './cron.ts';
+import { workKeys } from './use-cases.ts';
 
 export { CairnStoreObject };
 
@@ -28,6 +30,8 @@ const cairn = createApp({
   clock,
   // Unique enough: every cron run adds its own random id to the lock holder (no random values at global scope on Workers).
   instance: 'worker',
+  // Webhooks answer 202 once their work is recorded; the work runs in ctx.waitUntil.
+  work: 'queue',
   store: (_config, raw) => {
     const ns = raw.CAIRN_STORE_DO as DurableObjectNamespaceLike | undefined;
     if (!ns) throw new Error('the Durable Object binding CAIRN_STORE_DO is missing (see wrangler.toml)');
@@ -47,6 +51,10 @@ export default {
   fetch: (request: Request, env: Record<string, unknown>, ctx: ExecutionContextLike) =>
     cairn.app.fetch(request, env, ctx as never),
   scheduled(_controller: unknown, env: Record<string, unknown>, ctx: ExecutionContextLike): void {
-    ctx.waitUntil(runCron(cairn.services(env), crypto.randomUUID()));
+    const s = cairn.services(env);
+    // Queued work an isolate did not finish (its waitUntil ran out) is picked up here.
+    ctx.waitUntil(
+      Promise.all([runCron(s, crypto.randomUUID()), s.work?.recover(workKeys(s)).then(() => s.work?.idle())]),
+    );
   },
 };
