@@ -1,14 +1,23 @@
 // Load: `cairn`'s app on Node over real HTTP (loopback), driven open-loop at RATE webhook
 // deliveries a second for SECONDS, against the GitHub-compatible test server holding the
-// Flux example fleet. The mix: events cairn does not act on, signed pings, pushes of other
-// repositories, replays of earlier delivery ids (duplicates), the same release again and
-// again, and every 10 s a real new release (a new feed version: a re-plan and PR update).
-// The service runs in a child process, so its CPU and memory are its own. Reported: p50 /
-// p99 / max latency, CPU per request, peak RSS, and the delivery accounting (every unique
-// delivery answered once and not as a duplicate, every replay answered as a duplicate, one
-// open PR per step at the end). Bounded: at most MAX_IN_FLIGHT requests at once (more is
-// counted as shed by the generator, never silently dropped).
-// Run: scripts/with-node.sh npm run bench:load   (LOAD_SECONDS=10 LOAD_RATE=200 to shorten)
+// Flux example fleet. The service runs as `cairn serve` does (`work: 'queue'`: answered
+// 202 once the work is recorded, the work coalesced per repository, functions/work.ts).
+// The mix: events cairn does not act on, signed pings, pushes of other repositories,
+// replays of earlier delivery ids (duplicates), the same release again and again, every
+// 10 s a real new release (a new feed version: a feed re-read, a re-plan and a PR update),
+// and 5 s after each a burst of BURST pushes of the reconciled repository (one real
+// commit). Three processes: the generator, the service, and the GitHub test server (which
+// runs `git` synchronously, so it must not stall the generator's clock); the service's
+// CPU and memory are its own. Reported: p50 / p99 / max latency (and per 10 s window),
+// the service's event-loop delay, CPU per request, peak RSS (maxRSS), and the accounting,
+// from the app's own records (every delivery id's claims and 'done' marks in its store;
+// the work records left; the queue's runs) and the test server's (one open PR per step,
+// no orphan branch, the operator PR at the newest release), not only from the answers.
+// Bounded: at most MAX_IN_FLIGHT requests at once (more is counted as shed by the
+// generator, never silently dropped). Exits 1 when anything was lost or done twice.
+// Run: scripts/with-node.sh npm run bench:load
+//   LOAD_SECONDS=10 LOAD_RATE=200 to shorten; LOAD_PUSH_BURST=0 for no push bursts;
+//   LOAD_CPU_PROF=DIR to write the service's V8 CPU profile.
 import { execFileSync, fork } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

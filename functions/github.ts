@@ -52,7 +52,8 @@ type Outcome = {
  */
 async function queued(s: Services, job: Job, detail: string): Promise<Outcome> {
   const { done, merged } = await s.work!.enqueue(job);
-  return { outcome: 'queued', detail, merged, after: done };
+  // Settled when this job and the work it queued (a release's repository runs) are done.
+  return { outcome: 'queued', detail, merged, after: done.then(() => s.work!.idle()) };
 }
 
 const repositoryJob = (r: Repository, gates = false, retryFailed = false): Job => ({
@@ -366,7 +367,13 @@ async function onComment(s: Services, payload: unknown, claim: Claim): Promise<O
         await reply(
           `re-evaluated ${step.component} ${step.to}: ${gates.map((g) => g.verdict).join(', ') || 'the PR is not merged'}; its re-plan is queued.`,
         );
-        return { outcome: 'done', detail: `retry by ${login}`, command, gates, after: done };
+        return {
+          outcome: 'done',
+          detail: `retry by ${login}`,
+          command,
+          gates,
+          after: done.then(() => s.work!.idle()),
+        };
       }
       const report = await reconcileRepository(s, r);
       await reply(
