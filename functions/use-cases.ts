@@ -67,7 +67,7 @@ export async function feedSources(s: Services): Promise<PlannedSource[]> {
     if (kept) add(JSON.parse(kept) as PlannedSource[]);
     else {
       try {
-        add(await keepSources(s, r, await policyOf(s, r)));
+        add(await readSourcesOnce(s, r));
       } catch (e) {
         s.log.warn('could not read the repository policy for its feed sources', {
           repository: r.slug,
@@ -77,6 +77,22 @@ export async function feedSources(s: Services): Promise<PlannedSource[]> {
     }
   }
   return [...all.values()];
+}
+
+/**
+ * One policy read per repository at a time: a burst of release deliveries before the
+ * first plan kept the sources would otherwise each read the repository from GitHub.
+ */
+const sourceReads = new WeakMap<Services, Map<string, Promise<PlannedSource[]>>>();
+function readSourcesOnce(s: Services, r: Repository): Promise<PlannedSource[]> {
+  let reads = sourceReads.get(s);
+  if (!reads) sourceReads.set(s, (reads = new Map()));
+  let read = reads.get(r.slug);
+  if (!read) {
+    read = (async () => keepSources(s, r, await policyOf(s, r)))().finally(() => reads.delete(r.slug));
+    reads.set(r.slug, read);
+  }
+  return read;
 }
 
 /** Remembers the sources a repository's policy adds (only those: the catalog's are known). */

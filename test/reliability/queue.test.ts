@@ -162,6 +162,27 @@ describeWithFixtures('the webhook work queue', () => {
     converged(server);
   });
 
+  it('50 deliveries of one release at once, before any plan: the repository policy is read from GitHub once, not once each', async () => {
+    const server = await fleet();
+    const { request, work } = queued(server);
+    const body = releasePublished();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => request('/webhooks/github', githubDelivery('release', body))),
+    );
+    const outcomes = await Promise.all(
+      answers.map(async (a) => ((await a.json()) as { outcome: string }).outcome),
+    );
+    expect(outcomes.filter((o) => o === 'queued')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'ignored')).toHaveLength(49);
+    // Each delivery needs the policy's feed sources to know whom the release concerns.
+    const treeReads = () =>
+      server.log.filter((r) => r.method === 'GET' && /\/git\/trees\//.test(r.path)).length;
+    const beforeWork = treeReads();
+    expect(beforeWork).toBe(1);
+    await work().idle();
+    expect(openSteps(server).length).toBeGreaterThan(0);
+  });
+
   it('the same release 3× at once, a push and a cron run overlapping: one branch, one PR, one Slack message per step', async () => {
     const server = await fleet();
     const { request, cairn, env, slack, work } = queued(server, { SLACK_WEBHOOK_URL: SLACK_URL });
