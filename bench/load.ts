@@ -479,7 +479,7 @@ async function drive(): Promise<void> {
 
   const line = (k: string, v: string) => console.log(`${k.padEnd(34)} ${v}`);
   console.log(
-    `cairn load: ${RATE}/s for ${SECONDS}s over loopback HTTP (@hono/node-server, work queued), GitHub test server in the driver process`,
+    `cairn load: ${RATE}/s for ${SECONDS}s over loopback HTTP (@hono/node-server, work queued), the GitHub test server in a third process`,
   );
   line(
     'machine',
