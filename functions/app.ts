@@ -45,6 +45,7 @@ export function createApp(runtime: Runtime): CairnApp {
             sleep: runtime.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
             log: built.log,
             metrics,
+            instance: runtime.instance,
           });
         }
       } catch (e) {

@@ -40,6 +40,8 @@ export interface WorkQueueOptions {
   sleep(ms: number): Promise<void>;
   log: Logger;
   metrics: Metrics;
+  /** This process or isolate (in each record, with a random id, so two replicas never write the same text). */
+  instance?: string;
   /** Backoff after the first failure, doubled per failure up to `maxBackoffMs`. */
   firstBackoffMs?: number;
   maxBackoffMs?: number;
@@ -133,7 +135,8 @@ export function workQueue(opts: WorkQueueOptions): WorkQueue {
     if (!slot) slots.set(key, (slot = { failures: 0, waiters: [] }));
     const merged = !!slot.waiting;
     const next = merge(slot.waiting?.job, job);
-    const text = record ?? JSON.stringify({ job: next, sequence: ++sequence });
+    const text =
+      record ?? JSON.stringify({ job: next, by: opts.instance, id: `${++sequence}-${crypto.randomUUID()}` });
     // Recorded before the caller answers: the answer promises the work.
     if (record === undefined) await opts.store.put(workKey(key), text, { ttlMs: RECORD_TTL_MS });
     // Another enqueue may have joined while the record was written: merge again.
