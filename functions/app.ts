@@ -91,8 +91,8 @@ export function createApp(runtime: Runtime): CairnApp {
   });
 
   const answer = (c: Context<Env>, a: WebhookAnswer) => {
-    // Queued work runs after the answer; a Worker is kept alive for it (on Node the
-    // process is, and a job that outlives a Worker's grace is recovered from the store).
+    // Queued work runs after the answer; where the runtime has an execution context (a
+    // Worker), it is told to wait for it. On Node the process does; nothing to tell.
     if (a.after) {
       let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
       try {

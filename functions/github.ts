@@ -2,7 +2,7 @@
 // Order matters: the body is bounded (413), the signature checked over the raw bytes
 // (401: nothing is parsed), the delivery id claimed (a redelivery is a no-op), and only
 // then is the JSON parsed and acted on. A delivery whose handling fails is released
-// again, so GitHub's redelivery can retry it. Under `cairn serve` and on Workers the heavy
+// again, so GitHub's redelivery can retry it. Under `cairn serve` the heavy
 // work (a release's feed re-read and re-plan, a push's re-plan, a re-run) is queued
 // (./work.ts) and the delivery answered 202 as soon as the job is recorded; a merged PR's
 // gate and a comment command (human-paced, one PR each) are still handled before the answer.

@@ -52,7 +52,7 @@ export interface Runtime {
   /** Unique per process or isolate: lock holder ids are built from it. */
   instance: string;
   /**
-   * Where a webhook's work runs. `queue` (what `cairn serve` and the Worker use): the
+   * Where a webhook's work runs. `queue` (what `cairn serve` uses; the Worker does not yet, see functions/worker.ts): the
    * delivery is answered 202 once its work is recorded, and the work runs after the answer,
    * coalesced per repository (./work.ts). `inline` (the default): the answer waits for the
    * work and reports it (tests that assert what one delivery did).

@@ -1,7 +1,6 @@
 // The Cloudflare Workers adapter: `export default { fetch, scheduled }` over the one app,
 // and the Durable Object class that is the store (wrangler.toml binds it as CAIRN_STORE_DO).
-// Cluster facts come from the agent's signed pushes (POST /webhooks/agent). Webhook work
-// is queued (functions/work.ts) and run in the request's `waitUntil`, after the answer.
+// Cluster facts come from the agent's signed pushes (POST /webhooks/agent).
 import {
   CairnStoreObject,
   type DurableObjectStubLike,
@@ -10,7 +9,6 @@ import {
 import type { Store } from '../lib/store/index.ts';
 import { createApp } from './app.ts';
 import { runCron } from './cron.ts';
-import { workKeys } from './use-cases.ts';
 
 export { CairnStoreObject };
 
@@ -30,8 +28,12 @@ const cairn = createApp({
   clock,
   // Unique enough: every cron run adds its own random id to the lock holder (no random values at global scope on Workers).
   instance: 'worker',
-  // Webhooks answer 202 once their work is recorded; the work runs in ctx.waitUntil.
-  work: 'queue',
+  // Webhook work is done before the answer here (`work` unset: inline). Queued work run in
+  // ctx.waitUntil (functions/work.ts) was tried: in the workerd e2e journey the agent's
+  // pushes then failed with "the Worker's code had hung" while a queued job ran. workerd
+  // cancels a request that waits on a promise only another request's I/O can settle, and
+  // the isolate's GitHub client (its write spacing, the pacer) is shared by all requests.
+  // On Workers the queue belongs in a Durable Object that owns the work; not done.
   store: (_config, raw) => {
     const ns = raw.CAIRN_STORE_DO as DurableObjectNamespaceLike | undefined;
     if (!ns) throw new Error('the Durable Object binding CAIRN_STORE_DO is missing (see wrangler.toml)');
@@ -51,10 +53,6 @@ export default {
   fetch: (request: Request, env: Record<string, unknown>, ctx: ExecutionContextLike) =>
     cairn.app.fetch(request, env, ctx as never),
   scheduled(_controller: unknown, env: Record<string, unknown>, ctx: ExecutionContextLike): void {
-    const s = cairn.services(env);
-    // Queued work an isolate did not finish (its waitUntil ran out) is picked up here.
-    ctx.waitUntil(
-      Promise.all([runCron(s, crypto.randomUUID()), s.work?.recover(workKeys(s)).then(() => s.work?.idle())]),
-    );
+    ctx.waitUntil(runCron(cairn.services(env), crypto.randomUUID()));
   },
 };
