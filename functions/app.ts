@@ -10,8 +10,9 @@ import { handleAgent, handleArgocd, handleFlux, handleRegistry } from './hints.t
 import { Metrics } from './metrics.ts';
 import { buildServices, type Runtime, type Services } from './services.ts';
 import { handleSlack } from './slack.ts';
-import { readStatus } from './use-cases.ts';
+import { readStatus, runJob } from './use-cases.ts';
 import { tokenMatches } from './verify.ts';
+import { workQueue } from './work.ts';
 
 type Env = { Bindings: Record<string, unknown> };
 
@@ -36,6 +37,17 @@ export function createApp(runtime: Runtime): CairnApp {
     if (!s) {
       try {
         s = buildServices(env, runtime, metrics);
+        if (runtime.work === 'queue') {
+          const built = s;
+          built.work = workQueue({
+            run: (job) => runJob(built, job),
+            store: built.store,
+            sleep: runtime.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+            log: built.log,
+            metrics,
+            instance: runtime.instance,
+          });
+        }
       } catch (e) {
         s = e as Error;
       }
@@ -78,7 +90,20 @@ export function createApp(runtime: Runtime): CairnApp {
     }
   });
 
-  const answer = (c: Context<Env>, a: WebhookAnswer) => c.json(a.body, a.status as 200);
+  const answer = (c: Context<Env>, a: WebhookAnswer) => {
+    // Queued work runs after the answer; where the runtime has an execution context (a
+    // Worker), it is told to wait for it. On Node the process does; nothing to tell.
+    if (a.after) {
+      let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+      try {
+        ctx = c.executionCtx;
+      } catch {
+        ctx = undefined; // no execution context: Node, or app.request in a test
+      }
+      ctx?.waitUntil(a.after);
+    }
+    return c.json(a.body, a.status as 200);
+  };
   const webhook =
     (handler: (s: Services, req: Request) => Promise<WebhookAnswer>) => async (c: Context<Env>) => {
       const s = services(envOf(c));

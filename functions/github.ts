@@ -2,7 +2,10 @@
 // Order matters: the body is bounded (413), the signature checked over the raw bytes
 // (401: nothing is parsed), the delivery id claimed (a redelivery is a no-op), and only
 // then is the JSON parsed and acted on. A delivery whose handling fails is released
-// again, so GitHub's redelivery can retry it.
+// again, so GitHub's redelivery can retry it. Under `cairn serve` the heavy
+// work (a release's feed re-read and re-plan, a push's re-plan, a re-run) is queued
+// (./work.ts) and the delivery answered 202 as soon as the job is recorded; a merged PR's
+// gate and a comment command (human-paced, one PR each) are still handled before the answer.
 import { z } from 'zod';
 import { hintFromGithubRelease } from '../lib/feeds/hints.ts';
 import { CAIRN_LABEL } from '../lib/engine/index.ts';
@@ -22,6 +25,7 @@ import {
   runRepository,
 } from './use-cases.ts';
 import { readBoundedBody, verifyGithubSignature } from './verify.ts';
+import type { Job } from './work.ts';
 
 const DAY = 86_400_000;
 /** A delivery being handled holds its id this long; one handled holds it for 3 days. */
@@ -31,9 +35,33 @@ const SEEN_MS = 3 * DAY;
 export interface WebhookAnswer {
   status: number;
   body: Record<string, unknown>;
+  /** Work queued by this delivery, settled when done (a Worker waits for it after answering). */
+  after?: Promise<void>;
 }
 
-type Outcome = { outcome: 'done' | 'ignored'; detail: string; meaning?: string } & Record<string, unknown>;
+type Outcome = {
+  outcome: 'done' | 'ignored' | 'queued';
+  detail: string;
+  meaning?: string;
+  after?: Promise<void>;
+} & Record<string, unknown>;
+
+/**
+ * Queues `job` (functions/work.ts) when the runtime queues webhook work: the answer is 202
+ * once the job is recorded; `merged` says it joined a job already waiting.
+ */
+async function queued(s: Services, job: Job, detail: string): Promise<Outcome> {
+  const { done, merged } = await s.work!.enqueue(job);
+  // Settled when this job and the work it queued (a release's repository runs) are done.
+  return { outcome: 'queued', detail, merged, after: done.then(() => s.work!.idle()) };
+}
+
+const repositoryJob = (r: Repository, gates = false, retryFailed = false): Job => ({
+  kind: 'repository',
+  slug: r.slug,
+  gates,
+  retryFailed,
+});
 
 const repoRef = z.object({ full_name: z.string(), default_branch: z.string().optional() });
 
@@ -111,11 +139,15 @@ export async function handleGithubWebhook(s: Services, req: Request): Promise<We
       meaningKey = k;
       return true;
     };
-    const result = await route(s, key, payload, claim);
+    const { after, ...result } = await route(s, key, payload, claim);
     await s.store.put(deliveryKey, 'done', { ttlMs: SEEN_MS });
     count(result.outcome);
     s.log.info('github webhook', { event: key, delivery, outcome: result.outcome, detail: result.detail });
-    return { status: 200, body: { ...result, delivery } };
+    return {
+      status: result.outcome === 'queued' ? 202 : 200,
+      body: { ...result, delivery },
+      ...(after ? { after } : {}),
+    };
   } catch (e) {
     // Let a redelivery try again.
     await s.store.delete(deliveryKey).catch(() => undefined);
@@ -161,6 +193,12 @@ async function onRelease(s: Services, payload: unknown, claim: Claim): Promise<O
   // `published` and `released` of one release mean the same; one re-read serves both.
   if (!(await claim(`release:${hint.hint.keys.join(',')}:${hint.hint.tags.join(',')}`, 10 * 60_000)))
     return duplicate(hint.hint.reason);
+  if (s.work)
+    return queued(
+      s,
+      { kind: 'feeds', keys: [...hint.hint.keys].sort() },
+      `${hint.hint.reason}: feed re-read and re-plan queued`,
+    );
   const feed = await readFeeds(s, hint.hint.keys);
   const runs = [];
   for (const r of s.repositories) runs.push(await runRepository(s, r));
@@ -191,6 +229,7 @@ async function onPush(s: Services, payload: unknown, claim: Claim): Promise<Outc
   if (!branch || p.data.ref !== `refs/heads/${branch}`)
     return { outcome: 'ignored', detail: `${p.data.ref} is not the default branch` };
   if (!(await claim(`push:${r.slug}:${p.data.after}`))) return duplicate(`push of ${p.data.after}`);
+  if (s.work) return queued(s, repositoryJob(r), `re-plan of ${r.owner}/${r.repo} queued`);
   const report = await reconcileRepository(s, r);
   return {
     outcome: 'done',
@@ -243,6 +282,12 @@ async function onPullRequestClosed(s: Services, payload: unknown, claim: Claim):
     };
   }
   // Closed unmerged: the hop is skipped by a human; the report and dashboard say so.
+  if (s.work)
+    return queued(
+      s,
+      repositoryJob(r),
+      `#${p.data.number} closed unmerged: re-plan of ${r.owner}/${r.repo} queued`,
+    );
   const report = await reconcileRepository(s, r);
   const skipped = report.actions.filter((a) => a.kind === 'skipped-by-human' && a.pr === p.data.number);
   return {
@@ -317,6 +362,19 @@ async function onComment(s: Services, payload: unknown, claim: Claim): Promise<O
     }
     case 'retry': {
       const gates = pr.state === 'merged' ? await evaluateGates(s, r, number) : [];
+      if (s.work) {
+        const { done } = await s.work.enqueue(repositoryJob(r));
+        await reply(
+          `re-evaluated ${step.component} ${step.to}: ${gates.map((g) => g.verdict).join(', ') || 'the PR is not merged'}; its re-plan is queued.`,
+        );
+        return {
+          outcome: 'done',
+          detail: `retry by ${login}`,
+          command,
+          gates,
+          after: done.then(() => s.work!.idle()),
+        };
+      }
       const report = await reconcileRepository(s, r);
       await reply(
         `re-evaluated ${step.component} ${step.to}: ${gates.map((g) => g.verdict).join(', ') || 'the PR is not merged; its step was re-planned'}.`,
@@ -362,6 +420,7 @@ async function onCheckRunRerequested(s: Services, payload: unknown): Promise<Out
   if (p.data.check_run.name !== 'cairn/gate')
     return { outcome: 'ignored', detail: `check run ${p.data.check_run.name} is not cairn's` };
   // A re-run asked for from GitHub's UI reads failed gates again too.
+  if (s.work) return queued(s, repositoryJob(r, true, true), `re-run of ${r.owner}/${r.repo} queued`);
   const run = await runRepository(s, r, true);
   if (run.error) throw new Error(run.error);
   return { outcome: 'done', detail: `re-evaluated ${r.owner}/${r.repo}`, gates: run.gates };

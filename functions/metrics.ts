@@ -20,6 +20,12 @@ const FAMILIES = {
     help: 'Cron runs, by outcome (done, skipped: lock held, failed).',
     type: 'counter',
   },
+  cairn_work_queued_total: {
+    help: 'Webhook work queued, by kind (feeds, repository) and whether it joined a waiting job.',
+    type: 'counter',
+  },
+  cairn_work_runs_total: { help: 'Queued jobs run, by kind and outcome (done, failed).', type: 'counter' },
+  cairn_work_waiting: { help: 'Queued jobs waiting or running now.', type: 'gauge' },
   cairn_github_rate_limit_remaining: {
     help: 'x-ratelimit-remaining of the last GitHub API answer, by resource.',
     type: 'gauge',

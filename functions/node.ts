@@ -3,7 +3,9 @@
 // with Kubernetes credentials (KUBECONFIG, or in a cluster), the gate reads the cluster
 // directly instead of waiting for agent snapshots, and sets the approval annotation itself. `close()` is the graceful shutdown:
 // stop taking work, let the handler in flight finish, stop cron between repositories
-// and release its lock, then close the store.
+// and release its lock, let the queued job running finish (what waits stays recorded in
+// the store and is queued again at the next start), then close the store. Webhooks are
+// answered 202 once their work is queued (functions/work.ts).
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -20,6 +22,7 @@ import { type ClosableStore, memoryStore } from '../lib/store/index.ts';
 import { createApp } from './app.ts';
 import { type CronResult, runCron } from './cron.ts';
 import type { Runtime } from './services.ts';
+import { workKeys } from './use-cases.ts';
 
 export interface NodeServerOptions {
   port: number;
@@ -78,6 +81,8 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
     clock: systemClock,
     instance: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     write: (line) => process.stderr.write(`${line}\n`),
+    // Webhooks answer 202 at once; their work is queued and coalesced (functions/work.ts).
+    work: 'queue',
   };
   const direct = await clusterAccess(opts.env);
   if (direct) Object.assign(runtime, direct);
@@ -110,6 +115,9 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
           noOverlap: true,
         });
 
+  // Work a previous process recorded and did not finish is queued again.
+  await services.work?.recover(workKeys(services));
+
   const server: ServerType = await new Promise((resolve) => {
     const s = serve(
       { fetch: (req) => cairn.app.fetch(req, opts.env), port: opts.port, hostname: opts.host ?? '0.0.0.0' },
@@ -128,6 +136,8 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
       await task?.stop();
       await running?.catch(() => undefined);
       while (cairn.inFlight() > 0) await new Promise((r) => setTimeout(r, 20));
+      // The job running ends; what waits stays recorded for the next start.
+      await services.work?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store?.close();
       opts.log.info('serve: stopped');

@@ -20,6 +20,7 @@ import type { Step } from '../lib/planner/types.ts';
 import type { Clock, Store } from '../lib/store/index.ts';
 import { shippedCatalog } from './catalog.ts';
 import type { Metrics } from './metrics.ts';
+import type { WorkQueue } from './work.ts';
 
 export interface Repository {
   owner: string;
@@ -50,6 +51,13 @@ export interface Runtime {
   github?: Partial<Pick<GitHubOptions, 'writeSpacing' | 'retryAfterUnitMs' | 'fetch'>>;
   /** Unique per process or isolate: lock holder ids are built from it. */
   instance: string;
+  /**
+   * Where a webhook's work runs. `queue` (what `cairn serve` uses; the Worker does not yet, see functions/worker.ts): the
+   * delivery is answered 202 once its work is recorded, and the work runs after the answer,
+   * coalesced per repository (./work.ts). `inline` (the default): the answer waits for the
+   * work and reports it (tests that assert what one delivery did).
+   */
+  work?: 'inline' | 'queue';
 }
 
 export interface Services {
@@ -65,6 +73,8 @@ export interface Services {
   repositories: Repository[];
   host(repo: Repository): GitHubProvider;
   runtime: Runtime;
+  /** The work queue, when the runtime queues webhook work (`Runtime.work`). */
+  work?: WorkQueue;
 }
 
 export function parseRepositories(text: string | undefined): Repository[] {

@@ -35,6 +35,7 @@ import { type Delivery, ensureDelivery, recordAcks, withdrawDelivery } from './a
 import { recordDashboard, recordRunError } from './dashboard/model.ts';
 import { evidenceOf, notify, notifyStep, pullRequestUrl } from './notify.ts';
 import type { Repository, Services } from './services.ts';
+import { type Job, keyOf } from './work.ts';
 
 const FEED_KEY = 'functions:feed';
 const DAY = 86_400_000;
@@ -66,7 +67,7 @@ export async function feedSources(s: Services): Promise<PlannedSource[]> {
     if (kept) add(JSON.parse(kept) as PlannedSource[]);
     else {
       try {
-        add(await keepSources(s, r, await policyOf(s, r)));
+        add(await readSourcesOnce(s, r));
       } catch (e) {
         s.log.warn('could not read the repository policy for its feed sources', {
           repository: r.slug,
@@ -76,6 +77,22 @@ export async function feedSources(s: Services): Promise<PlannedSource[]> {
     }
   }
   return [...all.values()];
+}
+
+/**
+ * One policy read per repository at a time: a burst of release deliveries before the
+ * first plan kept the sources would otherwise each read the repository from GitHub.
+ */
+const sourceReads = new WeakMap<Services, Map<string, Promise<PlannedSource[]>>>();
+function readSourcesOnce(s: Services, r: Repository): Promise<PlannedSource[]> {
+  let reads = sourceReads.get(s);
+  if (!reads) sourceReads.set(s, (reads = new Map()));
+  let read = reads.get(r.slug);
+  if (!read) {
+    read = (async () => keepSources(s, r, await policyOf(s, r)))().finally(() => reads.delete(r.slug));
+    reads.set(r.slug, read);
+  }
+  return read;
 }
 
 /** Remembers the sources a repository's policy adds (only those: the catalog's are known). */
@@ -489,4 +506,34 @@ export async function runRepository(s: Services, r: Repository, retryFailed = fa
     await recordRunError(s, r, (e as Error).message);
     return { repository: slug, gates: [], error: (e as Error).message };
   }
+}
+
+// ------------------------------------------------------------------ queued work
+
+/** Every key the work queue may hold a record under, for `WorkQueue.recover`. */
+export const workKeys = (s: Services): string[] => [
+  'feeds',
+  ...s.repositories.map((r) => keyOf({ kind: 'repository', slug: r.slug, gates: false, retryFailed: false })),
+];
+
+/**
+ * Does one queued job (./work.ts); throws when it is not done, so the queue retries it.
+ * Feeds: re-read the named sources, then queue a run of every repository. A repository:
+ * its gates first when asked (a release, a re-run), then the re-plan at its newest head.
+ */
+export async function runJob(s: Services, job: Job): Promise<void> {
+  if (job.kind === 'feeds') {
+    await readFeeds(s, job.keys);
+    for (const r of s.repositories)
+      await s.work!.enqueue({ kind: 'repository', slug: r.slug, gates: true, retryFailed: false });
+    return;
+  }
+  const r = s.repositories.find((x) => x.slug === job.slug);
+  if (!r) return; // no longer configured: nothing to do
+  if (!job.gates) {
+    await reconcileRepository(s, r);
+    return;
+  }
+  const run = await runRepository(s, r, job.retryFailed);
+  if (run.error) throw new Error(run.error);
 }

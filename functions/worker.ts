@@ -28,6 +28,12 @@ const cairn = createApp({
   clock,
   // Unique enough: every cron run adds its own random id to the lock holder (no random values at global scope on Workers).
   instance: 'worker',
+  // Webhook work is done before the answer here (`work` unset: inline). Queued work run in
+  // ctx.waitUntil (functions/work.ts) was tried: in the workerd e2e journey the agent's
+  // pushes then failed with "the Worker's code had hung" while a queued job ran. workerd
+  // cancels a request that waits on a promise only another request's I/O can settle, and
+  // the isolate's GitHub client (its write spacing, the pacer) is shared by all requests.
+  // On Workers the queue belongs in a Durable Object that owns the work; not done.
   store: (_config, raw) => {
     const ns = raw.CAIRN_STORE_DO as DurableObjectNamespaceLike | undefined;
     if (!ns) throw new Error('the Durable Object binding CAIRN_STORE_DO is missing (see wrangler.toml)');

@@ -159,6 +159,19 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
   };
   const immutable = new Map<string, unknown>();
   const tokens = new Map<string, string>();
+  // Content writes wait for the shared pacer at the fetch layer, under Octokit's throttling
+  // and retries: a write is granted its slot when it goes on the wire (a retried write
+  // takes a slot again, as GitHub counts it again). Token requests are not content.
+  const wire = opts.fetch;
+  const paced: typeof fetch | undefined = opts.pacer
+    ? async (input, init) => {
+        const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        if (method !== 'GET' && method !== 'HEAD' && !/\/access_tokens(\?|$)/.test(url))
+          await opts.pacer!.acquire();
+        return (wire ?? globalThis.fetch)(input, init);
+      }
+    : wire;
   const passThrough = { key: () => ({ schedule: (_o: unknown, fn: () => Promise<unknown>) => fn() }) };
   const limits = {
     onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, count: number) => {
@@ -173,7 +186,7 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
   const octokit: Client = new ThrottledOctokit({
     userAgent: 'cairn',
     ...(opts.baseUrl ? { baseUrl: opts.baseUrl.replace(/\/+$/, '') } : {}),
-    ...(opts.fetch ? { request: { fetch: opts.fetch } } : {}),
+    ...(paced ? { request: { fetch: paced } } : {}),
     ...('token' in opts.auth
       ? { auth: opts.auth.token }
       : {
@@ -231,11 +244,8 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
         throw e;
       }
     };
-    if (method !== 'GET') {
-      // Content writes wait for the shared pacer (token requests are not content).
-      if (opts.pacer && !/\/access_tokens$/.test(url)) await opts.pacer.acquire();
-      return send();
-    }
+    // Writes are paced at the fetch layer (`paced` above), never cached.
+    if (method !== 'GET') return send();
     if (IMMUTABLE.test(url) && immutable.has(url)) {
       return { status: 200, url, headers: {}, data: immutable.get(url) } as Awaited<
         ReturnType<typeof request>

@@ -4,6 +4,9 @@
 // a slot in the sliding minute; waiters are served in arrival order, so a burst of work is
 // queued and delayed, never dropped. Pure: the clock and the sleep are passed in, and the
 // slots are computed, never polled, so a sleep that does not wait cannot make it spin.
+// The GitHub provider acquires a slot in the `fetch` it gives Octokit (lib/git/github.ts),
+// below Octokit's throttling and retries, so a write reaches the wire when it is granted
+// and a retried write takes a slot of its own.
 
 export interface WritePacer {
   /** Resolves when this write may go; the writes in the last `windowMs` then number under `limit`. */

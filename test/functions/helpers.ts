@@ -94,14 +94,19 @@ export function githubDelivery(
   };
 }
 
-export function service(server: GitHubTestServer, extraEnv: Record<string, string> = {}) {
+/** `runtime` overrides parts of the test runtime (e.g. `{ work: 'queue' }`, a GitHub `fetch`). */
+export function service(
+  server: GitHubTestServer,
+  extraEnv: Record<string, string> = {},
+  runtime: Partial<Runtime> = {},
+) {
   const clock = manualClock(NOW);
   const store = memoryStore(clock);
   const fetched: string[] = [];
   const logs: string[] = [];
   /** Slack messages posted to SLACK_URL, as sent. */
   const slack: { text?: string; blocks?: unknown[] }[] = [];
-  const runtime: Runtime = {
+  const rt: Runtime = {
     store: () => store,
     clock,
     instance: 'test',
@@ -119,6 +124,7 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
         return Response.json(HELLO_RELEASES, { headers: { etag: '"r1"' } });
       throw new TypeError('fetch failed: no network in tests');
     },
+    ...runtime,
   };
   const env: Record<string, string> = {
     GITHUB_WEBHOOK_SECRET: SECRET,
@@ -131,9 +137,9 @@ export function service(server: GitHubTestServer, extraEnv: Record<string, strin
     CAIRN_FLUX_WEBHOOK_SECRET: FLUX_SECRET,
     ...extraEnv,
   };
-  const cairn = createApp(runtime);
+  const cairn = createApp(rt);
   const request = (path: string, init?: RequestInit) => cairn.app.request(path, init, env);
-  return { cairn, env, store, clock, fetched, logs, slack, request, runtime };
+  return { cairn, env, store, clock, fetched, logs, slack, request, runtime: rt };
 }
 
 export const writes = (s: GitHubTestServer) => s.log.filter((r) => r.method !== 'GET');

@@ -105,7 +105,7 @@ suite('the Worker in workerd (wrangler dev)', () => {
     );
     expect(await again.json()).toMatchObject({ outcome: 'duplicate' });
     expect(github.log.length).toBe(before);
-  });
+  }, 180_000);
 
   it('a scheduled event re-evaluates the gate of a merged step (pending: no cluster reading yet)', async () => {
     const pr = openPulls(github).find((p) => stepFromPullRequestBody(p.body)!.environment === 'dev')!;
