@@ -177,13 +177,21 @@ export function judgeReleases(
   // The verdicts depend only on the key's parts and on `releases` (which `published` is made from).
   let memo = judged.get(releases);
   if (!memo) judged.set(releases, (memo = new Map()));
-  const key = `${ctx.scheme.id}\0${current.raw}\0${ctx.now.getTime()}\0${JSON.stringify(ctx.settings)}`;
+  const key = `${ctx.scheme.id}\0${current.raw}\0${ctx.now.getTime()}\0${settingsKey(ctx.settings)}`;
   let verdicts = memo.get(key);
   if (!verdicts) memo.set(key, (verdicts = Object.freeze(judge(ctx, current, releases))));
   return verdicts;
 }
 
 const judged = new WeakMap<readonly Release[], Map<string, readonly Verdict[]>>();
+
+/** The settings as text, once per settings object (targets that match the policy alike share one). */
+const settingsKeys = new WeakMap<ResolvedSettings, string>();
+function settingsKey(settings: ResolvedSettings): string {
+  let key = settingsKeys.get(settings);
+  if (key === undefined) settingsKeys.set(settings, (key = JSON.stringify(settings)));
+  return key;
+}
 
 function judge(ctx: CandidateContext, current: ParsedVersion, releases: readonly Release[]): Verdict[] {
   const { scheme } = ctx;
