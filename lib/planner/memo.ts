@@ -1,0 +1,142 @@
+// Re-planning the same repository again and again (the PR engine after every push): a
+// memo kept between runs. The plan is a pure function of its input, so when nothing the
+// planner reads has changed since the last run (no target, policy, cluster report, release
+// list or instant differs: a push that touched no pinned version, which is most pushes to
+// a GitOps repository), the last plan is the answer and nothing is planned again.
+//
+// What the memo compares, per run: each target with a copy of the last run's (in inventory
+// order, as plain data; without the two fields that say where an edit writes, which the
+// planner never reads), the policy, the cluster reports and the release lists as JSON, the
+// instant, and the catalog by identity (it changes only with cairn). It holds one plan and
+// one copy of the targets it was planned from, so its memory is bounded by one plan. Below it, the planner's own memos (verdicts and paths
+// per distinct component, version and settings) are shared by every run.
+import type { Catalog } from '../catalog/schema.ts';
+import type { Release, Target } from '../model.ts';
+import { planUpgrade } from './plan.ts';
+import type { Plan, PlanInput } from './types.ts';
+
+interface Fingerprint {
+  catalog: Catalog;
+  releases: string;
+  clusters: string;
+  policy: string;
+  now: number;
+  /** The targets as they were planned: the memo's own copies (a caller may change its objects later). */
+  targets: readonly Target[];
+}
+
+/** What one run leaves for the next (opaque to callers). */
+export interface PlanMemo {
+  last?: { key: Fingerprint; plan: Plan };
+  /** Runs answered from the memo, and runs planned. */
+  stats: { reused: number; planned: number };
+}
+
+export function createPlanMemo(): PlanMemo {
+  return { stats: { reused: 0, planned: 0 } };
+}
+
+/** Release lists as text, once per record object (a caller that keeps its feed snapshot pays once). */
+const releaseTexts = new WeakMap<Record<string, Release[]>, string>();
+function releasesText(releases: Record<string, Release[]>): string {
+  let text = releaseTexts.get(releases);
+  if (text === undefined) releaseTexts.set(releases, (text = JSON.stringify(releases)));
+  return text;
+}
+
+/**
+ * Fields of a target that say where exactly an edit writes: `span` (it moves when text
+ * above the token changes) and the file text's `fingerprint` (it changes with any byte of
+ * the file). The planner reads neither, so they are not compared.
+ */
+const UNREAD = new Set(['span', 'fingerprint']);
+
+const isPlain = (v: object) => {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
+};
+
+/** Own keys with a defined value, in order (JSON's view of an object). */
+function definedKeys(o: Record<string, unknown>, skip?: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const k in o) if (o[k] !== undefined && !skip?.has(k)) out.push(k);
+  return out;
+}
+
+/**
+ * Whether two values are the same plain data, keys in the same order (as their JSON texts
+ * would be equal). Anything not plain data (a Map, a Date) is never the same: planned again.
+ */
+function sameData(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolean {
+  if (a === b) return typeof a !== 'object' || a === null || isPlain(a);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (!isPlain(a) || !isPlain(b)) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = definedKeys(x, skip);
+  const ky = definedKeys(y, skip);
+  if (kx.length !== ky.length) return false;
+  for (let i = 0; i < kx.length; i++) {
+    const k = kx[i]!;
+    if (k !== ky[i] || !sameData(x[k], y[k])) return false;
+  }
+  return true;
+}
+
+function fingerprint(input: PlanInput): Omit<Fingerprint, 'targets'> | undefined {
+  try {
+    return {
+      catalog: input.catalog,
+      releases: releasesText(input.releases),
+      clusters: JSON.stringify(input.clusters),
+      policy: JSON.stringify(input.policy),
+      now: input.now.getTime(),
+    };
+  } catch {
+    return undefined; // not plain data: plan every time
+  }
+}
+
+function same(a: Omit<Fingerprint, 'targets'>, targets: readonly Target[], b: Fingerprint): boolean {
+  if (
+    a.catalog !== b.catalog ||
+    a.now !== b.now ||
+    a.policy !== b.policy ||
+    a.clusters !== b.clusters ||
+    a.releases !== b.releases ||
+    targets.length !== b.targets.length
+  )
+    return false;
+  for (let i = 0; i < targets.length; i++) if (!sameData(targets[i], b.targets[i], UNREAD)) return false;
+  return true;
+}
+
+/**
+ * `planUpgrade(input)`, answered from `memo` when the input equals the last run's. The
+ * plan returned may be the one returned before: callers must not change it (none does).
+ */
+export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
+  const key = fingerprint(input);
+  const targets = input.inventory.targets;
+  if (key && memo.last && same(key, targets, memo.last.key)) {
+    memo.stats.reused++;
+    return memo.last.plan;
+  }
+  const plan = planUpgrade(input);
+  memo.stats.planned++;
+  let copies: Target[] | undefined;
+  try {
+    copies = key && structuredClone(targets);
+  } catch {
+    copies = undefined; // not cloneable: not plain data, so plan every time
+  }
+  if (key && copies) memo.last = { key: { ...key, targets: copies }, plan };
+  else delete memo.last;
+  return plan;
+}
