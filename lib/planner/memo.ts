@@ -6,13 +6,16 @@
 //
 // What the memo compares, per run: each target with a copy of the last run's (in inventory
 // order, as plain data; without the two fields that say where an edit writes, which the
-// planner never reads), the policy, the cluster reports and the release lists as JSON, the
-// instant, and the catalog by identity (it changes only with cairn). It holds one plan and
+// planner never reads), the policy, the cluster reports and the release lists as JSON, and
+// the catalog by identity (it changes only with cairn). The instant matters only through
+// the release-age checks, so the last plan holds until the next release reaches its
+// minimum age (or from the last one that did): a service re-planning on its clock reuses it. It holds one plan and
 // one copy of the targets it was planned from, so its memory is bounded by one plan. Below it, the planner's own memos (verdicts and paths
 // per distinct component, version and settings) are shared by every run.
 import type { Catalog } from '../catalog/schema.ts';
 import type { Release, Target } from '../model.ts';
-import { planUpgrade } from './plan.ts';
+import { verdictsValidity, type Validity } from './candidates.ts';
+import { planWithWork } from './plan.ts';
 import type { Plan, PlanInput } from './types.ts';
 
 interface Fingerprint {
@@ -20,7 +23,8 @@ interface Fingerprint {
   releases: string;
   clusters: string;
   policy: string;
-  now: number;
+  /** The instants the plan holds for: no release reaches its minimum age in between. */
+  valid: Validity;
   /** The targets as they were planned: the memo's own copies (a caller may change its objects later). */
   targets: readonly Target[];
 }
@@ -89,24 +93,25 @@ function sameData(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolean {
   return true;
 }
 
-function fingerprint(input: PlanInput): Omit<Fingerprint, 'targets'> | undefined {
+type Inputs = Omit<Fingerprint, 'targets' | 'valid'>;
+
+function fingerprint(input: PlanInput): Inputs | undefined {
   try {
     return {
       catalog: input.catalog,
       releases: releasesText(input.releases),
       clusters: JSON.stringify(input.clusters),
       policy: JSON.stringify(input.policy),
-      now: input.now.getTime(),
     };
   } catch {
     return undefined; // not plain data: plan every time
   }
 }
 
-function same(a: Omit<Fingerprint, 'targets'>, targets: readonly Target[], b: Fingerprint): boolean {
+function same(a: Inputs, now: number, targets: readonly Target[], b: Fingerprint): boolean {
   if (
     a.catalog !== b.catalog ||
-    a.now !== b.now ||
+    !(b.valid.from <= now && now < b.valid.until) ||
     a.policy !== b.policy ||
     a.clusters !== b.clusters ||
     a.releases !== b.releases ||
@@ -118,17 +123,22 @@ function same(a: Omit<Fingerprint, 'targets'>, targets: readonly Target[], b: Fi
 }
 
 /**
- * `planUpgrade(input)`, answered from `memo` when the input equals the last run's. The
- * plan returned may be the one returned before: callers must not change it (none does).
+ * `planUpgrade(input)`, answered from `memo` when the input equals the last run's (the
+ * instant may differ as long as no release reached its minimum age in between: the plan
+ * is the same but for its `at`). The plan returned may share everything but its top level
+ * with the one returned before: callers must not change it (none does).
  */
 export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
   const key = fingerprint(input);
   const targets = input.inventory.targets;
-  if (key && memo.last && same(key, targets, memo.last.key)) {
+  const now = input.now.getTime();
+  if (key && memo.last && same(key, now, targets, memo.last.key)) {
     memo.stats.reused++;
-    return memo.last.plan;
+    const last = memo.last.plan;
+    const at = input.now.toISOString();
+    return last.at === at ? last : { ...last, at };
   }
-  const plan = planUpgrade(input);
+  const { plan, works } = planWithWork(input);
   memo.stats.planned++;
   let copies: Target[] | undefined;
   try {
@@ -136,7 +146,15 @@ export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
   } catch {
     copies = undefined; // not cloneable: not plain data, so plan every time
   }
-  if (key && copies) memo.last = { key: { ...key, targets: copies }, plan };
-  else delete memo.last;
+  if (key && copies) {
+    // The plan holds while every judgement it used holds.
+    const valid = { from: -Infinity, until: Infinity };
+    for (const verdicts of new Set(works.map((w) => w.verdicts))) {
+      const v = verdictsValidity(verdicts);
+      valid.from = Math.max(valid.from, v.from);
+      valid.until = Math.min(valid.until, v.until);
+    }
+    memo.last = { key: { ...key, valid, targets: copies }, plan };
+  } else delete memo.last;
   return plan;
 }

@@ -74,7 +74,6 @@ describe('re-planning with a memo', () => {
   it('plans again when anything else the planner reads changed', () => {
     const targets = [on('dev-1'), on('prod-eu')];
     const changes: Partial<PlanInput>[] = [
-      { now: new Date('2027-01-01T00:00:00Z') },
       { releases: { redis: rel('7.2.5') } },
       { clusters: { 'dev-1': { name: 'dev-1', kubernetesVersion: '1.31' } } },
       { releases: catalogReleases(catalog) },
@@ -86,6 +85,26 @@ describe('re-planning with a memo', () => {
       expect(planWithMemo(next, memo)).toEqual(fresh(next));
       expect(memo.stats.planned).toBe(2);
     }
+  });
+
+  it('on a moving clock, reuses the plan until a release reaches its minimum age, then plans again', () => {
+    // 7.2.5 is old enough; 7.4.1 came out two days before NOW, and the default minimum age is longer.
+    const fresher = { redis: [...rel('7.2.5'), { version: '7.4.1', published: '2026-11-19' }] };
+    const memo = createPlanMemo();
+    const targets = [on('dev-1'), on('prod-eu')];
+    const at = (iso: string) => input(targets, { releases: fresher, now: new Date(iso) });
+    const first = planWithMemo(at('2026-11-21T09:00:00Z'), memo);
+    expect(first.steps.map((s) => s.to)).toEqual(['7.2.5', '7.2.5']);
+    // An hour later nothing has come of age: the same plan, at the new instant.
+    const later = at('2026-11-21T10:00:00Z');
+    expect(planWithMemo(later, memo)).toEqual(fresh(later));
+    expect(memo.stats).toEqual({ reused: 1, planned: 1 });
+    // A month later 7.4.1 is old enough: planned again, and the plan moves on.
+    const month = at('2026-12-21T09:00:00Z');
+    const moved = planWithMemo(month, memo);
+    expect(moved).toEqual(fresh(month));
+    expect(moved.steps.map((s) => s.to)).toEqual(['7.4.1', '7.4.1']);
+    expect(memo.stats).toEqual({ reused: 1, planned: 2 });
   });
 
   it('is not fooled by a caller that changes its target objects in place', () => {
