@@ -146,6 +146,16 @@ export function staleReason(step: Step, now: Plan['targets'][number] | undefined
   return `the plan no longer has ${step.from} -> ${step.to} for ${step.target.id}: ${[status, ...why].join('; ')}`;
 }
 
+/**
+ * What a step waits for, short: a fleet's production step waits on hundreds of staging
+ * steps, and the text goes into a commit status (GitHub keeps 140 characters) and the
+ * dashboard. The step block in the PR body lists every id.
+ */
+export function waitsFor(after: readonly string[]): string {
+  if (after.length <= 2) return `waits for ${after.join(', ')}`;
+  return `waits for ${after.length} steps: ${after[0]!} and ${after.length - 1} more`;
+}
+
 /** The prefix of every branch cairn makes (lib/steps/branch.ts). */
 export const CAIRN_BRANCH_PREFIX = 'cairn/';
 
@@ -325,7 +335,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     const current = history.find((r) => r.pr.state === 'open');
     const blocker = blockerOf(step);
     const waiting = step.after.length
-      ? `waits for ${step.after.join(', ')}`
+      ? waitsFor(step.after)
       : blocker
         ? `#${blocker.pr} (${blocker.step.id}) is merged but not proven: no ${GATE_CONTEXT} success on ${blocker.mergeCommit.slice(0, 12)}`
         : undefined;
