@@ -3,6 +3,7 @@
 // the path its product's strategy (or the generic one) takes.
 import type { Release, Target } from '../model.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
+import { hasPlatformSupport } from '../catalog/query.ts';
 import { resolveSettings } from '../policy/resolve.ts';
 import { getScheme } from '../versioning/index.ts';
 import type { SchemeId, VersionScheme } from '../versioning/types.ts';
@@ -179,7 +180,7 @@ function pathOf(input: PlanInput, w: Work, noReleases: boolean): PathFacts {
   if (!byVerdicts) byCatalog.set(w.verdicts, (byVerdicts = new Map()));
   const facts = clusterFacts(input, w.target.cluster);
   const k8s = facts?.kubernetesVersion;
-  const checked = catalog.platformSupport.some((p) => p.component === w.target.component);
+  const checked = hasPlatformSupport(catalog, w.target.component);
   const key = [
     w.product?.id ?? '',
     w.target.component,
@@ -188,11 +189,18 @@ function pathOf(input: PlanInput, w: Work, noReleases: boolean): PathFacts {
     noReleases ? 'none' : '',
     k8s ?? '\u0001',
     checked ? (w.target.cluster ?? '\u0001') : '',
-    input.policy.files.join('\u0001'),
+    policyFilesKey(input.policy),
   ].join('\0');
   let path = byVerdicts.get(key);
   if (!path) byVerdicts.set(key, (path = computePath(input, w, noReleases)));
   return path;
+}
+
+const filesKeys = new WeakMap<PlanInput['policy'], string>();
+function policyFilesKey(policy: PlanInput['policy']): string {
+  let key = filesKeys.get(policy);
+  if (key === undefined) filesKeys.set(policy, (key = policy.files.join('\u0001')));
+  return key;
 }
 
 /** Kubernetes support first (where the catalog has a matrix), then the product's path strategy or the generic one. */

@@ -217,9 +217,21 @@ export function verdictsValidity(verdicts: readonly Verdict[]): Validity {
 const settingsKeys = new WeakMap<ResolvedSettings, string>();
 function settingsKey(settings: ResolvedSettings): string {
   let key = settingsKeys.get(settings);
-  if (key === undefined) settingsKeys.set(settings, (key = JSON.stringify(settings)));
+  if (key === undefined) {
+    // A short name for the text, the same for equal settings in every run: map keys stay short.
+    const text = JSON.stringify(settings);
+    let id = settingsIds.get(text);
+    if (id === undefined) {
+      if (settingsIds.size >= 10_000) settingsIds.clear(); // bounded; a policy has a few dozen
+      settingsIds.set(text, (id = `s${nextSettingsId++}`)); // never reused, even after a clear
+    }
+    settingsKeys.set(settings, (key = id));
+  }
   return key;
 }
+
+const settingsIds = new Map<string, string>();
+let nextSettingsId = 0;
 
 function judge(
   ctx: CandidateContext,
