@@ -9,7 +9,7 @@ import { planUpgrade } from './planner/plan.ts';
 import type { Plan } from './planner/types.ts';
 import { conventionalMapping, placeByMapping, sharedByMapping } from './policy/conventions.ts';
 import { DEFAULT_IGNORE_PATHS } from './policy/defaults.ts';
-import { matchesGlob } from './policy/glob.ts';
+import { matchesAnyGlob } from './policy/glob.ts';
 import { placeFile } from './policy/resolve.ts';
 import type { Policy } from './policy/schema.ts';
 import type { RepoReader } from './targets/repo.ts';
@@ -45,7 +45,7 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
   let shared: ((file: string) => Target['sharedBy']) | undefined;
   const inventory = await scanRepository(repo, {
     ignore: (path) => {
-      const hit = globs.some((g) => matchesGlob(path, g));
+      const hit = matchesAnyGlob(path, globs);
       if (hit) ignored++;
       return hit;
     },
