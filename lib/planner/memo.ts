@@ -95,6 +95,33 @@ function sameData(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolean {
 
 type Inputs = Omit<Fingerprint, 'targets' | 'valid'>;
 
+/** A deep copy of plain data (undefined members left out); undefined when `v` holds anything else. */
+function plainCopy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object')
+    return typeof v === 'function' || typeof v === 'symbol' ? NOT_PLAIN : v;
+  if (!isPlain(v)) return NOT_PLAIN;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = plainCopy(v[i]);
+      if (x === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = x;
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    const item = (v as Record<string, unknown>)[k];
+    if (item === undefined) continue;
+    const x = plainCopy(item);
+    if (x === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = x;
+  }
+  return out;
+}
+
+const NOT_PLAIN: unknown = Symbol('not plain data');
+
 function fingerprint(input: PlanInput): Inputs | undefined {
   try {
     return {
@@ -138,14 +165,12 @@ export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
     const at = input.now.toISOString();
     return last.at === at ? last : { ...last, at };
   }
+  // The last plan is of no more use: let it go before the new one is made (one plan in memory).
+  delete memo.last;
+  const copied = key ? plainCopy(targets) : NOT_PLAIN;
+  const copies = copied === NOT_PLAIN ? undefined : (copied as Target[]);
   const { plan, works } = planWithWork(input);
   memo.stats.planned++;
-  let copies: Target[] | undefined;
-  try {
-    copies = key && structuredClone(targets);
-  } catch {
-    copies = undefined; // not cloneable: not plain data, so plan every time
-  }
   if (key && copies) {
     // The plan holds while every judgement it used holds.
     const valid = { from: -Infinity, until: Infinity };
@@ -155,6 +180,6 @@ export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
       valid.until = Math.min(valid.until, v.until);
     }
     memo.last = { key: { ...key, valid, targets: copies }, plan };
-  } else delete memo.last;
+  }
   return plan;
 }
