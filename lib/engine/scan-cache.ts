@@ -55,6 +55,8 @@ export function scannerVersion(release = ''): string {
 /** Per-file scan results by key. Entries never go stale (the key names the bytes). */
 export interface ScanCache {
   get(key: string): Promise<ScannedBatch | undefined>;
+  /** The entry when it is at hand without waiting (held in memory); undefined otherwise. */
+  peek?(key: string): ScannedBatch | undefined;
   put(key: string, batch: ScannedBatch): Promise<void>;
 }
 
@@ -137,6 +139,12 @@ export function storeScanCache(store: Store | undefined, options: ScanCacheOptio
     if (memory.size > limit) memory.delete(memory.keys().next().value!);
   };
   return {
+    peek(key) {
+      const batch = memory.get(key);
+      if (!batch) return undefined;
+      remember(key, batch);
+      return copyBatch(batch);
+    },
     async get(key) {
       let batch = memory.get(key);
       if (batch) remember(key, batch);
@@ -186,7 +194,8 @@ export function cachedScan(
     for (const path of paths) {
       const sha = blobOf(path);
       const key = sha && `${version}:${maxBytes}:${sha}:${path}`;
-      const hit = key ? await cache.get(key) : undefined;
+      // A re-plan finds nearly every file in memory: no promise per file for those.
+      const hit = key ? (cache.peek?.(key) ?? (await cache.get(key))) : undefined;
       if (hit) {
         if (stats) stats.cached++;
         out.push(hit);
