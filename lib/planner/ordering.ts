@@ -122,8 +122,7 @@ function mergeSorted(own: readonly string[], list: readonly string[]): string[] 
   const out: string[] = [];
   let from = 0;
   for (const id of own) {
-    const at = lowerBound(list, id);
-    if (at < from) continue; // cannot happen for sorted `own`; kept for safety
+    const at = lowerBound(list, id); // never below `from`: `own` is sorted
     for (let i = from; i < at; i++) out.push(list[i]!);
     from = at;
     if (list[at] === id) continue; // in both: the list's copy follows
