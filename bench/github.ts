@@ -6,14 +6,17 @@
 //     many were rate limited (limit 0);
 //   - incremental planning on a generated fleet (../shared/bench/gen-gitops-repo.mjs,
 //     1,000 clusters, 10,000 files): requests and CPU time to re-plan after a push that
-//     changes one file (limits 3 requests, 100 ms), and the cold plan for reference.
+//     changes one file (limits 3 requests, 100 ms), and the cold plan for reference. Two
+//     kinds of push: one that moves no pinned version (a comment; most pushes to a GitOps
+//     repository touch other things), answered from the plan memo, and one that moves a
+//     version in a staging cluster (promotion to production changes), planned again.
 // Run: scripts/with-node.sh node bench/github.ts
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planTree, reconcile, storeScanCache } from '../lib/engine/index.ts';
+import { createPlanMemo, planTree, reconcile, storeScanCache } from '../lib/engine/index.ts';
 import { catalogReleases } from '../lib/feed.ts';
 import { githubProvider } from '../lib/git/github.ts';
 import { memoryBlobCache, treeReader } from '../lib/git/reader.ts';
@@ -121,10 +124,11 @@ async function incrementalRows(): Promise<BenchRow[]> {
     const gh = host(server);
     const cache = memoryBlobCache();
     const scanCache = storeScanCache(undefined);
+    const planMemo = createPlanMemo();
     const readerAt = async () => treeReader(gh, await gh.listTree((await gh.resolveBranch('main'))!), cache);
     let n = server.log.length;
     let t = performance.now();
-    const cold = await planTree(await readerAt(), { catalog, releases, now: NOW, scanCache });
+    const cold = await planTree(await readerAt(), { catalog, releases, now: NOW, scanCache, planMemo });
     const coldMs = performance.now() - t;
     const coldReq = server.log.length - n;
     const cpuOf = async (f: () => Promise<unknown>) => {
@@ -153,7 +157,7 @@ async function incrementalRows(): Promise<BenchRow[]> {
       let warm: Awaited<ReturnType<typeof planTree>> | undefined;
       withScanCache.push(
         await cpuOf(async () => {
-          warm = await planTree(reader, { catalog, releases, now: NOW, scanCache });
+          warm = await planTree(reader, { catalog, releases, now: NOW, scanCache, planMemo });
         }),
       );
       wall.push(performance.now() - t);
@@ -169,12 +173,43 @@ async function incrementalRows(): Promise<BenchRow[]> {
       if (JSON.stringify(warm!.plan) !== JSON.stringify(full!.plan))
         throw new Error('the re-plan from the scan cache differs from a full scan');
     }
+    // Pushes that each move one version in a staging cluster: planned again (memo miss).
+    const bumps: number[] = [];
+    const staging = [
+      ...new Set(cold.inventory.targets.filter((x) => x.environment === 'staging').map((x) => x.file)),
+    ];
+    for (let i = 0; i < 5; i++) {
+      const file = staging[(i * 389) % staging.length]!;
+      const text = server.git(['show', `main:${file}`]);
+      const bumped = text.replace(
+        /(version: *["']?\d+\.\d+\.)(\d+)/,
+        (_m, a: string, p: string) => `${a}${Math.max(0, Number(p) - 1)}`,
+      );
+      if (bumped === text) continue;
+      server.commitFiles('main', { [file]: bumped }, `version push ${i}`);
+      const reader = await readerAt();
+      await reader.read(file);
+      let warm: Awaited<ReturnType<typeof planTree>> | undefined;
+      const planned = planMemo.stats.planned;
+      bumps.push(
+        await cpuOf(async () => {
+          warm = await planTree(reader, { catalog, releases, now: NOW, scanCache, planMemo });
+        }),
+      );
+      if (planMemo.stats.planned !== planned + 1) throw new Error('a version push was not planned again');
+      const full = await planTree(reader, { catalog, releases, now: NOW });
+      if (JSON.stringify(warm!.plan) !== JSON.stringify(full.plan))
+        throw new Error('the re-plan after a version push differs from a full plan');
+    }
     const count = (await gh.listTree((await gh.resolveBranch('main'))!)).entries.length;
     return [
       row(`github: cold plan of a ${count}-file fleet: requests`, coldReq, 'req'),
       row('github: cold plan: wall time', coldMs, 'ms'),
       row('github: re-plan after a one-file push: requests', median(requests), 'req', 4),
       row('github: re-plan after a one-file push: scan + plan CPU', median(withScanCache), 'ms', 100),
+      ...(bumps.length
+        ? [row('github: re-plan after a push that moves a staging version: CPU', median(bumps), 'ms')]
+        : []),
       row('github: same, blob cache only (every file scanned again)', median(blobsOnly), 'ms'),
       row('github: re-plan after a one-file push: wall time', median(wall), 'ms'),
     ];

@@ -4,11 +4,12 @@
 // the reader it is given: the CLI, the PR engine and the functions call it.
 import type { Catalog } from './catalog/schema.ts';
 import type { ClusterFacts, Inventory, Release, Target } from './model.ts';
+import { type PlanMemo, planWithMemo } from './planner/memo.ts';
 import { planUpgrade } from './planner/plan.ts';
 import type { Plan } from './planner/types.ts';
 import { conventionalMapping, placeByMapping, sharedByMapping } from './policy/conventions.ts';
 import { DEFAULT_IGNORE_PATHS } from './policy/defaults.ts';
-import { matchesGlob } from './policy/glob.ts';
+import { matchesAnyGlob } from './policy/glob.ts';
 import { placeFile } from './policy/resolve.ts';
 import type { Policy } from './policy/schema.ts';
 import type { RepoReader } from './targets/repo.ts';
@@ -25,6 +26,8 @@ export interface PlanRepositoryInput {
   onProgress?: (done: number, total: number) => void;
   /** Scans files in parallel (Node's worker pool for a checkout on disk). */
   parallel?: ParallelScan;
+  /** Kept between runs by a caller that re-plans the same repository (lib/planner/memo.ts). */
+  planMemo?: PlanMemo;
 }
 
 export interface RepositoryPlan {
@@ -42,7 +45,7 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
   let shared: ((file: string) => Target['sharedBy']) | undefined;
   const inventory = await scanRepository(repo, {
     ignore: (path) => {
-      const hit = globs.some((g) => matchesGlob(path, g));
+      const hit = matchesAnyGlob(path, globs);
       if (hit) ignored++;
       return hit;
     },
@@ -69,6 +72,7 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
     const by = !t.cluster && !t.shadowedBy?.length ? shared?.(t.file) : undefined;
     if (by) t.sharedBy = by;
   }
-  const plan = planUpgrade({ inventory, releases, clusters, policy, catalog, now });
+  const planInput = { inventory, releases, clusters, policy, catalog, now };
+  const plan = input.planMemo ? planWithMemo(planInput, input.planMemo) : planUpgrade(planInput);
   return { plan, inventory, conventions };
 }

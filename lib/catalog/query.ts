@@ -35,7 +35,7 @@ export function rdbFor(
   line: string,
 ): Pick<DataFormat, 'rdb' | 'confidence' | 'source'> | undefined {
   const component = componentById(catalog, componentId);
-  const own = catalog.dataFormats.find((f) => f.component === componentId && f.line === line);
+  const own = indexed(catalog.dataFormats, formatKey).get(`${componentId}\0${line}`);
   if (own) return { rdb: own.rdb, confidence: own.confidence, source: own.source };
   if (component.server !== undefined && component.server !== componentId)
     return rdbFor(catalog, component.server, line);
@@ -49,7 +49,40 @@ export function platformSupportFor(
   version: string,
 ): PlatformSupport | undefined {
   componentById(catalog, componentId);
-  return catalog.platformSupport.find((s) => s.component === componentId && s.version === version);
+  return indexed(catalog.platformSupport, supportKey).get(`${componentId}\0${version}`);
+}
+
+/** Whether the catalog has any platform support entry for a component. */
+export function hasPlatformSupport(catalog: Catalog, componentId: string): boolean {
+  return indexed(catalog.platformSupport, supportComponent).has(componentId);
+}
+
+const formatKey = (f: DataFormat) => `${f.component}\0${f.line}`;
+const supportKey = (s: PlatformSupport) => `${s.component}\0${s.version}`;
+const supportComponent = (s: PlatformSupport) => s.component;
+
+/**
+ * A list's entries by key, the first entry of each key winning (as `find` would), built once
+ * per list and key function (the planner asks per hop of every target of a fleet); rebuilt if
+ * the list grew (the loader fills it before anyone asks).
+ */
+const indexes = new WeakMap<
+  readonly unknown[],
+  Map<(x: never) => string, { size: number; map: Map<string, unknown> }>
+>();
+function indexed<T>(list: readonly T[], keyOf: (x: T) => string): Map<string, T> {
+  let byFn = indexes.get(list);
+  if (!byFn) indexes.set(list, (byFn = new Map()));
+  let entry = byFn.get(keyOf);
+  if (!entry || entry.size !== list.length) {
+    const map = new Map<string, unknown>();
+    for (const x of list) {
+      const k = keyOf(x);
+      if (!map.has(k)) map.set(k, x);
+    }
+    byFn.set(keyOf, (entry = { size: list.length, map }));
+  }
+  return entry.map as Map<string, T>;
 }
 
 /** A KubeDB RedisVersion entry by name (`7.4.6`, `valkey-8.1.1`). */

@@ -4,12 +4,15 @@ import type { Catalog } from '../catalog/schema.ts';
 import type { ClusterFacts, Release } from '../model.ts';
 import { planRepository, type RepositoryPlan } from '../plan-repository.ts';
 import { EMPTY_POLICY, loadPolicy } from '../policy/load.ts';
+import { createPlanMemo, type PlanMemo } from '../planner/memo.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { RepoReader } from '../targets/repo.ts';
 import type { TreeEntry } from '../git/provider.ts';
 import { cachedScan, type ScanCache, type ScanCacheStats } from './scan-cache.ts';
 
 export const POLICY_DIR = '.cairn/';
+
+export { createPlanMemo, type PlanMemo };
 
 export interface TreePlanInput {
   catalog: Catalog;
@@ -21,6 +24,11 @@ export interface TreePlanInput {
    * the reader knows each file's blob (a Git tree), so a re-plan scans only changed blobs.
    */
   scanCache?: ScanCache;
+  /**
+   * The last run's plan and what it was planned from (lib/planner/memo.ts), kept between
+   * runs: a re-plan whose targets, policy and releases did not change plans nothing.
+   */
+  planMemo?: PlanMemo;
   /** Counts the files the cache gave and the files scanned. */
   scanStats?: ScanCacheStats;
 }
@@ -56,6 +64,7 @@ export async function planTree(
     clusters: input.clusters ?? {},
     now: input.now,
     ...(parallel ? { parallel } : {}),
+    ...(input.planMemo ? { planMemo: input.planMemo } : {}),
   });
   return { ...planned, policy };
 }

@@ -146,6 +146,16 @@ export function staleReason(step: Step, now: Plan['targets'][number] | undefined
   return `the plan no longer has ${step.from} -> ${step.to} for ${step.target.id}: ${[status, ...why].join('; ')}`;
 }
 
+/**
+ * What a step waits for, short: a fleet's production step waits on hundreds of staging
+ * steps, and the text goes into a commit status (GitHub keeps 140 characters) and the
+ * dashboard. The step block in the PR body lists every id.
+ */
+export function waitsFor(after: readonly string[]): string {
+  if (after.length <= 2) return `waits for ${after.join(', ')}`;
+  return `waits for ${after.length} steps: ${after[0]!} and ${after.length - 1} more`;
+}
+
 /** The prefix of every branch cairn makes (lib/steps/branch.ts). */
 export const CAIRN_BRANCH_PREFIX = 'cairn/';
 
@@ -271,6 +281,17 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   // comment says so.
   const planned = new Set(plan.steps.map((s) => stepBranchName(s)));
   const summaries = new Map(plan.targets.map((t) => [t.target.id, t]));
+  // Looked up per ready step (a fleet has thousands): the inventory's targets and the plan's
+  // steps by target, once. A PR body shows only its own target's path, so it gets the plan
+  // with that target's steps alone (the same body, without a pass over every step per PR).
+  const targetsById = new Map<string, Inventory['targets'][number]>();
+  for (const t of inventory.targets) if (!targetsById.has(t.id)) targetsById.set(t.id, t);
+  const stepsOfTarget = new Map<string, Step[]>();
+  for (const s of plan.steps) {
+    const list = stepsOfTarget.get(s.target.id);
+    if (list) list.push(s);
+    else stepsOfTarget.set(s.target.id, [s]);
+  }
   for (const r of recorded) {
     // Only step PRs (on their step's own branch); other cairn PRs (reverts) are not steps.
     if (r.pr.state !== 'open' || planned.has(r.pr.head.ref) || r.pr.head.ref !== stepBranchName(r.step))
@@ -329,7 +350,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
     const current = history.find((r) => r.pr.state === 'open');
     const blocker = blockerOf(step);
     const waiting = step.after.length
-      ? `waits for ${step.after.join(', ')}`
+      ? waitsFor(step.after)
       : blocker
         ? `#${blocker.pr} (${blocker.step.id}) is merged but not proven: no ${GATE_CONTEXT} success on ${blocker.mergeCommit.slice(0, 12)}`
         : undefined;
@@ -398,7 +419,11 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       }
     }
     const title = pullRequestTitle(step);
-    const body = stepPullRequestBody(step, plan, input.releaseNotes?.(step));
+    const body = stepPullRequestBody(
+      step,
+      { ...plan, steps: stepsOfTarget.get(step.target.id) ?? [] },
+      input.releaseNotes?.(step),
+    );
     if (dryRun) {
       const same = current && current.step.to === step.to && current.pr.title === title;
       actions.push({
@@ -409,7 +434,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       });
       continue;
     }
-    const target = inventory.targets.find((t) => t.id === step.target.id);
+    const target = targetsById.get(step.target.id);
     if (!target)
       throw new PreconditionError(`step ${step.id}: target ${step.target.id} is not in the inventory`);
     const result = await commitStep(host, {

@@ -55,6 +55,8 @@ export function scannerVersion(release = ''): string {
 /** Per-file scan results by key. Entries never go stale (the key names the bytes). */
 export interface ScanCache {
   get(key: string): Promise<ScannedBatch | undefined>;
+  /** The entry when it is at hand without waiting (held in memory); undefined otherwise. */
+  peek?(key: string): ScannedBatch | undefined;
   put(key: string, batch: ScannedBatch): Promise<void>;
 }
 
@@ -89,36 +91,24 @@ export function parseBatch(text: string): ScannedBatch {
   return JSON.parse(text, reviver) as ScannedBatch;
 }
 
-/** A one-level copy of a Map, Set or array; anything else as it is. */
-function shallow<T>(v: T): T {
-  if (v instanceof Map) return new Map(v) as T;
-  if (v instanceof Set) return new Set(v) as T;
-  if (Array.isArray(v)) return [...v] as T;
-  return v;
-}
-
 /**
  * A copy the scanner may change: `scanRepository` sets identities, ids, clusters, layering
- * links and groups on the hits (and a chart on `found`). Index entries are only read, so
- * each table is copied one level deep.
+ * links and groups on the hits (and a chart on `found`). The index is shared, not copied:
+ * the scanner only reads a batch's index tables (it merges their entries into a fresh
+ * index of its own), and a fleet's re-plan copies ten thousand batches.
  */
 function copyBatch(b: ScannedBatch): ScannedBatch {
-  const index = Object.fromEntries(
-    Object.entries(b.index).map(([k, v]) => [k, shallow(v)]),
-  ) as unknown as ScannedBatch['index'];
-  return {
-    hits: b.hits.map((h) => {
-      const { siblings: _, ...rest } = h;
-      return {
-        ...rest,
-        found: { ...h.found },
-        shadows: new Set(h.shadows),
-        shadowedBy: new Set(h.shadowedBy),
-      } as Hit;
-    }),
-    index,
-    problems: [...b.problems],
-  };
+  const hits: Hit[] = new Array<Hit>(b.hits.length);
+  for (let i = 0; i < b.hits.length; i++) {
+    const { siblings: _, ...rest } = b.hits[i]!;
+    hits[i] = {
+      ...rest,
+      found: { ...rest.found },
+      shadows: new Set(rest.shadows),
+      shadowedBy: new Set(rest.shadowedBy),
+    } as Hit;
+  }
+  return { hits, index: b.index, problems: b.problems.length ? [...b.problems] : [] };
 }
 
 export interface ScanCacheOptions {
@@ -149,6 +139,12 @@ export function storeScanCache(store: Store | undefined, options: ScanCacheOptio
     if (memory.size > limit) memory.delete(memory.keys().next().value!);
   };
   return {
+    peek(key) {
+      const batch = memory.get(key);
+      if (!batch) return undefined;
+      remember(key, batch);
+      return copyBatch(batch);
+    },
     async get(key) {
       let batch = memory.get(key);
       if (batch) remember(key, batch);
@@ -198,7 +194,8 @@ export function cachedScan(
     for (const path of paths) {
       const sha = blobOf(path);
       const key = sha && `${version}:${maxBytes}:${sha}:${path}`;
-      const hit = key ? await cache.get(key) : undefined;
+      // A re-plan finds nearly every file in memory: no promise per file for those.
+      const hit = key ? (cache.peek?.(key) ?? (await cache.get(key))) : undefined;
       if (hit) {
         if (stats) stats.cached++;
         out.push(hit);

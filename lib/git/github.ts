@@ -540,7 +540,9 @@ export function githubProvider(opts: GitHubOptions): GitHubProvider {
     },
     async ensureStatus(sha, status) {
       const now = await provider.getStatus(sha, status.context);
-      if (now && now.state === status.state && (now.description ?? '') === (status.description ?? '')) return;
+      // GitHub keeps the first 140 characters of a description: compare with what it kept.
+      const description = status.description?.slice(0, 140) ?? '';
+      if (now && now.state === status.state && (now.description ?? '') === description) return;
       await call(`set status ${status.context} on ${sha}`, () =>
         octokit.rest.repos.createCommitStatus({
           ...where,

@@ -2,15 +2,17 @@
 // planned at all, the verdicts on every newer release (candidates.ts), and
 // the path its product's strategy (or the generic one) takes.
 import type { Release, Target } from '../model.ts';
+import type { ResolvedSettings } from '../policy/schema.ts';
+import { hasPlatformSupport } from '../catalog/query.ts';
 import { resolveSettings } from '../policy/resolve.ts';
 import { getScheme } from '../versioning/index.ts';
 import type { SchemeId, VersionScheme } from '../versioning/types.ts';
-import { type CandidateContext, judgeReleases } from './candidates.ts';
+import { type CandidateContext, judgeReleases, type Verdict } from './candidates.ts';
 import { compareText, stepTarget } from './ids.ts';
-import { filterByKubernetes, type PathContext, semverPath } from './paths.ts';
+import { filterByKubernetes, type Hop, type PathBlock, type PathContext, semverPath } from './paths.ts';
 import { productFor } from './products/index.ts';
 import { catalogRule } from './rules.ts';
-import type { Blocked, PlanInput, TargetSummary } from './types.ts';
+import type { Blocked, PlanInput, RuleRef, TargetSummary } from './types.ts';
 import { clusterFacts, type Work } from './work.ts';
 
 export interface Assessment {
@@ -28,6 +30,22 @@ function publishedOf(releases: readonly Release[]): Map<string, string | undefin
   if (!m) publishedMemo.set(releases, (m = new Map(releases.map((r) => [r.version, r.published]))));
   return m;
 }
+/**
+ * Settings by what the policy's rules match on (component, cluster, environment, and
+ * the target's id and file only when a rule matches targets): targets that match the
+ * same way share one settings object, so their verdicts and paths are memoised together.
+ */
+const settingsMemo = new WeakMap<PlanInput['policy'], Map<string, ResolvedSettings>>();
+function settingsOf(policy: PlanInput['policy'], t: Target): ResolvedSettings {
+  let memo = settingsMemo.get(policy);
+  if (!memo) settingsMemo.set(policy, (memo = new Map()));
+  const byTarget = policy.rules.some((r) => r.match.targets);
+  const key = `${t.component}\0${t.cluster ?? '\u0001'}\0${t.environment ?? '\u0001'}${byTarget ? `\0${t.id}\0${t.file}` : ''}`;
+  let settings = memo.get(key);
+  if (!settings) memo.set(key, (settings = resolveSettings(policy, t)));
+  return settings;
+}
+
 export function assessTargets(input: PlanInput): Assessment {
   const { catalog, policy, now } = input;
   const targets = [...input.inventory.targets].sort((a, b) => compareText(a.id, b.id));
@@ -79,7 +97,7 @@ export function assessTargets(input: PlanInput): Assessment {
       blocked.push(unplannable(t, parsed.reason));
       continue;
     }
-    const settings = resolveSettings(policy, t);
+    const settings = settingsOf(policy, t);
     const releases = input.releases[t.component] ?? [];
     const ctx: CandidateContext = {
       scheme,
@@ -102,32 +120,11 @@ export function assessTargets(input: PlanInput): Assessment {
     };
     const newest = newestStable(t.component, scheme, releases);
     if (newest) w.latest = newest;
-    if (!releases.length) {
-      w.blocks.push({
-        wanted: '(any newer version)',
-        reason: `no releases of ${t.component} are known: the feed is empty`,
-        unblock: `check the feed snapshot or the release source for ${t.component}`,
-      });
-    }
-    computePath(input, w);
-    // A newer release held back only because no source dates it: its age is unknown, so say so as a block.
-    const reach = w.hops.at(-1)?.release ?? w.current.raw;
-    const undated = w.verdicts
-      .filter(
-        (v) =>
-          !v.eligible &&
-          v.failed.every((f) => f.rule === 'release-age') &&
-          !ctx.published.get(v.version) &&
-          scheme.compare(v.version, reach) > 0,
-      )
-      .at(-1);
-    if (undated) {
-      w.blocks.push({
-        wanted: undated.token,
-        reason: `the release date of ${undated.version} is unknown (no source gives one), so its minimum release age cannot be checked`,
-        unblock: `read ${t.component} from a source that publishes dates (docs/feeds.md), or set minimumReleaseAge: 0s for it in the policy`,
-      });
-    }
+    const path = pathOf(input, w, releases.length === 0);
+    w.usable = path.usable;
+    w.hops = path.hops.map((h) => ({ ...h, rules: [...h.rules] }));
+    if (path.direct) w.direct = path.direct;
+    w.blocks.push(...path.blocks);
     works.push(w);
   }
   return { summaries, blocked, works };
@@ -160,11 +157,65 @@ function unplannable(t: Target, reason: string): Blocked {
   };
 }
 
+/** What the first pass decides for a target's path; shared by every target with the same inputs (frozen). */
+interface PathFacts {
+  usable: Verdict[];
+  hops: readonly Hop[];
+  direct?: string;
+  blocks: readonly PathBlock[];
+}
+
+/**
+ * The path of a target depends only on its verdicts (themselves memoised by component,
+ * current version, settings and releases), its product, its cluster's Kubernetes version
+ * (and the cluster's name, which the Kubernetes check's reasons cite) and the policy's
+ * files: a fleet's thousands of targets have a few dozen distinct paths, computed once each.
+ */
+const pathMemo = new WeakMap<PlanInput['catalog'], WeakMap<readonly Verdict[], Map<string, PathFacts>>>();
+function pathOf(input: PlanInput, w: Work, noReleases: boolean): PathFacts {
+  const { catalog } = input;
+  let byCatalog = pathMemo.get(catalog);
+  if (!byCatalog) pathMemo.set(catalog, (byCatalog = new WeakMap()));
+  let byVerdicts = byCatalog.get(w.verdicts);
+  if (!byVerdicts) byCatalog.set(w.verdicts, (byVerdicts = new Map()));
+  const facts = clusterFacts(input, w.target.cluster);
+  const k8s = facts?.kubernetesVersion;
+  const checked = hasPlatformSupport(catalog, w.target.component);
+  const key = [
+    w.product?.id ?? '',
+    w.target.component,
+    w.scheme.id,
+    w.current.raw,
+    noReleases ? 'none' : '',
+    k8s ?? '\u0001',
+    checked ? (w.target.cluster ?? '\u0001') : '',
+    policyFilesKey(input.policy),
+  ].join('\0');
+  let path = byVerdicts.get(key);
+  if (!path) byVerdicts.set(key, (path = computePath(input, w, noReleases)));
+  return path;
+}
+
+const filesKeys = new WeakMap<PlanInput['policy'], string>();
+function policyFilesKey(policy: PlanInput['policy']): string {
+  let key = filesKeys.get(policy);
+  if (key === undefined) filesKeys.set(policy, (key = policy.files.join('\u0001')));
+  return key;
+}
+
 /** Kubernetes support first (where the catalog has a matrix), then the product's path strategy or the generic one. */
-function computePath(input: PlanInput, w: Work): void {
+function computePath(input: PlanInput, w: Work, noReleases: boolean): PathFacts {
   const { catalog } = input;
   const facts = clusterFacts(input, w.target.cluster);
   const eligible = w.verdicts.filter((v) => v.eligible);
+  const blocks: PathBlock[] = [];
+  if (noReleases) {
+    blocks.push({
+      wanted: '(any newer version)',
+      reason: `no releases of ${w.target.component} are known: the feed is empty`,
+      unblock: `check the feed snapshot or the release source for ${w.target.component}`,
+    });
+  }
   const ctx: PathContext = {
     catalog,
     scheme: w.scheme,
@@ -177,13 +228,37 @@ function computePath(input: PlanInput, w: Work): void {
     ...(w.target.cluster ? { cluster: w.target.cluster } : {}),
   };
   const k8s = filterByKubernetes(ctx, eligible);
-  w.usable = k8s.kept;
   const result = w.product?.path ? w.product.path(ctx, k8s.kept) : semverPath(ctx, k8s.kept);
-  w.hops = result.hops;
-  if (result.direct) w.direct = result.direct;
-  for (const b of [k8s.blocked, result.blocked]) if (b) w.blocks.push(b);
+  const hops = result.hops;
+  for (const b of [k8s.blocked, result.blocked]) if (b) blocks.push(b);
   if (k8s.checked) {
     const rule = catalogRule(catalog, 'kubernetes-supported-throughout');
-    for (const h of w.hops) h.rules.push(rule);
+    for (const h of hops) h.rules.push(rule);
   }
+  // A newer release held back only because no source dates it: its age is unknown, so say so as a block.
+  const reach = hops.at(-1)?.release ?? w.current.raw;
+  const undated = w.verdicts
+    .filter(
+      (v) =>
+        !v.eligible &&
+        v.failed.every((f) => f.rule === 'release-age') &&
+        !w.published.get(v.version) &&
+        w.scheme.compare(v.version, reach) > 0,
+    )
+    .at(-1);
+  if (undated) {
+    blocks.push({
+      wanted: undated.token,
+      reason: `the release date of ${undated.version} is unknown (no source gives one), so its minimum release age cannot be checked`,
+      unblock: `read ${w.target.component} from a source that publishes dates (docs/feeds.md), or set minimumReleaseAge: 0s for it in the policy`,
+    });
+  }
+  return Object.freeze({
+    usable: k8s.kept,
+    hops: Object.freeze(
+      hops.map((h) => Object.freeze({ ...h, rules: Object.freeze([...h.rules]) as RuleRef[] })),
+    ),
+    ...(result.direct ? { direct: result.direct } : {}),
+    blocks: Object.freeze(blocks.map((b) => Object.freeze(b))),
+  });
 }

@@ -174,19 +174,74 @@ export function judgeReleases(
   releases: readonly Release[],
 ): readonly Verdict[] {
   // Many targets share a component, a current version and settings: judge each combination once.
-  // The verdicts depend only on the key's parts and on `releases` (which `published` is made from).
+  // The verdicts depend only on the key's parts, on `releases` (which `published` is made from)
+  // and on the instant, through the release-age checks alone: a judgement holds from the last
+  // minimum age reached before `now` until the next one, and is reused for any instant in between.
   let memo = judged.get(releases);
   if (!memo) judged.set(releases, (memo = new Map()));
-  const key = `${ctx.scheme.id}\0${current.raw}\0${ctx.now.getTime()}\0${JSON.stringify(ctx.settings)}`;
-  let verdicts = memo.get(key);
-  if (!verdicts) memo.set(key, (verdicts = Object.freeze(judge(ctx, current, releases))));
+  const key = `${ctx.scheme.id}\0${current.raw}\0${settingsKey(ctx.settings)}`;
+  const at = ctx.now.getTime();
+  let kept = memo.get(key);
+  if (!kept) memo.set(key, (kept = []));
+  const hit = kept.find((k) => k.window.from <= at && at < k.window.until);
+  if (hit) return hit.verdicts;
+  const window: Validity = { from: -Infinity, until: Infinity };
+  const verdicts = Object.freeze(judge(ctx, current, releases, window));
+  validity.set(verdicts, Object.freeze(window));
+  kept.push({ window, verdicts });
+  if (kept.length > 4) kept.shift(); // a long-lived process moves on: keep the last few
   return verdicts;
 }
 
-const judged = new WeakMap<readonly Release[], Map<string, readonly Verdict[]>>();
+/**
+ * The instants for which a judgement holds: from `from` (inclusive) to `until` (exclusive),
+ * no release of the judgement reaches its minimum release age, so every check says the same.
+ */
+export interface Validity {
+  from: number;
+  until: number;
+}
 
-function judge(ctx: CandidateContext, current: ParsedVersion, releases: readonly Release[]): Verdict[] {
+const judged = new WeakMap<
+  readonly Release[],
+  Map<string, { window: Validity; verdicts: readonly Verdict[] }[]>
+>();
+const validity = new WeakMap<readonly Verdict[], Validity>();
+
+/** When verdicts made by `judgeReleases` hold (always, for verdicts made elsewhere). */
+export function verdictsValidity(verdicts: readonly Verdict[]): Validity {
+  return validity.get(verdicts) ?? { from: -Infinity, until: Infinity };
+}
+
+/** The settings as text, once per settings object (targets that match the policy alike share one). */
+const settingsKeys = new WeakMap<ResolvedSettings, string>();
+function settingsKey(settings: ResolvedSettings): string {
+  let key = settingsKeys.get(settings);
+  if (key === undefined) {
+    // A short name for the text, the same for equal settings in every run: map keys stay short.
+    const text = JSON.stringify(settings);
+    let id = settingsIds.get(text);
+    if (id === undefined) {
+      if (settingsIds.size >= 10_000) settingsIds.clear(); // bounded; a policy has a few dozen
+      settingsIds.set(text, (id = `s${nextSettingsId++}`)); // never reused, even after a clear
+    }
+    settingsKeys.set(settings, (key = id));
+  }
+  return key;
+}
+
+const settingsIds = new Map<string, string>();
+let nextSettingsId = 0;
+
+function judge(
+  ctx: CandidateContext,
+  current: ParsedVersion,
+  releases: readonly Release[],
+  window: Validity,
+): Verdict[] {
   const { scheme } = ctx;
+  const at = ctx.now.getTime();
+  const minAge = ctx.settings.minimumReleaseAgeMs;
   const byToken = new Map<string, Verdict>();
   for (const r of releases) {
     const p = scheme.parse(r.version);
@@ -195,6 +250,13 @@ function judge(ctx: CandidateContext, current: ParsedVersion, releases: readonly
     if (token === undefined || !scheme.isCompatible(current.raw, token)) continue;
     if (scheme.compare(token, current.raw) <= 0) continue;
     const failed = checkCandidate(ctx, current, r.version).filter((c) => !c.passed);
+    const date = minAge > 0 ? ctx.published.get(r.version) : undefined;
+    if (date) {
+      // The instant this release reaches its minimum age (as the release-age check computes it).
+      const ready = publishedAt(date).getTime() + minAge;
+      if (at >= ready) window.from = Math.max(window.from, ready);
+      else window.until = Math.min(window.until, ready); // NaN (an unreadable date): never reused
+    }
     const v: Verdict = {
       version: r.version,
       token,

@@ -16,10 +16,30 @@ export function shortHash(text: string): string {
 /** Stable id of a hop: component, target version and a hash of the target id. Safe in a branch name. */
 export function stepId(target: Target, to: string): string {
   const safe = to.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${target.component}-${safe}-${shortHash(target.id)}`;
+  let hash = hashes.get(target.id);
+  if (hash === undefined) {
+    hash = shortHash(target.id);
+    if (hashes.size >= 100_000) hashes.clear(); // bounded: a fleet has ~10k targets
+    hashes.set(target.id, hash);
+  }
+  return `${target.component}-${safe}-${hash}`;
 }
 
+const hashes = new Map<string, string>();
+
+/**
+ * The target as a step, a summary and a blocked entry show it. One object per target
+ * (its summary and every step of it share it), so it must not be changed.
+ */
 export function stepTarget(t: Target): StepTarget {
+  let out = stepTargets.get(t);
+  if (!out) stepTargets.set(t, (out = makeStepTarget(t)));
+  return out;
+}
+
+const stepTargets = new WeakMap<Target, StepTarget>();
+
+function makeStepTarget(t: Target): StepTarget {
   const r = t.resource;
   const name = r
     ? `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`

@@ -60,11 +60,16 @@ export function productOrder(
 
 /**
  * Each promoted hop after the same hop in the environments before it. Promotion
- * shares one dependency list among every cluster of a workload, so each list's
- * ids are gathered and sorted once (a fleet's production step waits on hundreds).
+ * shares one dependency list among every cluster of a workload (a fleet's production
+ * step waits on hundreds), so each list's ids are gathered and sorted once and the list
+ * is kept shared: `orderSteps` merges it into each step's `after` and walks it once.
  */
-export function promotionOrder(deps: PromotionDeps, stepsOf: ReadonlyMap<Work, Step[]>): void {
+export function promotionOrder(
+  deps: PromotionDeps,
+  stepsOf: ReadonlyMap<Work, Step[]>,
+): Map<Step, readonly string[]> {
   const idsOf = new Map<readonly { work: Work; hop: number }[], string[]>();
+  const shared = new Map<Step, readonly string[]>();
   for (const [w, byHop] of deps) {
     const steps = stepsOf.get(w)!;
     for (const [i, list] of byHop) {
@@ -77,31 +82,78 @@ export function promotionOrder(deps: PromotionDeps, stepsOf: ReadonlyMap<Work, S
           const dep = stepsOf.get(d.work)![d.hop];
           if (dep) ids.push(dep.id);
         }
-        ids.sort();
+        ids = dedupeSorted(ids.sort());
         idsOf.set(list, ids);
       }
-      for (const id of ids) s.after.push(id);
+      if (ids.length) shared.set(s, ids);
     }
   }
+  return shared;
+}
+
+/** A sorted list with each item once (in place). */
+function dedupeSorted(out: string[]): string[] {
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (n === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
+  out.length = n;
+  return out;
+}
+
+/** The ids in `ids` that name a step, sorted and each once. */
+function knownSorted(ids: readonly string[], byId: ReadonlyMap<string, Step>): string[] {
+  return dedupeSorted(ids.filter((id) => byId.has(id)).sort());
+}
+
+/** Index of the first item of sorted `list` that is not below `id` (code-unit order, as `sort()`). */
+function lowerBound(list: readonly string[], id: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Two sorted, deduplicated lists as one (a few own ids into a long shared list: a search per own id). */
+function mergeSorted(own: readonly string[], list: readonly string[]): string[] {
+  if (!own.length) return list.slice();
+  const out: string[] = [];
+  let from = 0;
+  for (const id of own) {
+    const at = lowerBound(list, id); // never below `from`: `own` is sorted
+    for (let i = from; i < at; i++) out.push(list[i]!);
+    from = at;
+    if (list[at] === id) continue; // in both: the list's copy follows
+    out.push(id);
+  }
+  for (let i = from; i < list.length; i++) out.push(list[i]!);
+  return out;
 }
 
 /**
- * The ids in `ids` that name a step, sorted and each once. Sorting first makes the
- * dedupe one linear pass; lists built from sorted runs sort in near-linear time.
+ * Topological order (dependencies first), ties broken by id, so output is deterministic.
+ * `shared` gives steps a dependency list shared with other steps (promotion's): it is
+ * merged into the step's `after`, and once every step of a shared list is placed, later
+ * steps that wait on the same list skip it whole (a fleet has ~900k such edges).
  */
-function knownSorted(ids: string[], byId: ReadonlyMap<string, Step>): string[] {
-  const out = ids.filter((id) => byId.has(id)).sort();
-  let n = 0;
-  for (let i = 0; i < out.length; i++) if (n === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
-  // A copy of exactly n: the filtered array grew by doubling, and a plan holds ~900k of these ids.
-  return out.slice(0, n);
-}
-
-/** Topological order (dependencies first), ties broken by id, so output is deterministic. */
-export function orderSteps(steps: Step[]): Step[] {
+export function orderSteps(steps: Step[], shared: ReadonlyMap<Step, readonly string[]> = new Map()): Step[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
+  const own = new Map<Step, string[]>();
+  const listOf = new Map<Step, readonly string[]>();
+  const knownLists = new Map<readonly string[], readonly string[]>();
   for (const s of steps) {
-    s.after = knownSorted(s.after, byId);
+    const mine = knownSorted(s.after, byId);
+    const list = shared.get(s);
+    if (list) {
+      let known = knownLists.get(list);
+      if (!known)
+        knownLists.set(list, (known = list.every((id) => byId.has(id)) ? list : knownSorted(list, byId)));
+      own.set(s, mine);
+      listOf.set(s, known);
+      s.after = mergeSorted(mine, known);
+    } else s.after = mine;
     // The steps are final now: each list at its exact length (a list grown by push keeps
     // spare room, and a fleet's plan holds tens of thousands of them).
     s.rules = dedupeRules(s.rules).slice();
@@ -113,13 +165,18 @@ export function orderSteps(steps: Step[]): Step[] {
   // Ids finished, and ids entered (a step entered again before it finished is a cycle).
   const done = new Set<string>();
   const entered = new Set<string>();
+  // Shared lists whose every step is finished.
+  const finished = new Set<readonly string[]>();
   const visit = (s: Step) => {
     entered.add(s.id);
-    for (const a of s.after) {
+    const list = listOf.get(s);
+    // With its shared list finished, only the step's own ids can still be unvisited.
+    for (const a of list && finished.has(list) ? own.get(s)! : s.after) {
       if (done.has(a)) continue;
       if (entered.has(a)) throw new InternalError(`cycle in step dependencies at ${a}`);
       visit(byId.get(a)!);
     }
+    if (list) finished.add(list);
     done.add(s.id);
     out.push(s);
   };

@@ -2,7 +2,7 @@
 // releases, the hops to take. Each hop names the rules that allow it. When the
 // newest eligible release cannot be reached safely, the strategy says why. A
 // product with its own strategy (KubeDB) brings it in lib/planner/products.
-import { platformSupportFor } from '../catalog/query.ts';
+import { hasPlatformSupport, platformSupportFor } from '../catalog/query.ts';
 import type { Catalog } from '../catalog/schema.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
 import type { ParsedVersion, VersionScheme } from '../versioning/types.ts';
@@ -139,7 +139,7 @@ export function filterByKubernetes(
   ctx: PathContext,
   eligible: Verdict[],
 ): { kept: Verdict[]; blocked?: PathBlock; checked: boolean } {
-  const known = ctx.catalog.platformSupport.some((p) => p.component === ctx.component);
+  const known = hasPlatformSupport(ctx.catalog, ctx.component);
   if (!known || !eligible.length) return { kept: eligible, checked: false };
   const rule = catalogRule(ctx.catalog, 'kubernetes-supported-throughout');
   const k8s = ctx.kubernetesVersion

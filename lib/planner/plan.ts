@@ -49,11 +49,11 @@ export function planWithWork(input: PlanInput): { plan: Plan; works: readonly Wo
     orderOnCluster(catalog, ws, stepsOf);
     productOrder(catalog, clusterFacts(input, ws[0]!.target.cluster), ws, stepsOf);
   }
-  promotionOrder(promotion, stepsOf);
+  const shared = promotionOrder(promotion, stepsOf);
 
   // 5. Summaries and blocked entries.
   summarize(works, stepsOf, summaries, blocked);
-  const steps = orderSteps([...stepsOf.values()].flat());
+  const steps = orderSteps([...stepsOf.values()].flat(), shared);
   return {
     plan: { at: now.toISOString(), targets: [...summaries.values()], steps, blocked: blocked.sort(byTarget) },
     works,

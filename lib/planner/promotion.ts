@@ -30,6 +30,14 @@ export function workloadName(name: string, where: { environment?: string; cluste
 
 /** Counterparts of a target in another environment: the same workload, deployed elsewhere. */
 function workloadKey(t: Target): string {
+  let key = workloadKeys.get(t);
+  if (key === undefined) workloadKeys.set(t, (key = makeWorkloadKey(t)));
+  return key;
+}
+
+const workloadKeys = new WeakMap<Target, string>();
+
+function makeWorkloadKey(t: Target): string {
   const name = t.resource ? workloadName(t.resource.name, t) : t.file.split('/').pop();
   // The elements of one ApplicationSet generator are one workload on each element's cluster.
   const field = t.field.replace(/\.list\.elements\[[^\]]*\]/g, '.list.elements[]');

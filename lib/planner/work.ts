@@ -45,6 +45,17 @@ export interface Work {
 /** What is known about a cluster: its reported state, with the policy's declared Kubernetes version as fallback. */
 export function clusterFacts(input: PlanInput, cluster: string | undefined): ClusterFacts | undefined {
   if (!cluster) return undefined;
+  // Once per cluster and run (every pass asks, per hop of every target): the same object each time.
+  let byCluster = factsMemo.get(input);
+  if (!byCluster) factsMemo.set(input, (byCluster = new Map()));
+  let facts = byCluster.get(cluster);
+  if (!facts) byCluster.set(cluster, (facts = Object.freeze(makeFacts(input, cluster))));
+  return facts;
+}
+
+const factsMemo = new WeakMap<PlanInput, Map<string, ClusterFacts>>();
+
+function makeFacts(input: PlanInput, cluster: string): ClusterFacts {
   const reported = input.clusters[cluster];
   const declared = input.policy.clusters.find((c) => c.name === cluster);
   const kubernetesVersion = reported?.kubernetesVersion ?? declared?.kubernetes;

@@ -31,3 +31,15 @@ export function globToRegExp(glob: string): RegExp {
 export function matchesGlob(path: string, glob: string): boolean {
   return globToRegExp(glob).test(path);
 }
+
+/** Whether `path` matches any of `globs`: one expression per list, made once (a scan tests every file). */
+export function matchesAnyGlob(path: string, globs: readonly string[]): boolean {
+  let re = anyCache.get(globs);
+  if (!re) {
+    re = globs.length ? new RegExp(globs.map((g) => `(?:${globToRegExp(g).source})`).join('|')) : /(?!)/;
+    anyCache.set(globs, re);
+  }
+  return re.test(path);
+}
+
+const anyCache = new WeakMap<readonly string[], RegExp>();

@@ -12,7 +12,11 @@ export function mermaid(plan: Plan): string {
   const lines = ['flowchart LR'];
   const nodeOf = new Map<string, string>();
   const byTarget = new Map<string, Step[]>();
-  for (const s of plan.steps) byTarget.set(s.target.id, [...(byTarget.get(s.target.id) ?? []), s]);
+  for (const s of plan.steps) {
+    const list = byTarget.get(s.target.id);
+    if (list) list.push(s);
+    else byTarget.set(s.target.id, [s]);
+  }
   let n = 0;
   for (const [targetId, steps] of byTarget) {
     const first = steps[0]!;
@@ -37,11 +41,12 @@ export function mermaid(plan: Plan): string {
     n++;
     void targetId;
   }
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
   for (const s of plan.steps) {
     const to = nodeOf.get(s.id)!;
     for (const a of s.after) {
       const from = nodeOf.get(a);
-      const dep = plan.steps.find((x) => x.id === a);
+      const dep = byId.get(a);
       if (from && dep && dep.target.id !== s.target.id) lines.push(`  ${from} -.-> ${to}`);
     }
   }

@@ -6,7 +6,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planTree, scannerVersion, storeScanCache } from '../../../lib/engine/index.ts';
+import {
+  createPlanMemo,
+  type PlanMemo,
+  planTree,
+  scannerVersion,
+  storeScanCache,
+} from '../../../lib/engine/index.ts';
 import { catalogReleases } from '../../../lib/feed.ts';
 import type { GitReader, Tree } from '../../../lib/git/provider.ts';
 import { treeReader } from '../../../lib/git/reader.ts';
@@ -59,7 +65,11 @@ function gitOf(files: Map<string, string>): { git: GitReader & { reads: number }
   return { git, tree };
 }
 
-async function plan(files: Map<string, string>, scanCache?: ReturnType<typeof storeScanCache>) {
+async function plan(
+  files: Map<string, string>,
+  scanCache?: ReturnType<typeof storeScanCache>,
+  planMemo?: PlanMemo,
+) {
   const { git, tree } = gitOf(files);
   const stats = { cached: 0, scanned: 0 };
   const p = await planTree(treeReader(git, tree), {
@@ -67,6 +77,7 @@ async function plan(files: Map<string, string>, scanCache?: ReturnType<typeof st
     releases,
     now: NOW,
     ...(scanCache ? { scanCache, scanStats: stats } : {}),
+    ...(planMemo ? { planMemo } : {}),
   });
   return { plan: p.plan, inventory: p.inventory, conventions: p.conventions, stats, reads: git.reads };
 }
@@ -121,6 +132,51 @@ describe('the scan cache', () => {
       ),
       { seed: 11, numRuns: 40 },
     );
+  });
+
+  it('a run of pushes re-planned from the scan cache and the plan memo plans what a full run plans', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: fleets.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: edits.length - 1 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (which, pushes) => {
+          let files = fleets[which]!;
+          const cache = storeScanCache(undefined);
+          const memo = createPlanMemo();
+          await plan(files, cache, memo);
+          const yaml = [...files.keys()].filter((p) => /\.ya?ml$/.test(p)).sort();
+          for (const [pick, how] of pushes) {
+            const path = yaml[pick % yaml.length]!;
+            files = new Map(files).set(path, edits[how]!(files.get(path)!));
+            const warm = await plan(files, cache, memo);
+            const full = await plan(files);
+            expect(warm.plan).toEqual(full.plan);
+            expect(warm.inventory).toEqual(full.inventory);
+          }
+        },
+      ),
+      { seed: 12, numRuns: 25 },
+    );
+  });
+
+  it('a push that moves no target is answered from the plan memo; one that moves a version plans again', async () => {
+    const files = fleets[0]!;
+    const memo = createPlanMemo();
+    const cache = storeScanCache(undefined);
+    const original = await plan(files, cache, memo);
+    // Staging's operator: production's promotion waits on it.
+    const path = 'infrastructure/staging/redis-operator.yaml';
+    const commented = new Map(files).set(path, `${files.get(path)!}# touched\n`);
+    expect((await plan(commented, cache, memo)).plan).toEqual((await plan(commented)).plan);
+    expect(memo.stats).toEqual({ reused: 1, planned: 1 });
+    const bumped = new Map(files).set(path, files.get(path)!.replace('version: "0.2.3"', 'version: "0.2.0"'));
+    const warm = await plan(bumped, cache, memo);
+    expect(warm.plan).toEqual((await plan(bumped)).plan);
+    expect(warm.plan.steps).not.toEqual(original.plan.steps);
+    expect(memo.stats).toEqual({ reused: 1, planned: 2 });
   });
 
   it('a Chart.yaml change alone re-identifies the values files beside it', async () => {
