@@ -43,6 +43,8 @@ interface Ctx {
   indents: number[];
   /** Column of the `#` of each comment-only line, or -1. */
   comments: number[];
+  /** Offset of the first ` #` on each line, or -1 (found once per text, not once per key). */
+  hashes: number[];
   /** Index of the first line after the document. */
   stop: number;
   schema: Document['schema'];
@@ -97,6 +99,14 @@ function plainScalar(ctx: Ctx, source: string, atKey: boolean): Scalar {
   return node;
 }
 
+/** The first ` #` at or after `q` on line `i` (ending at `end`), or -1. */
+function hashAfter(ctx: Ctx, i: number, q: number, end: number): number {
+  const h = ctx.hashes[i]!;
+  if (h < 0 || h >= q) return h;
+  const again = ctx.text.indexOf(' #', q);
+  return again >= 0 && again < end ? again : -1;
+}
+
 /** Offset of the closing quote of a one-line quoted scalar opening at `q`, or throws. */
 function closingQuote(text: string, q: number, end: number): number {
   const quote = text[q]!;
@@ -146,7 +156,7 @@ function plainStart(text: string, q: number, end: number): boolean {
  * The implicit key starting at `q` on a line ending at `end`: its node and the
  * offset just after its `:`; undefined when the line holds no key.
  */
-function keyAt(ctx: Ctx, q: number, end: number): { key: Scalar; after: number } | undefined {
+function keyAt(ctx: Ctx, line: number, q: number, end: number): { key: Scalar; after: number } | undefined {
   const text = ctx.text;
   const c = text[q]!;
   if (c === '"' || c === "'") {
@@ -164,7 +174,7 @@ function keyAt(ctx: Ctx, q: number, end: number): { key: Scalar; after: number }
   do i = text.indexOf(':', i + 1);
   while (i >= 0 && i + 1 < end && text[i + 1] !== ' ');
   if (i < 0 || i >= end) return undefined;
-  const hash = text.indexOf(' #', q);
+  const hash = hashAfter(ctx, line, q, end);
   if (hash >= 0 && hash < i) return undefined;
   let k = i;
   while (text[k - 1] === ' ') k--;
@@ -187,8 +197,8 @@ function inlineValue(ctx: Ctx, i: number, q: number): Scalar {
     valueEnd = close + 1;
   } else {
     if (!plainStart(text, q, end)) throw notPlain;
-    const hash = text.indexOf(' #', q);
-    valueEnd = hash >= 0 && hash < end ? hash : end;
+    const hash = hashAfter(ctx, i, q, end);
+    valueEnd = hash >= 0 ? hash : end;
     // `a: b: c` is an error, `a: b:` a key in a value: both for the library.
     for (let p = text.indexOf(':', q + 1); p >= 0 && p < valueEnd; p = text.indexOf(':', p + 1))
       if (p + 1 === end || text[p + 1] === ' ') throw notPlain;
@@ -288,7 +298,7 @@ function seqAt(ctx: Ctx, i: number, start: number, col: number, depth: number): 
     let j: number;
     if (q < end && q > at + 1 && isDash(text, q, end))
       [item, j] = seqAt(ctx, i, q, q - ctx.starts[i]!, depth + 1);
-    else if (q < end && q > at + 1 && text[q] !== '#' && keyAt(ctx, q, end))
+    else if (q < end && q > at + 1 && text[q] !== '#' && keyAt(ctx, i, q, end))
       [item, j] = mapAt(ctx, i, q, q - ctx.starts[i]!, depth + 1);
     else {
       [item, j] = valueAfter(ctx, i, at + 1, col, false, depth);
@@ -316,7 +326,7 @@ function mapAt(ctx: Ctx, i: number, start: number, col: number, depth: number): 
   let last: Node | undefined;
   for (;;) {
     const end = ctx.ends[i]!;
-    const found = keyAt(ctx, at, end);
+    const found = keyAt(ctx, i, at, end);
     if (!found) throw notPlain;
     const [value, j] = valueAfter(ctx, i, found.after, col, true, depth);
     map.items.push(new Pair(found.key, value));
@@ -374,6 +384,8 @@ export function parseBlockYaml(text: string, opts: BlockYamlOptions = {}): Docum
   const ends: number[] = [];
   const indents: number[] = [];
   const comments: number[] = [];
+  const hashes: number[] = [];
+  let nextHash = text.indexOf(' #');
   for (let s = 0; s <= text.length;) {
     let e = text.indexOf('\n', s);
     if (e < 0) e = text.length;
@@ -383,6 +395,8 @@ export function parseBlockYaml(text: string, opts: BlockYamlOptions = {}): Docum
     ends.push(e);
     indents.push(k === e || text[k] === '#' ? -1 : k - s);
     comments.push(k < e && text[k] === '#' ? k - s : -1);
+    if (nextHash >= 0 && nextHash < s) nextHash = text.indexOf(' #', s);
+    hashes.push(nextHash >= 0 && nextHash < e ? nextHash : -1);
     if (e === text.length) break;
     s = e + 1;
   }
@@ -414,6 +428,7 @@ export function parseBlockYaml(text: string, opts: BlockYamlOptions = {}): Docum
         ends,
         indents,
         comments,
+        hashes,
         stop,
         schema: doc.schema,
         options: doc.options,
