@@ -155,9 +155,7 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
       target: stepTarget(t),
       component: t.component,
       role: t.role,
-      ...(t.cluster ? { cluster: t.cluster } : {}),
-      ...(t.environment ? { environment: t.environment } : {}),
-      ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
+      ...stepPlace(t),
       from,
       to: hop.to,
       after: steps.length ? [steps.at(-1)!.id] : [],
@@ -179,6 +177,15 @@ export function stepsFor(input: PlanInput, w: Work): Step[] {
   return steps;
 }
 
+/** Where a step runs: its target's cluster and environment, and every cluster of a shared file. */
+function stepPlace(t: Target): Pick<Step, 'cluster' | 'environment' | 'clusters'> {
+  return {
+    ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.environment ? { environment: t.environment } : {}),
+    ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
+  };
+}
+
 /**
  * KubeDB's step 2: the ops request reached its version, so Git is brought in line with
  * the cluster (spec.version written, the finished request removed) before the next
@@ -193,9 +200,7 @@ function recordStep(input: PlanInput, w: Work, recorded: NonNullable<Work['recor
     target: stepTarget(t),
     component: t.component,
     role: t.role,
-    ...(t.cluster ? { cluster: t.cluster } : {}),
-    ...(t.environment ? { environment: t.environment } : {}),
-    ...(t.sharedBy && t.sharedBy.length > 1 ? { clusters: t.sharedBy.map((c) => c.cluster) } : {}),
+    ...stepPlace(t),
     from: t.current,
     to: recorded.version,
     after: [],

@@ -62,19 +62,7 @@ export function pullRequestBody(s: Step, plan: Plan): string {
     ...(s.gate.soak ? [`- it has run healthy for ${s.gate.soak}`] : []),
   );
   if (s.after.length) lines.push('', `Waits for: ${s.after.map((a) => `\`${a}\``).join(', ')}`);
-  lines.push(
-    '',
-    '### Path',
-    '',
-    '```mermaid',
-    mermaid(sameTarget),
-    '```',
-    '',
-    STEP_BLOCK_START,
-    JSON.stringify({ v: STEP_BLOCK_VERSION, step: s }).replace(/-->/g, '--\\u003e'),
-    STEP_BLOCK_END,
-    '',
-  );
+  lines.push(...pathAndStepBlock(s, sameTarget));
   return lines.join('\n');
 }
 
@@ -91,6 +79,14 @@ function recordBody(s: Step, sameTarget: Plan): string {
     '### Gate: the next step opens only when',
     '- Argo CD / Flux reports a revision that contains this merge commit',
     ...(s.gate.conditions ?? []).map((c) => `- ${c.text} (\`${c.evaluator}\` on ${objectLabel(c.object)})`),
+    ...pathAndStepBlock(s, sameTarget),
+  ];
+  return lines.join('\n');
+}
+
+/** The end of every step PR body: the path as a mermaid graph, then the hidden step block. */
+function pathAndStepBlock(s: Step, sameTarget: Plan): string[] {
+  return [
     '',
     '### Path',
     '',
@@ -103,7 +99,6 @@ function recordBody(s: Step, sameTarget: Plan): string {
     STEP_BLOCK_END,
     '',
   ];
-  return lines.join('\n');
 }
 
 /** Recovers the step recorded in a PR body; undefined when there is none or it does not validate. */
