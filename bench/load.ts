@@ -24,6 +24,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { operatorFeedPolicy } from '../test/support/operator-feed.ts';
 
 const SECRET = 'load-webhook-secret-000001';
 const RELEASES_API = 'http://releases.load.test';
@@ -181,17 +182,7 @@ async function fleet() {
   server.commitFiles(
     'main',
     {
-      '.cairn/feeds.yaml': [
-        'apiVersion: cairn.dev/v1alpha1',
-        'kind: Policy',
-        'feeds:',
-        '  sources:',
-        '    - component: howl-redis-operator',
-        '      type: github-releases',
-        '      repo: Codertocat/Hello-World',
-        `      baseUrl: ${RELEASES_API}`,
-        '',
-      ].join('\n'),
+      '.cairn/feeds.yaml': operatorFeedPolicy(RELEASES_API),
     },
     'feeds',
   );

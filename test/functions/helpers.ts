@@ -13,6 +13,7 @@ import { memoryStore } from '../../lib/store/index.ts';
 import { readFixture, repoRoot } from '../support/fixtures.ts';
 import { pods, redisCluster } from '../support/gate-world.ts';
 import { type GitHubTestServer, startGitHubServer } from '../support/github-server/index.ts';
+import { operatorFeedPolicy } from '../support/operator-feed.ts';
 import { manualClock } from '../support/store-contract.ts';
 import { gitCopy } from '../cli/run.ts';
 
@@ -42,6 +43,25 @@ export const HELLO_RELEASES = [
 export const payload = (name: string): string =>
   readFixture(`github-webhooks/octokit-webhooks/payload-examples/api.github.com/${name}`);
 
+/**
+ * A fetch for the world outside the service: Hello-World's releases (what
+ * `releases()` gives at each request), Slack through `slack` when given, and no
+ * network for anything else.
+ */
+export function outsideWorld(
+  opts: {
+    releases?: () => unknown;
+    slack?: (init?: RequestInit) => Response | Promise<Response>;
+  } = {},
+): (url: string, init?: RequestInit) => Promise<Response> {
+  return async (url, init) => {
+    if (opts.slack && url.startsWith(SLACK_URL)) return opts.slack(init);
+    if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
+      return Response.json(opts.releases ? opts.releases() : HELLO_RELEASES);
+    throw new TypeError('no network');
+  };
+}
+
 /** The fleet, plus a policy file making Codertocat/Hello-World a release source of the howl operator. */
 export async function fleetServer(releasesApi = RELEASES_API): Promise<GitHubTestServer> {
   const dir = gitCopy(join(repoRoot, 'examples/flux-fleet'));
@@ -50,17 +70,7 @@ export async function fleetServer(releasesApi = RELEASES_API): Promise<GitHubTes
     server.commitFiles(
       'main',
       {
-        '.cairn/feeds.yaml': [
-          'apiVersion: cairn.dev/v1alpha1',
-          'kind: Policy',
-          'feeds:',
-          '  sources:',
-          '    - component: howl-redis-operator',
-          '      type: github-releases',
-          '      repo: Codertocat/Hello-World',
-          `      baseUrl: ${releasesApi}`,
-          '',
-        ].join('\n'),
+        '.cairn/feeds.yaml': operatorFeedPolicy(releasesApi),
       },
       'feeds: read the operator releases from Hello-World',
     );

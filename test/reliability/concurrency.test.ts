@@ -15,7 +15,7 @@ import { findRedisServer, REDIS_MISSING, startRedisServer } from '../support/red
 import type { ClosableStore } from '../../lib/store/index.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
 import type { Fault, GitHubTestServer } from '../support/github-server/index.ts';
-import { HELLO_RELEASES, RELEASES_API, SLACK_URL } from '../functions/helpers.ts';
+import { HELLO_RELEASES, outsideWorld, SLACK_URL } from '../functions/helpers.ts';
 import {
   cairnBranches,
   fleet,
@@ -238,15 +238,12 @@ describeWithFixtures('killed after each external call', () => {
     const server = await fleet();
     const first = service(server, { SLACK_WEBHOOK_URL: SLACK_URL });
     const sent: string[] = [];
-    first.runtime.fetch = async (url, init) => {
-      if (url.startsWith(SLACK_URL)) {
+    first.runtime.fetch = outsideWorld({
+      slack: (init) => {
         sent.push(JSON.parse(String(init?.body)).text);
         throw new TypeError('fetch failed: socket hang up');
-      }
-      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(HELLO_RELEASES);
-      throw new TypeError('no network');
-    };
+      },
+    });
     const res = await first.request('/webhooks/github', githubDelivery('release', releasePublished()));
     expect(res.status).toBe(200);
     const steps = assertConverged(server);
@@ -297,11 +294,7 @@ describeWithFixtures('others writing while cairn writes', () => {
     const server = await fleet();
     const svc = service(server);
     let releases = HELLO_RELEASES;
-    svc.runtime.fetch = async (url) => {
-      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(releases);
-      throw new TypeError('no network');
-    };
+    svc.runtime.fetch = outsideWorld({ releases: () => releases });
     await svc.request('/webhooks/github', githubDelivery('push', pushToMain()));
     const op = openSteps(server).find((s) => s.step.component === 'howl-redis-operator')!;
     const human = server.commitFiles(op.pr.head, { 'NOTES.md': 'a human was here\n' }, 'human: notes');

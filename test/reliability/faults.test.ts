@@ -15,7 +15,7 @@ import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
 import { startGitHubServer, type GitHubTestServer } from '../support/github-server/index.ts';
 import { startKubeServer } from '../support/kube-server/index.ts';
 import { gitCopy } from '../cli/run.ts';
-import { HELLO_RELEASES, RELEASES_API, SLACK_URL, STATUS_TOKEN } from '../functions/helpers.ts';
+import { outsideWorld, SLACK_URL, STATUS_TOKEN } from '../functions/helpers.ts';
 import {
   fleet,
   githubDelivery,
@@ -157,17 +157,14 @@ describeWithFixtures('Slack limits and outages', () => {
     const delivered: string[] = [];
     let limited = 2;
     svc.runtime.sleep = async (ms) => void slept.push(ms);
-    svc.runtime.fetch = async (url, init) => {
-      if (url.startsWith(SLACK_URL)) {
+    svc.runtime.fetch = outsideWorld({
+      slack: (init) => {
         if (limited-- > 0)
           return new Response('rate_limited', { status: 429, headers: { 'retry-after': '30' } });
         delivered.push(JSON.parse(String(init?.body)).text);
         return new Response('ok');
-      }
-      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(HELLO_RELEASES);
-      throw new TypeError('no network');
-    };
+      },
+    });
     const res = await svc.request('/webhooks/github', githubDelivery('release', releasePublished()));
     expect(res.status).toBe(200);
     const steps = oneEach(server);
@@ -182,17 +179,14 @@ describeWithFixtures('Slack limits and outages', () => {
     let attempts = 0;
     let down = true;
     const delivered: string[] = [];
-    svc.runtime.fetch = async (url, init) => {
-      if (url.startsWith(SLACK_URL)) {
+    svc.runtime.fetch = outsideWorld({
+      slack: (init) => {
         attempts++;
         if (down) return new Response('upstream connect error', { status: 503 });
         delivered.push(JSON.parse(String(init?.body)).text);
         return new Response('ok');
-      }
-      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(HELLO_RELEASES);
-      throw new TypeError('no network');
-    };
+      },
+    });
     const res = await svc.request('/webhooks/github', githubDelivery('release', releasePublished()));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ outcome: 'done' });

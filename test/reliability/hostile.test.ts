@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { describeWithFixtures } from '../support/fixtures.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
-import { HELLO_RELEASES, RELEASES_API } from '../functions/helpers.ts';
+import { HELLO_RELEASES, outsideWorld } from '../functions/helpers.ts';
 import { fleet, githubDelivery, openSteps, pushToMain, releasePublished, service } from './world.ts';
 
 const BOMB = [
@@ -128,11 +128,7 @@ describeWithFixtures('hostile input through the whole path', () => {
       evil('v0.1.0'),
       { ...HELLO_RELEASES[0]!, tag_name: 'v0.2.7', body: 'x'.repeat(2 * 1024 * 1024) },
     ];
-    svc.runtime.fetch = async (url) => {
-      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(releases);
-      throw new TypeError('no network');
-    };
+    svc.runtime.fetch = outsideWorld({ releases: () => releases });
     const res = await svc.request('/webhooks/github', githubDelivery('release', releasePublished()));
     expect(res.status).toBe(200);
     const operator = openSteps(server).filter((s) => s.step.component === 'howl-redis-operator');

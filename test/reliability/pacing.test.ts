@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithFixtures, repoRoot } from '../support/fixtures.ts';
 import { type GitHubTestServer, startGitHubServer } from '../support/github-server/index.ts';
-import { HELLO_RELEASES, RELEASES_API, payload, service, githubDelivery } from '../functions/helpers.ts';
+import { operatorFeedPolicy } from '../support/operator-feed.ts';
+import {
+  HELLO_RELEASES,
+  RELEASES_API,
+  outsideWorld,
+  payload,
+  service,
+  githubDelivery,
+} from '../functions/helpers.ts';
 import { openSteps } from './world.ts';
 
 const servers: GitHubTestServer[] = [];
@@ -29,17 +37,7 @@ async function tinyRepo(): Promise<GitHubTestServer> {
     {
       'infrastructure/dev/redis-operator.yaml': example('infrastructure/dev/redis-operator.yaml'),
       'infrastructure/base/sources/howl-cloud.yaml': example('infrastructure/base/sources/howl-cloud.yaml'),
-      '.cairn/feeds.yaml': [
-        'apiVersion: cairn.dev/v1alpha1',
-        'kind: Policy',
-        'feeds:',
-        '  sources:',
-        '    - component: howl-redis-operator',
-        '      type: github-releases',
-        '      repo: Codertocat/Hello-World',
-        `      baseUrl: ${RELEASES_API}`,
-        '',
-      ].join('\n'),
+      '.cairn/feeds.yaml': operatorFeedPolicy(RELEASES_API),
     },
     'one operator pin',
   );
@@ -77,11 +75,9 @@ describeWithFixtures('200 releases in a minute', () => {
       slept += ms;
       clock.advance(ms);
     };
-    runtime.fetch = async (url) => {
-      if (url.startsWith(`${RELEASES_API}/repos/Codertocat/Hello-World/releases`))
-        return Response.json(Array.from({ length: known }, (_, i) => release(known - 1 - i)));
-      throw new TypeError('no network');
-    };
+    runtime.fetch = outsideWorld({
+      releases: () => Array.from({ length: known }, (_, i) => release(known - 1 - i)),
+    });
     runtime.github = {
       ...runtime.github,
       fetch: async (url, init) => {
