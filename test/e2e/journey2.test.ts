@@ -2,7 +2,7 @@
 // blocked on Kubernetes until it is upgraded (journeys/redis-enterprise.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { World } from './world.ts';
-import { dashboardBlocked, expectSeen, journeyLines, recordFigures } from './journeys/figures.ts';
+import { dashboardBlocked, expectSeen, journeyLines, recordFigures, traceEvent } from './journeys/figures.ts';
 import {
   journey2World,
   runJourney2AfterUpgrade,
@@ -11,16 +11,13 @@ import {
 } from './journeys/redis-enterprise.ts';
 import { stepPulls } from './journeys/reviewer.ts';
 
-const trace = (e: { at: string; kind: string; text: string }) =>
-  process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
-
 let world: World;
 let started = 0;
 let mark = 0;
 
 beforeAll(async () => {
   started = Date.now();
-  world = await journey2World({ onEvent: trace });
+  world = await journey2World({ onEvent: traceEvent });
 }, 60_000);
 afterAll(async () => world?.stop());
 

@@ -4,18 +4,15 @@
 // in its own PR before the next hop's request opens; dev first, then staging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { World } from './world.ts';
-import { expectSeen, recordFigures } from './journeys/figures.ts';
+import { expectSeen, recordFigures, traceEvent } from './journeys/figures.ts';
 import { gitState, KUBEDB_ENVS, kubedbGoal, kubedbSeen, kubedbWorld, runKubedb } from './journeys/kubedb.ts';
 import { DAY } from './journeys/argocd-fleet.ts';
-
-const trace = (e: { at: string; kind: string; text: string }) =>
-  process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
 
 let world: World;
 let started = 0;
 beforeAll(async () => {
   started = Date.now();
-  world = await kubedbWorld({ onEvent: trace });
+  world = await kubedbWorld({ onEvent: traceEvent });
 }, 60_000);
 afterAll(async () => world?.stop());
 

@@ -3,17 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { World } from './world.ts';
 import { journey4World, runJourney4 } from './journeys/bitnami-ot.ts';
-import { dashboardBlocked, expectSeen, journeyLines, recordFigures } from './journeys/figures.ts';
+import { dashboardBlocked, expectSeen, journeyLines, recordFigures, traceEvent } from './journeys/figures.ts';
 import { stepPulls } from './journeys/reviewer.ts';
-
-const trace = (e: { at: string; kind: string; text: string }) =>
-  process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
 
 let world: World;
 let started = 0;
 beforeAll(async () => {
   started = Date.now();
-  world = await journey4World({ onEvent: trace });
+  world = await journey4World({ onEvent: traceEvent });
 }, 60_000);
 afterAll(async () => world?.stop());
 

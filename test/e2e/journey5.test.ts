@@ -2,17 +2,14 @@
 // operator by a manually approved InstallPlan, then Redis 6.0 -> 7.0 -> 7.4.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Journey5, journey5World } from './journeys/alauda.ts';
-import { expectSeen, journeyLines, recordFigures } from './journeys/figures.ts';
+import { expectSeen, journeyLines, recordFigures, traceEvent } from './journeys/figures.ts';
 import { stepPulls } from './journeys/reviewer.ts';
-
-const trace = (e: { at: string; kind: string; text: string }) =>
-  process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
 
 let j: Journey5;
 let started = 0;
 beforeAll(async () => {
   started = Date.now();
-  j = await journey5World({ onEvent: trace });
+  j = await journey5World({ onEvent: traceEvent });
 }, 60_000);
 afterAll(async () => j?.world.stop());
 

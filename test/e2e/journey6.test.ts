@@ -8,10 +8,14 @@
 import { afterAll, describe, it } from 'vitest';
 import type { World } from './world.ts';
 import { journey6RestoreWorld, journey6RevertWorld, runUntilFailure } from './journeys/redis-enterprise.ts';
-import { commentBodies, expectSeen, journeyLines, recordFigures, slackTexts } from './journeys/figures.ts';
-
-const trace = (e: { at: string; kind: string; text: string }) =>
-  process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
+import {
+  commentBodies,
+  expectSeen,
+  journeyLines,
+  recordFigures,
+  slackTexts,
+  traceEvent,
+} from './journeys/figures.ts';
 
 describe('journey 6: failure', () => {
   let world: World | undefined;
@@ -19,7 +23,7 @@ describe('journey 6: failure', () => {
 
   it('the RDB format did not change: the gate fails with the evidence and a revert PR opens', async () => {
     const t0 = Date.now();
-    world = await journey6RevertWorld({ onEvent: trace });
+    world = await journey6RevertWorld({ onEvent: traceEvent });
     const w = world;
     await runUntilFailure(w, 'journey 6 (revert)');
     recordFigures('journey 6a: failure, RDB format kept (revert PR)', Date.now() - t0, w.githubRequests);
@@ -41,7 +45,7 @@ describe('journey 6: failure', () => {
   it('the RDB format did change: the gate fails the same way, no revert, restore-from-backup advice instead', async () => {
     await world?.stop();
     const t0 = Date.now();
-    world = await journey6RestoreWorld({ onEvent: trace });
+    world = await journey6RestoreWorld({ onEvent: traceEvent });
     const w = world;
     await runUntilFailure(w, 'journey 6 (restore)');
     recordFigures(

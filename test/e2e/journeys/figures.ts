@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { World } from '../world.ts';
 
+/** Each timeline event on stderr as it happens, when E2E_TRACE is set (the journeys' `onEvent`). */
+export const traceEvent = (e: { at: string; kind: string; text: string }) =>
+  process.env.E2E_TRACE && process.stderr.write(`${e.at} ${e.kind} ${e.text}\n`);
+
 export interface JourneyLines {
   pulls: string[];
   gates: string[];
