@@ -26,7 +26,7 @@ import {
   devSnapshot,
   fleetServer,
   githubDelivery,
-  NOW,
+  mergedPayload,
   openPulls,
   payload,
   provenDev,
@@ -120,17 +120,9 @@ suite('the fleet dashboard in chromium while a step walks', () => {
 
     // A reviewer merges; GitHub tells cairn; the gate waits for the cluster.
     const merge = github.merge(dev.p.number);
-    const closed = JSON.parse(payload('pull_request/closed.payload.json'));
-    closed.number = dev.p.number;
-    closed.pull_request = {
-      ...closed.pull_request,
-      merged: true,
-      merge_commit_sha: merge,
-      merged_at: new Date(NOW).toISOString(),
-      labels: [{ ...closed.pull_request.labels[0], name: 'cairn' }],
-    };
     expect(
-      (await post('/webhooks/github', githubDelivery('pull_request', JSON.stringify(closed)))).status,
+      (await post('/webhooks/github', githubDelivery('pull_request', mergedPayload(dev.p.number, merge))))
+        .status,
     ).toBe(200);
     await page.reload();
     path = await operatorPath(page);

@@ -8,6 +8,7 @@ import type { GitHubTestServer } from '../support/github-server/index.ts';
 import {
   fleetServer,
   githubDelivery,
+  mergedPayload,
   openPulls,
   payload,
   PREVIOUS_SECRET,
@@ -193,17 +194,10 @@ describeWithFixtures('POST /webhooks/github', () => {
     const pr = openPulls(server).find((p) => stepFromPullRequestBody(p.body)!.cluster === 'dev')!;
     const step = stepFromPullRequestBody(pr.body)!;
     const merge = server.merge(pr.number);
-    const closed = JSON.parse(payload('pull_request/closed.payload.json'));
-    closed.number = pr.number;
-    closed.pull_request = {
-      ...closed.pull_request,
-      number: pr.number,
-      merged: true,
-      merge_commit_sha: merge,
-      merged_at: '2026-11-21T08:59:00Z',
-      labels: [{ ...closed.pull_request.labels[0], name: 'cairn' }],
-    };
-    const res = await request('/webhooks/github', githubDelivery('pull_request', JSON.stringify(closed)));
+    const res = await request(
+      '/webhooks/github',
+      githubDelivery('pull_request', mergedPayload(pr.number, merge, '2026-11-21T08:59:00Z')),
+    );
     expect(await res.json()).toMatchObject({ outcome: 'done', gates: [{ pr: pr.number, verdict: 'wait' }] });
     const status = server.statuses.get(merge)?.find((s) => s.context === GATE_CONTEXT);
     expect(status?.state).toBe('pending');

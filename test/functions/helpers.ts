@@ -43,6 +43,21 @@ export const HELLO_RELEASES = [
 export const payload = (name: string): string =>
   readFixture(`github-webhooks/octokit-webhooks/payload-examples/api.github.com/${name}`);
 
+/** `pull_request.closed` for a merged cairn step PR. */
+export function mergedPayload(number: number, merge: string, at = new Date(NOW).toISOString()): string {
+  const closed = JSON.parse(payload('pull_request/closed.payload.json'));
+  closed.number = number;
+  closed.pull_request = {
+    ...closed.pull_request,
+    number,
+    merged: true,
+    merge_commit_sha: merge,
+    merged_at: at,
+    labels: [{ ...closed.pull_request.labels[0], name: 'cairn' }],
+  };
+  return JSON.stringify(closed);
+}
+
 /**
  * A fetch for the world outside the service: Hello-World's releases (what
  * `releases()` gives at each request), Slack through `slack` when given, and no

@@ -12,7 +12,7 @@ import {
   devSnapshot,
   fleetServer,
   githubDelivery,
-  NOW,
+  mergedPayload,
   openPulls,
   payload,
   provenDev,
@@ -42,16 +42,7 @@ describeWithFixtures('walking a path', () => {
     ).toBe(false);
 
     const merge = server.merge(dev.p.number);
-    const closed = JSON.parse(payload('pull_request/closed.payload.json'));
-    closed.number = dev.p.number;
-    closed.pull_request = {
-      ...closed.pull_request,
-      merged: true,
-      merge_commit_sha: merge,
-      merged_at: new Date(NOW).toISOString(),
-      labels: [{ ...closed.pull_request.labels[0], name: 'cairn' }],
-    };
-    await request('/webhooks/github', githubDelivery('pull_request', JSON.stringify(closed)));
+    await request('/webhooks/github', githubDelivery('pull_request', mergedPayload(dev.p.number, merge)));
     expect(server.statuses.get(merge)?.[0]).toMatchObject({ context: GATE_CONTEXT, state: 'pending' });
 
     const signed = await devSnapshot(provenDev(merge, dev.step.to));

@@ -5,7 +5,15 @@
 import { afterEach } from 'vitest';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
-import { fleetServer, githubDelivery, NOW, openPulls, payload, service } from '../functions/helpers.ts';
+import {
+  fleetServer,
+  githubDelivery,
+  mergedPayload,
+  NOW,
+  openPulls,
+  payload,
+  service,
+} from '../functions/helpers.ts';
 
 const servers: GitHubTestServer[] = [];
 afterEach(async () => {
@@ -34,21 +42,6 @@ export function pushToMain(after = 'f'.repeat(40), fullName?: string): string {
       ...(fullName ? { full_name: fullName, name: fullName.split('/')[1] } : {}),
     },
   });
-}
-
-/** `pull_request.closed` for a merged cairn step PR. */
-export function mergedPayload(number: number, merge: string, at = new Date(NOW).toISOString()): string {
-  const closed = JSON.parse(payload('pull_request/closed.payload.json'));
-  closed.number = number;
-  closed.pull_request = {
-    ...closed.pull_request,
-    number,
-    merged: true,
-    merge_commit_sha: merge,
-    merged_at: at,
-    labels: [{ ...closed.pull_request.labels[0], name: 'cairn' }],
-  };
-  return JSON.stringify(closed);
 }
 
 /** An `issue_comment.created` on PR `number` by `login`. */
@@ -82,4 +75,4 @@ export function orphanBranches(server: GitHubTestServer): string[] {
   return cairnBranches(server).filter((b) => !used.has(b));
 }
 
-export { fleetServer, githubDelivery, NOW, openPulls, payload, service };
+export { fleetServer, githubDelivery, mergedPayload, NOW, openPulls, payload, service };
