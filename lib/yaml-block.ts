@@ -380,6 +380,8 @@ export interface BlockYamlOptions {
  */
 export function parseBlockYaml(text: string, opts: BlockYamlOptions = {}): Document.Parsed[] | undefined {
   if (text.length > MAX_FAST_BYTES || text.length === 0) return undefined;
+  // Outside the subset everywhere: tabs, CR line ends, a byte-order mark, other line breaks.
+  if (/[\t\r\uFEFF\u0085\u2028\u2029]/.test(text)) return undefined;
   const starts: number[] = [];
   const ends: number[] = [];
   const indents: number[] = [];
@@ -400,8 +402,6 @@ export function parseBlockYaml(text: string, opts: BlockYamlOptions = {}): Docum
     if (e === text.length) break;
     s = e + 1;
   }
-  // Outside the subset everywhere: tabs, CR line ends, a byte-order mark, other line breaks.
-  if (/[\t\r\uFEFF\u0085\u2028\u2029]/.test(text)) return undefined;
   try {
     // Cut into documents at `---` lines; `...` and directives are the library's.
     const markers: number[] = [];
