@@ -6,17 +6,19 @@
 //     many were rate limited (limit 0);
 //   - incremental planning on a generated fleet (../shared/bench/gen-gitops-repo.mjs,
 //     1,000 clusters, 10,000 files): requests and CPU time to re-plan after a push that
-//     changes one file (limits 3 requests, 100 ms), and the cold plan for reference. Two
-//     kinds of push: one that moves no pinned version (a comment; most pushes to a GitOps
-//     repository touch other things), answered from the plan memo, and one that moves a
-//     version in a staging cluster (promotion to production changes), planned again.
+//     changes one file (limits 3 requests, 100 ms), and the cold plan for reference. Three
+//     kinds of push: one that moves no pinned version and no line of one (a comment at the
+//     end of a file; most pushes to a GitOps repository touch other things), answered from
+//     the scan memo and the plan memo; one that moves the lines of a file's targets (a
+//     comment at its top: the plan names target lines, so it is planned again); and one
+//     that moves a version in a staging cluster (promotion to production changes).
 // Run: scripts/with-node.sh node bench/github.ts
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPlanMemo, planTree, reconcile, storeScanCache } from '../lib/engine/index.ts';
+import { createPlanMemo, createScanMemo, planTree, reconcile, storeScanCache } from '../lib/engine/index.ts';
 import { catalogReleases } from '../lib/feed.ts';
 import { githubProvider } from '../lib/git/github.ts';
 import { memoryBlobCache, treeReader } from '../lib/git/reader.ts';
@@ -125,10 +127,12 @@ async function incrementalRows(): Promise<BenchRow[]> {
     const cache = memoryBlobCache();
     const scanCache = storeScanCache(undefined);
     const planMemo = createPlanMemo();
+    const scanMemo = createScanMemo();
+    const memos = { scanCache, planMemo, scanMemo };
     const readerAt = async () => treeReader(gh, await gh.listTree((await gh.resolveBranch('main'))!), cache);
     let n = server.log.length;
     let t = performance.now();
-    const cold = await planTree(await readerAt(), { catalog, releases, now: NOW, scanCache, planMemo });
+    const cold = await planTree(await readerAt(), { catalog, releases, now: NOW, ...memos });
     const coldMs = performance.now() - t;
     const coldReq = server.log.length - n;
     const cpuOf = async (f: () => Promise<unknown>) => {
@@ -137,8 +141,12 @@ async function incrementalRows(): Promise<BenchRow[]> {
       const used = process.cpuUsage(before);
       return (used.user + used.system) / 1000;
     };
+    // The scan cache and plan memo alone (the round before the scan memo), for the ratio.
+    const without = { scanCache, planMemo: createPlanMemo() };
+    await planTree(await readerAt(), { catalog, releases, now: NOW, ...without });
     const requests: number[] = [];
     const withScanCache: number[] = [];
+    const withoutScanMemo: number[] = [];
     const blobsOnly: number[] = [];
     const wall: number[] = [];
     // Pushes that each change one file (a different target file each time).
@@ -157,12 +165,13 @@ async function incrementalRows(): Promise<BenchRow[]> {
       let warm: Awaited<ReturnType<typeof planTree>> | undefined;
       withScanCache.push(
         await cpuOf(async () => {
-          warm = await planTree(reader, { catalog, releases, now: NOW, scanCache, planMemo });
+          warm = await planTree(reader, { catalog, releases, now: NOW, ...memos });
         }),
       );
       wall.push(performance.now() - t);
       if (server.log.length - n !== requests.at(-1))
         throw new Error('the re-plan read more than the changed blob');
+      withoutScanMemo.push(await cpuOf(() => planTree(reader, { catalog, releases, now: NOW, ...without })));
       // Before the scan cache: blobs cached, every file scanned again.
       let full: Awaited<ReturnType<typeof planTree>> | undefined;
       blobsOnly.push(
@@ -172,6 +181,28 @@ async function incrementalRows(): Promise<BenchRow[]> {
       );
       if (JSON.stringify(warm!.plan) !== JSON.stringify(full!.plan))
         throw new Error('the re-plan from the scan cache differs from a full scan');
+    }
+    if (scanMemo.stats.reused < withScanCache.length) throw new Error('a one-file push was scanned in full');
+    // Pushes that each put a comment at the top of a target file: scanned from the memo, planned again.
+    const moved: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const file = files[(i * 389 + 11) % files.length]!;
+      const text = server.git(['show', `main:${file}`]);
+      server.commitFiles('main', { [file]: `# moved ${i}\n${text}` }, `line push ${i}`);
+      const reader = await readerAt();
+      await reader.read(file);
+      let warm: Awaited<ReturnType<typeof planTree>> | undefined;
+      const reused = scanMemo.stats.reused;
+      moved.push(
+        await cpuOf(async () => {
+          warm = await planTree(reader, { catalog, releases, now: NOW, ...memos });
+        }),
+      );
+      if (scanMemo.stats.reused !== reused + 1)
+        throw new Error('a push that moved lines was scanned in full');
+      const full = await planTree(reader, { catalog, releases, now: NOW });
+      if (JSON.stringify(warm!.plan) !== JSON.stringify(full.plan))
+        throw new Error('the re-plan after a push that moved lines differs from a full plan');
     }
     // Pushes that each move one version in a staging cluster: planned again (memo miss).
     const bumps: number[] = [];
@@ -193,7 +224,7 @@ async function incrementalRows(): Promise<BenchRow[]> {
       const planned = planMemo.stats.planned;
       bumps.push(
         await cpuOf(async () => {
-          warm = await planTree(reader, { catalog, releases, now: NOW, scanCache, planMemo });
+          warm = await planTree(reader, { catalog, releases, now: NOW, ...memos });
         }),
       );
       if (planMemo.stats.planned !== planned + 1) throw new Error('a version push was not planned again');
@@ -207,10 +238,12 @@ async function incrementalRows(): Promise<BenchRow[]> {
       row('github: cold plan: wall time', coldMs, 'ms'),
       row('github: re-plan after a one-file push: requests', median(requests), 'req', 4),
       row('github: re-plan after a one-file push: scan + plan CPU', median(withScanCache), 'ms', 100),
+      row('github: same, without the scan memo (scan cache and plan memo)', median(withoutScanMemo), 'ms'),
+      row('github: same, blob cache only (every file scanned again)', median(blobsOnly), 'ms'),
+      row("github: re-plan after a push that moves the lines of a file's targets: CPU", median(moved), 'ms'),
       ...(bumps.length
         ? [row('github: re-plan after a push that moves a staging version: CPU', median(bumps), 'ms')]
         : []),
-      row('github: same, blob cache only (every file scanned again)', median(blobsOnly), 'ms'),
       row('github: re-plan after a one-file push: wall time', median(wall), 'ms'),
     ];
   } finally {

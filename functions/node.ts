@@ -83,6 +83,8 @@ export async function startNodeServer(opts: NodeServerOptions): Promise<NodeServ
     write: (line) => process.stderr.write(`${line}\n`),
     // Webhooks answer 202 at once; their work is queued and coalesced (functions/work.ts).
     work: 'queue',
+    // The last scan and plan of the 8 repositories reconciled most recently stay in memory.
+    keepPlans: 8,
   };
   const direct = await clusterAccess(opts.env);
   if (direct) Object.assign(runtime, direct);

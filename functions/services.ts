@@ -58,6 +58,13 @@ export interface Runtime {
    * work and reports it (tests that assert what one delivery did).
    */
   work?: 'inline' | 'queue';
+  /**
+   * How many repositories keep their last scan and plan in memory between reconciles, so
+   * a push that pins nothing new re-plans in milliseconds (lib/targets/scan-memo.ts,
+   * lib/planner/memo.ts). `cairn serve`: 8. Default 0: each reconcile plans from the
+   * store's scan cache (a Worker isolate has 128 MB).
+   */
+  keepPlans?: number;
 }
 
 export interface Services {

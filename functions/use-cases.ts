@@ -5,12 +5,17 @@
 // second PR.
 import {
   CAIRN_LABEL,
+  createPlanMemo,
+  createScanMemo,
   ensureRollbacks,
   GATE_CONTEXT,
+  type PlanMemo,
   planTree,
   readRepoPolicy,
   reconcile,
   type ReconcileReport,
+  type ScanCache,
+  type ScanMemo,
   storeBlobCache,
   storeScanCache,
 } from '../lib/engine/index.ts';
@@ -148,6 +153,28 @@ export interface RepositoryRun {
   error?: string;
 }
 
+/** What a reconcile keeps for the next one of the same repository, by Services (`Runtime.keepPlans`). */
+interface PlanMemos {
+  scanCache: ScanCache;
+  scanMemo?: ScanMemo;
+  planMemo?: PlanMemo;
+}
+const memos = new WeakMap<Services, { scanCache: ScanCache; byRepo: Map<string, Required<PlanMemos>> }>();
+
+function planMemos(s: Services, r: Repository): PlanMemos {
+  const keep = s.runtime.keepPlans ?? 0;
+  if (keep <= 0) return { scanCache: storeScanCache(s.store) };
+  let kept = memos.get(s);
+  if (!kept) memos.set(s, (kept = { scanCache: storeScanCache(s.store), byRepo: new Map() }));
+  let mine = kept.byRepo.get(r.slug);
+  kept.byRepo.delete(r.slug);
+  mine ??= { scanCache: kept.scanCache, scanMemo: createScanMemo(), planMemo: createPlanMemo() };
+  kept.byRepo.set(r.slug, mine);
+  // The least recently reconciled repository lets its memos go.
+  if (kept.byRepo.size > keep) kept.byRepo.delete(kept.byRepo.keys().next().value!);
+  return mine;
+}
+
 /** Plans the base branch and ensures one PR per ready step (docs/github.md), windows applied. */
 export async function reconcileRepository(
   s: Services,
@@ -176,7 +203,7 @@ export async function reconcileRepository(
         releases: known,
         clusters,
         now,
-        scanCache: storeScanCache(s.store),
+        ...planMemos(s, r),
       });
       policy = planned.policy;
       plan = planned.plan;

@@ -13,6 +13,7 @@ import { matchesAnyGlob } from './policy/glob.ts';
 import { placeFile } from './policy/resolve.ts';
 import type { Policy } from './policy/schema.ts';
 import type { RepoReader } from './targets/repo.ts';
+import type { ScanReuse } from './targets/scan-memo.ts';
 import { type ParallelScan, scanRepository } from './targets/scan.ts';
 
 export interface PlanRepositoryInput {
@@ -28,6 +29,8 @@ export interface PlanRepositoryInput {
   parallel?: ParallelScan;
   /** Kept between runs by a caller that re-plans the same repository (lib/planner/memo.ts). */
   planMemo?: PlanMemo;
+  /** Reuses the last scan when a push moved only positions (lib/targets/scan-memo.ts); the context is the policy's. */
+  scanReuse?: Omit<ScanReuse, 'context'>;
 }
 
 export interface RepositoryPlan {
@@ -41,14 +44,11 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
   const { policy, catalog, releases, clusters, now } = input;
   const conventions: string[] = [];
   const globs = policy.ignorePaths ?? DEFAULT_IGNORE_PATHS;
-  let ignored = 0;
+  const counts = { ignored: 0 };
   let shared: ((file: string) => Target['sharedBy']) | undefined;
   const inventory = await scanRepository(repo, {
-    ignore: (path) => {
-      const hit = matchesAnyGlob(path, globs);
-      if (hit) ignored++;
-      return hit;
-    },
+    ignore: (path) => matchesAnyGlob(path, globs),
+    counts,
     ...(policy.clusters.length
       ? { locate: (file: string) => placeFile(policy, file) }
       : {
@@ -61,7 +61,12 @@ export async function planRepository(repo: RepoReader, input: PlanRepositoryInpu
         }),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     ...(input.parallel ? { parallel: input.parallel } : {}),
+    // The scan depends on the policy (ignorePaths, clusters) and on which clusters report.
+    ...(input.scanReuse
+      ? { reuse: { ...input.scanReuse, context: JSON.stringify([policy, Object.keys(clusters)]) } }
+      : {}),
   });
+  const { ignored } = counts;
   if (ignored) {
     conventions.push(
       `ignorePaths${policy.ignorePaths ? '' : ' (defaults)'}: ${ignored} YAML file${ignored === 1 ? '' : 's'} not scanned (${globs.join(', ')})`,

@@ -8,11 +8,12 @@ import { createPlanMemo, type PlanMemo } from '../planner/memo.ts';
 import type { Policy } from '../policy/schema.ts';
 import type { RepoReader } from '../targets/repo.ts';
 import type { TreeEntry } from '../git/provider.ts';
-import { cachedScan, type ScanCache, type ScanCacheStats } from './scan-cache.ts';
+import { cachedScan, type ScanCache, type ScanCacheStats, storedScan } from './scan-cache.ts';
+import { createScanMemo, type ScanMemo } from '../targets/scan-memo.ts';
 
 export const POLICY_DIR = '.cairn/';
 
-export { createPlanMemo, type PlanMemo };
+export { createPlanMemo, createScanMemo, type PlanMemo, type ScanMemo };
 
 export interface TreePlanInput {
   catalog: Catalog;
@@ -29,6 +30,11 @@ export interface TreePlanInput {
    * runs: a re-plan whose targets, policy and releases did not change plans nothing.
    */
   planMemo?: PlanMemo;
+  /**
+   * The last scan, kept between runs (lib/targets/scan-memo.ts): with `scanCache`, a push that
+   * moved only positions (a comment, a manifest that pins nothing) is not scanned again.
+   */
+  scanMemo?: ScanMemo;
   /** Counts the files the cache gave and the files scanned. */
   scanStats?: ScanCacheStats;
 }
@@ -64,6 +70,16 @@ export async function planTree(
     clusters: input.clusters ?? {},
     now: input.now,
     ...(parallel ? { parallel } : {}),
+    ...(parallel && input.scanMemo
+      ? {
+          scanReuse: {
+            memo: input.scanMemo,
+            keyOf: (path: string) => entry!(path)?.sha,
+            stored: (path: string, sha: string, maxBytes: number) =>
+              storedScan(input.scanCache!, path, sha, maxBytes),
+          },
+        }
+      : {}),
     ...(input.planMemo ? { planMemo: input.planMemo } : {}),
   });
   return { ...planned, policy };

@@ -177,6 +177,21 @@ export interface ScanCacheStats {
   scanned: number;
 }
 
+const keyOf = (version: string, maxBytes: number, sha: string, path: string) =>
+  `${version}:${maxBytes}:${sha}:${path}`;
+
+/** What scanning blob `sha` at `path` gave, from the cache (a copy), or undefined. */
+export async function storedScan(
+  cache: ScanCache,
+  path: string,
+  sha: string,
+  maxBytes: number,
+  version = scannerVersion(),
+): Promise<ScannedBatch | undefined> {
+  const key = keyOf(version, maxBytes, sha, path);
+  return cache.peek?.(key) ?? (await cache.get(key));
+}
+
 /**
  * The scanner's `parallel` hook over a cache: each regular file's batch comes from the
  * cache when its blob and path were scanned before, else it is read through `repo` and
@@ -193,7 +208,7 @@ export function cachedScan(
     const out: ScannedBatch[] = [];
     for (const path of paths) {
       const sha = blobOf(path);
-      const key = sha && `${version}:${maxBytes}:${sha}:${path}`;
+      const key = sha && keyOf(version, maxBytes, sha, path);
       // A re-plan finds nearly every file in memory: no promise per file for those.
       const hit = key ? (cache.peek?.(key) ?? (await cache.get(key))) : undefined;
       if (hit) {

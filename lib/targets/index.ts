@@ -1,6 +1,6 @@
 // Targets: find, read and edit every place in a GitOps repository that pins a
 // Redis operator or Redis version, without moving any other byte.
-//   scanRepository(repo, opts) -> Inventory        (./scan.ts)
+//   scanRepository(repo, opts) -> Inventory        (./scan.ts; the last scan reused: ./scan-memo.ts)
 //   editTarget(text, target, version) -> text      (./edit.ts)
 //   createOpsRequestFiles(text, target, version)   (./ops-request.ts, KubeDB)
 // Each target kind is one module in ./kinds, registered in ./registry.ts;
@@ -20,3 +20,4 @@ export {
 export { TARGET_KINDS, targetKind } from './registry.ts';
 export { memoryRepo, type RepoEntry, type RepoReader } from './repo.ts';
 export { type ScanOptions, scanRepository } from './scan.ts';
+export { createScanMemo, type ScanMemo, type ScanReuse } from './scan-memo.ts';

@@ -24,6 +24,7 @@ import { resolveAmbiguous } from './kinds/olm.ts';
 import { TARGET_KINDS } from './registry.ts';
 import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry, RepoReader } from './repo.ts';
+import { copyInventory, entryKeys, reuseLastScan, type ScanReuse } from './scan-memo.ts';
 import {
   apiGroup,
   checkBytes,
@@ -53,6 +54,10 @@ export interface ScanOptions {
    * files are read through the RepoReader on this thread.
    */
   parallel?: ParallelScan;
+  /** Reuses the last scan of this repository when a push moved only positions (./scan-memo.ts). */
+  reuse?: ScanReuse;
+  /** Filled in: how many YAML files `ignore` left out. */
+  counts?: { ignored: number };
 }
 
 export type ParallelScan = (paths: readonly string[], maxBytes: number) => Promise<ScannedBatch[]>;
@@ -170,9 +175,33 @@ function emptyIndex(): ScanIndex {
 export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): Promise<Inventory> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const listed = await repo.list();
-  const entries = listed
-    .filter((e) => YAML_FILE.test(basename(e.path)) && !opts.ignore?.(e.path))
-    .sort(byPath);
+  const keys = opts.reuse && entryKeys(listed, opts.reuse);
+  if (opts.reuse && keys) {
+    const parallel = opts.parallel;
+    const last = await reuseLastScan(opts.reuse, listed, keys, maxBytes, async (path) =>
+      parallel
+        ? (await parallel([path], maxBytes))[0]
+        : scanBatch(
+            [
+              await repo.read(path).then(
+                (bytes) => ({ path, bytes }),
+                (e: Error) => ({ path, problem: e.message }),
+              ),
+            ],
+            maxBytes,
+          ),
+    );
+    if (last) {
+      // What a full scan tells the caller: the layout it places files by, the files left out.
+      opts.place?.(last.layout);
+      if (opts.counts) opts.counts.ignored = last.ignored;
+      opts.onProgress?.(last.considered.size, last.considered.size);
+      return copyInventory(last.inventory);
+    }
+  }
+  const yaml = listed.filter((e) => YAML_FILE.test(basename(e.path)));
+  const entries = yaml.filter((e) => !opts.ignore?.(e.path)).sort(byPath);
+  if (opts.counts) opts.counts.ignored = yaml.length - entries.length;
   const problems: UnreadableTarget[] = [];
   const hits: Hit[] = [];
   const index = emptyIndex();
@@ -199,17 +228,25 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     opts.onProgress?.(entries.length, entries.length);
   }
 
-  await scanNamedValueFiles(repo, index, maxBytes, hits);
-  await scanGeneratorFiles(repo, listed, opts, maxBytes, hits);
+  // Files read again for what other files found in them: a memo must scan in full when one changes.
+  const reread = new Set<string>();
+  const again: RepoReader = opts.reuse
+    ? {
+        list: () => repo.list(),
+        read: (p) => (reread.add(p), repo.read(p)),
+        realpath: (p) => repo.realpath(p),
+      }
+    : repo;
+  await scanNamedValueFiles(again, index, maxBytes, hits);
+  await scanGeneratorFiles(again, listed, opts, maxBytes, hits);
   tieArgoValueFiles(hits, index);
   tieGeneratedValues(hits, index);
   for (const hit of hits) resolveIdentity(hit, index);
   const unique = dedupe(hits);
   assignIds(unique);
   linkValuesFrom(unique, index);
-  const locate = opts.place
-    ? opts.place({ files: entries.map((e) => e.path), fluxKustomizations: index.fluxKustomizations })
-    : opts.locate;
+  const layout = { files: entries.map((e) => e.path), fluxKustomizations: index.fluxKustomizations };
+  const locate = opts.place ? opts.place(layout) : opts.locate;
   for (const hit of unique) {
     const where = locate?.(hit.file);
     if (where?.cluster) hit.cluster = where.cluster;
@@ -258,7 +295,23 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   }
   targets.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || a.span!.offset - b.span!.offset);
   problems.sort((a, b) => byPath({ path: a.file }, { path: b.file }) || (a.line ?? 0) - (b.line ?? 0));
-  return { targets, problems };
+  const inventory = { targets, problems };
+  if (opts.reuse && keys) {
+    opts.reuse.memo.stats.scanned++;
+    opts.reuse.memo.last = {
+      context: opts.reuse.context,
+      maxBytes,
+      paths: listed.map((e) => e.path),
+      keys,
+      considered: new Set(layout.files),
+      read: new Set(entries.filter((e) => !e.isSymbolicLink && e.size <= maxBytes).map((e) => e.path)),
+      reread,
+      layout,
+      ignored: yaml.length - entries.length,
+      inventory: copyInventory(inventory),
+    };
+  }
+  return inventory;
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {

@@ -2,13 +2,16 @@
 // signed in the test, against the GitHub-compatible test server.
 import { afterEach, expect, it } from 'vitest';
 import { GATE_CONTEXT } from '../../lib/engine/index.ts';
+import { memoryStore, type Store } from '../../lib/store/index.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import { describeWithFixtures } from '../support/fixtures.ts';
+import { manualClock } from '../support/store-contract.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import {
   fleetServer,
   githubDelivery,
   mergedPayload,
+  NOW,
   openPulls,
   payload,
   PREVIOUS_SECRET,
@@ -169,6 +172,44 @@ describeWithFixtures('POST /webhooks/github', () => {
     const res = await request('/webhooks/github', githubDelivery('push', main));
     expect(await res.json()).toMatchObject({ outcome: 'done' });
     expect(openPulls(server).length).toBeGreaterThan(0);
+  });
+
+  it('cairn serve keeps the last scan and plan (keepPlans): a push of a comment re-plans without reading the scan cache, to the same PRs', async () => {
+    const main = (after: string) => {
+      const p = JSON.parse(payload('push/payload.json'));
+      return JSON.stringify({
+        ...p,
+        ref: 'refs/heads/main',
+        after,
+        repository: { ...p.repository, default_branch: 'main' },
+      });
+    };
+    const scanReads = async (keepPlans: number) => {
+      const server = await fleet();
+      const store = memoryStore(manualClock(NOW));
+      const reads: string[] = [];
+      const counted: Store = { ...store, get: (key) => (reads.push(key), store.get(key)) };
+      const { request } = service(server, {}, { keepPlans, store: () => counted });
+      await request('/webhooks/github', githubDelivery('push', main('a'.repeat(40))));
+      const opened = openPulls(server).map((p) => p.title);
+      const path = 'infrastructure/staging/redis-operator.yaml';
+      server.commitFiles(
+        'main',
+        { [path]: `${server.git(['show', `main:${path}`])}# touched\n` },
+        'a comment',
+      );
+      reads.length = 0;
+      const res = await request('/webhooks/github', githubDelivery('push', main('b'.repeat(40))));
+      expect(await res.json()).toMatchObject({ outcome: 'done' });
+      expect(openPulls(server).map((p) => p.title)).toEqual(opened);
+      return reads.filter((k) => k.startsWith('scan:'));
+    };
+    const kept = await scanReads(1);
+    // Only the pushed file's new blob is looked up; the rest comes from the last scan.
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toContain(':infrastructure/staging/redis-operator.yaml');
+    // Without: every YAML file's findings are read from the store again.
+    expect((await scanReads(0)).length).toBeGreaterThan(10);
   });
 
   it('an event cairn does not act on is answered without a single GitHub request', async () => {

@@ -1,15 +1,18 @@
 // The scanner's per-blob cache: a re-plan after a push scans only the changed files, and
 // what it plans is exactly what a full scan plans, whatever one file the push changed
 // (including files other files depend on: Chart.yaml, kustomization.yaml, Flux
-// Kustomizations, HelmRepositories).
+// Kustomizations, HelmRepositories). With the scan memo (lib/targets/scan-memo.ts), a push
+// that moved only positions reuses the last inventory: held to full scans the same way.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createPlanMemo,
+  createScanMemo,
   type PlanMemo,
   planTree,
+  type ScanMemo,
   scannerVersion,
   storeScanCache,
 } from '../../../lib/engine/index.ts';
@@ -69,6 +72,7 @@ async function plan(
   files: Map<string, string>,
   scanCache?: ReturnType<typeof storeScanCache>,
   planMemo?: PlanMemo,
+  scanMemo?: ScanMemo,
 ) {
   const { git, tree } = gitOf(files);
   const stats = { cached: 0, scanned: 0 };
@@ -78,6 +82,7 @@ async function plan(
     now: NOW,
     ...(scanCache ? { scanCache, scanStats: stats } : {}),
     ...(planMemo ? { planMemo } : {}),
+    ...(scanMemo ? { scanMemo } : {}),
   });
   return { plan: p.plan, inventory: p.inventory, conventions: p.conventions, stats, reads: git.reads };
 }
@@ -229,5 +234,203 @@ describe('the scan cache', () => {
     const again = await plan(files, cache);
     expect(again.stats.cached).toBeLessThanOrEqual(3);
     expect(again.stats.scanned).toBe(first.stats.scanned - again.stats.cached);
+  });
+});
+
+/**
+ * Files other files read again or tie to their chart: an Argo CD `$values` file, a JSON6902
+ * ops file, a `configMapGenerator` values file behind a HelmRelease `valuesFrom`, an inline
+ * patch and a chart beside its values (each a fact the memo must not reuse when it moves).
+ */
+const tied = new Map([
+  [
+    'apps/cache.yaml',
+    `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: cache
+  namespace: argocd
+spec:
+  sources:
+    - repoURL: https://charts.example.com/bitnami
+      chart: redis
+      targetRevision: 20.12.2
+      helm:
+        valueFiles:
+          - $values/settings/cache.yaml
+    - repoURL: https://git.example.com/fleet
+      ref: values
+  destination:
+    namespace: cache
+`,
+  ],
+  ['settings/cache.yaml', '# the cache\nimage:\n  tag: 7.4.2-debian-12-r6\n'],
+  [
+    'base/redis.yaml',
+    'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redis\nspec:\n  template:\n    spec:\n      containers:\n        - name: redis\n          image: redis:7.2.4\n        - name: sidecar\n          image: redis:7.2.4\n',
+  ],
+  ['base/kustomization.yaml', 'resources:\n  - redis.yaml\n'],
+  [
+    'overlays/prod/kustomization.yaml',
+    `resources:
+  - ../../base
+patches:
+  - path: ops.yaml
+    target:
+      kind: StatefulSet
+      name: redis
+  - patch: |
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: redis
+      spec:
+        template:
+          spec:
+            containers:
+              - name: redis
+                image: redis:7.2.5
+`,
+  ],
+  [
+    'overlays/prod/ops.yaml',
+    '- op: replace\n  path: /spec/template/spec/containers/1/image\n  value: redis:7.2.5\n',
+  ],
+  [
+    'flux/release.yaml',
+    `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: sessions
+  namespace: apps
+spec:
+  chart:
+    spec:
+      chart: redis
+      version: 20.1.0
+      sourceRef:
+        kind: HelmRepository
+        name: bitnami
+  valuesFrom:
+    - kind: ConfigMap
+      name: sessions-values
+      valuesKey: values.yaml
+`,
+  ],
+  [
+    'flux/kustomization.yaml',
+    'namespace: apps\nresources:\n  - release.yaml\nconfigMapGenerator:\n  - name: sessions-values\n    files:\n      - values.yaml=sessions.yaml\n',
+  ],
+  ['flux/sessions.yaml', 'image:\n  tag: 7.2.4-debian-12-r0\n'],
+  [
+    'charts/cache/Chart.yaml',
+    'apiVersion: v2\nname: cache\nversion: 1.0.0\ndependencies:\n  - name: redis\n    version: 18.0.0\n    repository: https://charts.bitnami.com/bitnami\n',
+  ],
+  ['charts/cache/values.yaml', 'redis:\n  image:\n    tag: 7.2.4\n'],
+  ['.cairn/policy.yaml', 'apiVersion: cairn.dev/v1alpha1\nkind: Policy\n'],
+  ['README.md', '# fleet\n'],
+]);
+
+/** Pushes that move only positions (a comment, blank lines, a line of a manifest that pins nothing), and some that move more. */
+const placeEdits = [
+  (t: string, at: number) => {
+    const lines = t.split('\n');
+    lines.splice(at % lines.length, 0, '# a note');
+    return lines.join('\n');
+  },
+  (t: string, at: number) => {
+    const lines = t.split('\n');
+    lines.splice(at % lines.length, 0, '');
+    return lines.join('\n');
+  },
+  (t: string) => `# owned by the platform team\n\n${t}`,
+  (t: string) => `${t}# touched\n`,
+  (t: string) => t.replace(/replicas: *\d+/, 'replicas: 5'),
+  (t: string) => `${t}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: b\n`,
+  ...edits.map((e) => (t: string) => e(t)),
+];
+
+describe('the scan memo', () => {
+  const repos = [...fleets, tied];
+
+  it('a run of pushes scanned from the last scan gives exactly what full scans give, and most are not scanned again', async () => {
+    let reused = 0;
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: repos.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: placeEdits.length - 1 })), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        async (which, pushes) => {
+          let files = repos[which]!;
+          const cache = storeScanCache(undefined);
+          const memo = createScanMemo();
+          await plan(files, cache, createPlanMemo(), memo);
+          const yaml = [...files.keys()].filter((p) => /\.ya?ml$/.test(p) && !p.startsWith('.cairn/')).sort();
+          for (const [pick, at, how] of pushes) {
+            const path = yaml[pick % yaml.length]!;
+            files = new Map(files).set(path, placeEdits[how]!(files.get(path)!, at));
+            const before = memo.stats.reused;
+            const warm = await plan(files, cache, undefined, memo);
+            const full = await plan(files);
+            expect(warm.inventory).toEqual(full.inventory);
+            expect(warm.plan).toEqual(full.plan);
+            expect(warm.conventions).toEqual(full.conventions);
+            runs++;
+            reused += memo.stats.reused - before;
+          }
+        },
+      ),
+      { seed: 21, numRuns: 60 },
+    );
+    // Not a property that holds by scanning everything in full: most of these pushes move only positions.
+    expect(reused).toBeGreaterThan(runs / 3);
+    expect(reused).toBeLessThan(runs);
+  });
+
+  it("a comment above a target moves its line and offset without a scan; the plan is the full scan's", async () => {
+    const files = fleets[0]!;
+    const memo = createScanMemo();
+    const cache = storeScanCache(undefined);
+    const first = await plan(files, cache, undefined, memo);
+    const path = 'infrastructure/staging/redis-operator.yaml';
+    const next = new Map(files).set(path, `# pinned by the platform team\n${files.get(path)!}`);
+    const warm = await plan(next, cache, undefined, memo);
+    expect(memo.stats).toEqual({ reused: 1, scanned: 1 });
+    expect(warm.inventory).toEqual((await plan(next)).inventory);
+    const was = first.inventory.targets.filter((t) => t.file === path);
+    const now = warm.inventory.targets.filter((t) => t.file === path);
+    expect(now.length).toBeGreaterThan(0);
+    expect(now.map((t) => t.line)).toEqual(was.map((t) => t.line + 1));
+    expect(now.map((t) => t.span!.offset)).toEqual(was.map((t) => t.span!.offset + 30));
+    expect(now[0]!.fingerprint).not.toBe(was[0]!.fingerprint);
+  });
+
+  it('scans in full when a file another file reads changes, a version moves, a file is added or the policy changes', async () => {
+    const memo = createScanMemo();
+    const cache = storeScanCache(undefined);
+    await plan(tied, cache, undefined, memo);
+    const pushes: [string, (t: string) => string][] = [
+      ['settings/cache.yaml', (t) => `${t}# read again as the Application's values\n`],
+      ['overlays/prod/ops.yaml', (t) => `${t}# read again as JSON6902 ops\n`],
+      ['flux/release.yaml', (t) => t.replace('version: 20.1.0', 'version: 20.2.0')],
+      ['flux/new.yaml', () => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: new\n'],
+      ['.cairn/policy.yaml', (t) => `${t}ignorePaths:\n  - charts/**\n`],
+    ];
+    let files = tied;
+    for (const [path, edit] of pushes) {
+      files = new Map(files).set(path, edit(files.get(path) ?? ''));
+      const scanned = memo.stats.scanned;
+      const warm = await plan(files, cache, undefined, memo);
+      expect(memo.stats.scanned, path).toBe(scanned + 1);
+      expect(warm.inventory).toEqual((await plan(files)).inventory);
+    }
+    expect(memo.stats.reused).toBe(0);
+    // A push outside what the scan reads (a README) changes nothing.
+    files = new Map(files).set('README.md', '# the fleet\n');
+    await plan(files, cache, undefined, memo);
+    expect(memo.stats.reused).toBe(1);
   });
 });
