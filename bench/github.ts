@@ -10,8 +10,9 @@
 //     kinds of push: one that moves no pinned version and no line of one (a comment at the
 //     end of a file; most pushes to a GitOps repository touch other things), answered from
 //     the scan memo and the plan memo; one that moves the lines of a file's targets (a
-//     comment at its top: the plan names target lines, so it is planned again); and one
-//     that moves a version in a staging cluster (promotion to production changes).
+//     comment at its top: the last plan with those lines moved; the first such push after
+//     a plan indexes where the plan names lines); and one that moves a version in a
+//     staging cluster (promotion to production changes), planned again.
 // Run: scripts/with-node.sh node bench/github.ts
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -183,9 +184,10 @@ async function incrementalRows(): Promise<BenchRow[]> {
         throw new Error('the re-plan from the scan cache differs from a full scan');
     }
     if (scanMemo.stats.reused < withScanCache.length) throw new Error('a one-file push was scanned in full');
-    // Pushes that each put a comment at the top of a target file: scanned from the memo, planned again.
+    // Pushes that each put a comment at the top of a target file: scanned from the memo, lines moved in the plan.
     const moved: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    const plannedBefore = planMemo.stats.planned;
+    for (let i = 0; i < 7; i++) {
       const file = files[(i * 389 + 11) % files.length]!;
       const text = server.git(['show', `main:${file}`]);
       server.commitFiles('main', { [file]: `# moved ${i}\n${text}` }, `line push ${i}`);
@@ -200,6 +202,8 @@ async function incrementalRows(): Promise<BenchRow[]> {
       );
       if (scanMemo.stats.reused !== reused + 1)
         throw new Error('a push that moved lines was scanned in full');
+      if (planMemo.stats.planned !== plannedBefore)
+        throw new Error('a push that moved lines was planned again');
       const full = await planTree(reader, { catalog, releases, now: NOW });
       if (JSON.stringify(warm!.plan) !== JSON.stringify(full.plan))
         throw new Error('the re-plan after a push that moved lines differs from a full plan');
@@ -240,7 +244,13 @@ async function incrementalRows(): Promise<BenchRow[]> {
       row('github: re-plan after a one-file push: scan + plan CPU', median(withScanCache), 'ms', 100),
       row('github: same, without the scan memo (scan cache and plan memo)', median(withoutScanMemo), 'ms'),
       row('github: same, blob cache only (every file scanned again)', median(blobsOnly), 'ms'),
-      row("github: re-plan after a push that moves the lines of a file's targets: CPU", median(moved), 'ms'),
+      row(
+        "github: re-plan after a push that moves the lines of a file's targets: CPU",
+        median(moved),
+        'ms',
+        100,
+      ),
+      row('github: same, the first after a plan (indexes where the plan names lines)', moved[0]!, 'ms'),
       ...(bumps.length
         ? [row('github: re-plan after a push that moves a staging version: CPU', median(bumps), 'ms')]
         : []),

@@ -9,9 +9,16 @@
 // planner never reads), the policy, the cluster reports and the release lists as JSON, and
 // the catalog by identity (it changes only with cairn). The instant matters only through
 // the release-age checks, so the last plan holds until the next release reaches its
-// minimum age (or from the last one that did): a service re-planning on its clock reuses it. It holds one plan and
-// one copy of the targets it was planned from, so its memory is bounded by one plan. Below it, the planner's own memos (verdicts and paths
-// per distinct component, version and settings) are shared by every run.
+// minimum age (or from the last one that did): a service re-planning on its clock reuses it.
+//
+// A target's `line` (and its siblings') is read only to be named: in the step target
+// (ids.ts stepTarget) and in texts as `(file:line)`. A push that added a line above some
+// tokens moves their lines and nothing else, so when the targets differ only in lines (one
+// old line to one new line per file), the answer is the last plan with those lines moved in
+// the items that name them (found once per plan: `lineIndex`). Ids and gates never hold a
+// line. It holds one plan and one copy of the targets it was planned from, so its memory is
+// bounded by one plan. Below it, the planner's own memos (verdicts and paths per distinct
+// component, version and settings) are shared by every run.
 import type { Catalog } from '../catalog/schema.ts';
 import type { Release, Target } from '../model.ts';
 import { verdictsValidity, type Validity } from './candidates.ts';
@@ -31,7 +38,7 @@ interface Fingerprint {
 
 /** What one run leaves for the next (opaque to callers). */
 export interface PlanMemo {
-  last?: { key: Fingerprint; plan: Plan };
+  last?: { key: Fingerprint; plan: Plan; lines?: LineIndex };
   /** Runs answered from the memo, and runs planned. */
   stats: { reused: number; planned: number };
 }
@@ -51,9 +58,12 @@ function releasesText(releases: Record<string, Release[]>): string {
 /**
  * Fields of a target that say where exactly an edit writes: `span` (it moves when text
  * above the token changes) and the file text's `fingerprint` (it changes with any byte of
- * the file). The planner reads neither, so they are not compared.
+ * the file). The planner reads neither, so they are not compared. `line` (and a sibling's)
+ * moves with a line added above the token: the plan names it, so it is compared apart and
+ * a plan whose targets only moved lines is the last one with those lines moved.
  */
-const UNREAD = new Set(['span', 'fingerprint']);
+const UNREAD = new Set(['span', 'fingerprint', 'line', 'siblings']);
+const SIBLING_UNREAD = new Set(['span', 'line']);
 
 const isPlain = (v: object) => {
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -135,7 +145,14 @@ function fingerprint(input: PlanInput): Inputs | undefined {
   }
 }
 
-function same(a: Inputs, now: number, targets: readonly Target[], b: Fingerprint): boolean {
+/** Old line -> new line, by file: only files where a line moved. */
+type LineMoves = Map<string, Map<number, number>>;
+
+/**
+ * Undefined when the input differs from the last run's in anything but target lines;
+ * else the lines that moved (none: the same input).
+ */
+function sameBut(a: Inputs, now: number, targets: readonly Target[], b: Fingerprint): LineMoves | undefined {
   if (
     a.catalog !== b.catalog ||
     !(b.valid.from <= now && now < b.valid.until) ||
@@ -144,9 +161,165 @@ function same(a: Inputs, now: number, targets: readonly Target[], b: Fingerprint
     a.releases !== b.releases ||
     targets.length !== b.targets.length
   )
-    return false;
-  for (let i = 0; i < targets.length; i++) if (!sameData(targets[i], b.targets[i], UNREAD)) return false;
-  return true;
+    return undefined;
+  const byFile = new Map<string, Map<number, number>>();
+  const pair = (file: string, from: unknown, to: unknown): boolean => {
+    if (typeof from !== 'number' || typeof to !== 'number') return from === to;
+    let lines = byFile.get(file);
+    if (!lines) byFile.set(file, (lines = new Map()));
+    const was = lines.get(from);
+    if (was !== undefined) return was === to;
+    lines.set(from, to);
+    return true;
+  };
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    const c = b.targets[i]!;
+    if (!sameData(t, c, UNREAD) || !pair(c.file, c.line, t.line)) return undefined;
+    const ts = t.siblings ?? [];
+    const cs = c.siblings ?? [];
+    if (!Array.isArray(ts) || ts.length !== cs.length) return undefined;
+    for (let j = 0; j < ts.length; j++)
+      if (!sameData(ts[j], cs[j], SIBLING_UNREAD) || !pair(c.file, cs[j]!.line, ts[j]!.line))
+        return undefined;
+  }
+  const moves: LineMoves = new Map();
+  for (const [file, lines] of byFile) {
+    if ([...lines].every(([from, to]) => from === to)) continue;
+    // Two lines onto one would make two tokens one line: not a move.
+    if (new Set(lines.values()).size !== lines.size) return undefined;
+    moves.set(file, lines);
+  }
+  return moves;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The plan's lists of items that can name a target's line. */
+const LISTS = ['targets', 'steps', 'blocked'] as const;
+type Ref = { list: (typeof LISTS)[number]; index: number };
+
+/**
+ * Where a plan names lines, so a line move rewrites only those items: by file, the items
+ * with a step target in it or a text that may name one of its lines (`(file:N)`).
+ */
+export type LineIndex = Map<string, Ref[]>;
+
+/** Keys never built from a line: ids (a step's and those it waits for) and the gate. */
+const LINELESS = new Set(['after', 'id', 'gate']);
+const LINE_REF = /:\d+\)/g;
+/** A step target (ids.ts stepTarget): a file and a line. */
+const lineOf = (o: Record<string, unknown>) =>
+  typeof o.file === 'string' && typeof o.line === 'number' ? o.file : undefined;
+
+/** Every file a text may name a line of: what stands between any `(` and a `:N)` after it. */
+function textFiles(s: string, add: (file: string) => void): void {
+  if (!s.includes(':')) return;
+  LINE_REF.lastIndex = 0;
+  for (let m = LINE_REF.exec(s); m; m = LINE_REF.exec(s)) {
+    const j = m.index;
+    for (let i = s.lastIndexOf('(', j); i >= 0; i = i > 0 ? s.lastIndexOf('(', i - 1) : -1)
+      add(s.slice(i + 1, j));
+  }
+}
+
+/** Built once per plan on the first line move, and kept while lines only move (they keep their items). */
+function lineIndex(plan: Plan): LineIndex {
+  const index: LineIndex = new Map();
+  for (const list of LISTS) {
+    plan[list].forEach((item, i) => {
+      const files = new Set<string>();
+      const add = (f: string) => files.add(f);
+      const visit = (v: unknown): void => {
+        if (typeof v === 'string') return textFiles(v, add);
+        if (typeof v !== 'object' || v === null) return;
+        if (Array.isArray(v)) {
+          for (const x of v) visit(x);
+          return;
+        }
+        const o = v as Record<string, unknown>;
+        const file = lineOf(o);
+        if (file !== undefined) files.add(file);
+        for (const k in o) if (!LINELESS.has(k)) visit(o[k]);
+      };
+      visit(item);
+      for (const f of files) {
+        const refs = index.get(f);
+        if (refs) refs.push({ list, index: i });
+        else index.set(f, [{ list, index: i }]);
+      }
+    });
+  }
+  return index;
+}
+
+/**
+ * The plan with moved lines: every step target's `line` (and `also` lines) in a moved file,
+ * and every `(file:line)` a text names there; only the items `index` says may name them are
+ * read. Undefined when a text or a step target names a line no target had (plan again).
+ */
+function withMovedLines(plan: Plan, moves: LineMoves, index: LineIndex): Plan | undefined {
+  let failed = false;
+  const patterns = [...moves].map(([file, lines]) => ({
+    mark: `(${file}:`,
+    re: new RegExp(`\\(${escapeRegExp(file)}:(\\d+)\\)`, 'g'),
+    file,
+    lines,
+  }));
+  const line = (lines: Map<number, number>, n: number) => {
+    const to = lines.get(n);
+    if (to === undefined) failed = true;
+    return to ?? n;
+  };
+  const text = (s: string) => {
+    let out = s;
+    for (const p of patterns) {
+      if (!out.includes(p.mark)) continue;
+      out = out.replace(p.re, (_m, n: string) => `(${p.file}:${line(p.lines, Number(n))})`);
+    }
+    return out;
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = walk(v[i]);
+        if (x !== v[i]) (copy ??= v.slice())[i] = x;
+      }
+      return copy ?? v;
+    }
+    const o = v as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    const file = lineOf(o);
+    const lines = file === undefined ? undefined : moves.get(file);
+    if (lines) {
+      copy = { ...o, line: line(lines, o.line as number) };
+      if (Array.isArray(o.also))
+        copy.also = (o.also as { line: number }[]).map((a) => ({ ...a, line: line(lines, a.line) }));
+    }
+    for (const k in o) {
+      if (LINELESS.has(k) || (lines && (k === 'line' || k === 'also'))) continue;
+      const x = walk(o[k]);
+      if (x !== o[k]) (copy ??= { ...o })[k] = x;
+    }
+    return copy ?? o;
+  };
+  const refs = new Set([...moves.keys()].flatMap((f) => index.get(f) ?? []));
+  const out: Plan = { ...plan };
+  const copied = new Set<string>();
+  for (const { list, index: i } of refs) {
+    const item = plan[list][i]!;
+    const next = walk(item) as typeof item;
+    if (next === item) continue;
+    if (!copied.has(list)) {
+      copied.add(list);
+      (out as Record<string, unknown>)[list] = plan[list].slice();
+    }
+    (out[list] as unknown[])[i] = next;
+  }
+  return failed ? undefined : out;
 }
 
 /**
@@ -159,19 +332,26 @@ export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
   const key = fingerprint(input);
   const targets = input.inventory.targets;
   const now = input.now.getTime();
-  if (key && memo.last && same(key, now, targets, memo.last.key)) {
+  const last = memo.last;
+  const moves = key && last ? sameBut(key, now, targets, last.key) : undefined;
+  const lines = moves?.size ? (last!.lines ??= lineIndex(last!.plan)) : undefined;
+  const moved = lines ? withMovedLines(last!.plan, moves!, lines) : last?.plan;
+  const copies = lines && moved ? plainCopy(targets) : undefined;
+  if (moves && moved && copies !== NOT_PLAIN) {
     memo.stats.reused++;
-    const last = memo.last.plan;
+    // The next run compares with these lines (a move keeps every item where it was: the index holds).
+    if (copies)
+      memo.last = { key: { ...last!.key, targets: copies as Target[] }, plan: moved, lines: lines! };
     const at = input.now.toISOString();
-    return last.at === at ? last : { ...last, at };
+    return moved.at === at ? moved : { ...moved, at };
   }
   // The last plan is of no more use: let it go before the new one is made (one plan in memory).
   delete memo.last;
   const copied = key ? plainCopy(targets) : NOT_PLAIN;
-  const copies = copied === NOT_PLAIN ? undefined : (copied as Target[]);
+  const planned = copied === NOT_PLAIN ? undefined : (copied as Target[]);
   const { plan, works } = planWithWork(input);
   memo.stats.planned++;
-  if (key && copies) {
+  if (key && planned) {
     // The plan holds while every judgement it used holds.
     const valid = { from: -Infinity, until: Infinity };
     for (const verdicts of new Set(works.map((w) => w.verdicts))) {
@@ -179,7 +359,7 @@ export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
       valid.from = Math.max(valid.from, v.from);
       valid.until = Math.min(valid.until, v.until);
     }
-    memo.last = { key: { ...key, valid, targets: copies }, plan };
+    memo.last = { key: { ...key, valid, targets: planned }, plan };
   }
   return plan;
 }

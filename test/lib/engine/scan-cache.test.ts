@@ -356,6 +356,8 @@ describe('the scan memo', () => {
   it('a run of pushes scanned from the last scan gives exactly what full scans give, and most are not scanned again', async () => {
     let reused = 0;
     let runs = 0;
+    // Runs whose plan was the last one with target lines moved (not planned again).
+    let linesMoved = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: repos.length - 1 }),
@@ -367,19 +369,24 @@ describe('the scan memo', () => {
           let files = repos[which]!;
           const cache = storeScanCache(undefined);
           const memo = createScanMemo();
-          await plan(files, cache, createPlanMemo(), memo);
+          const planMemo = createPlanMemo();
+          let last = await plan(files, cache, planMemo, memo);
           const yaml = [...files.keys()].filter((p) => /\.ya?ml$/.test(p) && !p.startsWith('.cairn/')).sort();
           for (const [pick, at, how] of pushes) {
             const path = yaml[pick % yaml.length]!;
             files = new Map(files).set(path, placeEdits[how]!(files.get(path)!, at));
             const before = memo.stats.reused;
-            const warm = await plan(files, cache, undefined, memo);
+            const planned = planMemo.stats.planned;
+            const warm = await plan(files, cache, planMemo, memo);
             const full = await plan(files);
             expect(warm.inventory).toEqual(full.inventory);
             expect(warm.plan).toEqual(full.plan);
             expect(warm.conventions).toEqual(full.conventions);
             runs++;
             reused += memo.stats.reused - before;
+            const moved = warm.inventory.targets.some((t, i) => t.line !== last.inventory.targets[i]?.line);
+            if (moved && planMemo.stats.planned === planned) linesMoved++;
+            last = warm;
           }
         },
       ),
@@ -387,6 +394,7 @@ describe('the scan memo', () => {
     );
     // Not a property that holds by scanning everything in full: most of these pushes move only positions.
     expect(reused).toBeGreaterThan(runs / 3);
+    expect(linesMoved).toBeGreaterThan(runs / 10);
     expect(reused).toBeLessThan(runs);
   });
 

@@ -71,6 +71,21 @@ describe('re-planning with a memo', () => {
     expect(memo.stats).toEqual({ reused: 1, planned: 1 });
   });
 
+  it('a line added above the tokens moves their lines in the last plan instead of planning again', () => {
+    const memo = createPlanMemo();
+    const first = input([on('dev-1'), on('staging-2'), on('prod-eu')]);
+    planWithMemo(first, memo);
+    // Three lines added at the top of dev's file: its target moved from line 1 to line 4.
+    const shifted = input([{ ...on('dev-1'), line: 4 }, on('staging-2'), on('prod-eu')]);
+    const again = planWithMemo(shifted, memo);
+    expect(again).toEqual(fresh(shifted));
+    expect(again.steps.find((s) => s.cluster === 'dev-1')!.target.line).toBe(4);
+    expect(memo.stats).toEqual({ reused: 1, planned: 1 });
+    // The memo compares the next run with the moved lines.
+    expect(planWithMemo(shifted, memo)).toEqual(fresh(shifted));
+    expect(memo.stats).toEqual({ reused: 2, planned: 1 });
+  });
+
   it('plans again when anything else the planner reads changed', () => {
     const targets = [on('dev-1'), on('prod-eu')];
     const changes: Partial<PlanInput>[] = [
