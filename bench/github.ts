@@ -184,29 +184,33 @@ async function incrementalRows(): Promise<BenchRow[]> {
         throw new Error('the re-plan from the scan cache differs from a full scan');
     }
     if (scanMemo.stats.reused < withScanCache.length) throw new Error('a one-file push was scanned in full');
+    /** Pushes `text` to `file`, then re-plans with the memos: its CPU, checked against a full plan. */
+    const pushAndReplan = async (file: string, text: string, what: string) => {
+      server.commitFiles('main', { [file]: text }, what);
+      const reader = await readerAt();
+      await reader.read(file);
+      let warm: Awaited<ReturnType<typeof planTree>> | undefined;
+      const cpu = await cpuOf(async () => {
+        warm = await planTree(reader, { catalog, releases, now: NOW, ...memos });
+      });
+      const full = await planTree(reader, { catalog, releases, now: NOW });
+      if (JSON.stringify(warm!.plan) !== JSON.stringify(full.plan))
+        throw new Error(`the re-plan after a ${what} differs from a full plan`);
+      return cpu;
+    };
     // Pushes that each put a comment at the top of a target file: scanned from the memo, lines moved in the plan.
     const moved: number[] = [];
     const plannedBefore = planMemo.stats.planned;
     for (let i = 0; i < 7; i++) {
       const file = files[(i * 389 + 11) % files.length]!;
-      const text = server.git(['show', `main:${file}`]);
-      server.commitFiles('main', { [file]: `# moved ${i}\n${text}` }, `line push ${i}`);
-      const reader = await readerAt();
-      await reader.read(file);
-      let warm: Awaited<ReturnType<typeof planTree>> | undefined;
       const reused = scanMemo.stats.reused;
       moved.push(
-        await cpuOf(async () => {
-          warm = await planTree(reader, { catalog, releases, now: NOW, ...memos });
-        }),
+        await pushAndReplan(file, `# moved ${i}\n${server.git(['show', `main:${file}`])}`, 'line push'),
       );
       if (scanMemo.stats.reused !== reused + 1)
         throw new Error('a push that moved lines was scanned in full');
       if (planMemo.stats.planned !== plannedBefore)
         throw new Error('a push that moved lines was planned again');
-      const full = await planTree(reader, { catalog, releases, now: NOW });
-      if (JSON.stringify(warm!.plan) !== JSON.stringify(full.plan))
-        throw new Error('the re-plan after a push that moved lines differs from a full plan');
     }
     // Pushes that each move one version in a staging cluster: planned again (memo miss).
     const bumps: number[] = [];
@@ -221,20 +225,9 @@ async function incrementalRows(): Promise<BenchRow[]> {
         (_m, a: string, p: string) => `${a}${Math.max(0, Number(p) - 1)}`,
       );
       if (bumped === text) continue;
-      server.commitFiles('main', { [file]: bumped }, `version push ${i}`);
-      const reader = await readerAt();
-      await reader.read(file);
-      let warm: Awaited<ReturnType<typeof planTree>> | undefined;
       const planned = planMemo.stats.planned;
-      bumps.push(
-        await cpuOf(async () => {
-          warm = await planTree(reader, { catalog, releases, now: NOW, ...memos });
-        }),
-      );
+      bumps.push(await pushAndReplan(file, bumped, 'version push'));
       if (planMemo.stats.planned !== planned + 1) throw new Error('a version push was not planned again');
-      const full = await planTree(reader, { catalog, releases, now: NOW });
-      if (JSON.stringify(warm!.plan) !== JSON.stringify(full.plan))
-        throw new Error('the re-plan after a version push differs from a full plan');
     }
     const count = (await gh.listTree((await gh.resolveBranch('main'))!)).entries.length;
     return [

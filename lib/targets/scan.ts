@@ -177,19 +177,8 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
   const listed = await repo.list();
   const keys = opts.reuse && entryKeys(listed, opts.reuse);
   if (opts.reuse && keys) {
-    const parallel = opts.parallel;
-    const last = await reuseLastScan(opts.reuse, listed, keys, maxBytes, async (path) =>
-      parallel
-        ? (await parallel([path], maxBytes))[0]
-        : scanBatch(
-            [
-              await repo.read(path).then(
-                (bytes) => ({ path, bytes }),
-                (e: Error) => ({ path, problem: e.message }),
-              ),
-            ],
-            maxBytes,
-          ),
+    const last = await reuseLastScan(opts.reuse, listed, keys, maxBytes, (path) =>
+      scanOne(repo, path, maxBytes, opts.parallel),
     );
     if (last) {
       // What a full scan tells the caller: the layout it places files by, the files left out.
@@ -312,6 +301,21 @@ export async function scanRepository(repo: RepoReader, opts: ScanOptions = {}): 
     };
   }
   return inventory;
+}
+
+/** One regular file scanned as the full scan would: through the parallel scanner when there is one. */
+async function scanOne(
+  repo: RepoReader,
+  path: string,
+  maxBytes: number,
+  parallel: ParallelScan | undefined,
+): Promise<ScannedBatch | undefined> {
+  if (parallel) return (await parallel([path], maxBytes))[0];
+  const file = await repo.read(path).then(
+    (bytes) => ({ path, bytes }),
+    (e: Error) => ({ path, problem: e.message }),
+  );
+  return scanBatch([file], maxBytes);
 }
 
 function byPath(a: { path: string }, b: { path: string }): number {
