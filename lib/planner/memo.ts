@@ -193,6 +193,18 @@ function sameBut(a: Inputs, now: number, targets: readonly Target[], b: Fingerpr
   return moves;
 }
 
+/** The memo's copies with the targets of moved files copied again (the others are the same data). */
+function movedCopies(copies: readonly Target[], targets: readonly Target[], moves: LineMoves): unknown {
+  const out = copies.slice();
+  for (let i = 0; i < targets.length; i++) {
+    if (!moves.has(targets[i]!.file)) continue;
+    const copy = plainCopy(targets[i]);
+    if (copy === NOT_PLAIN) return NOT_PLAIN;
+    out[i] = copy as Target;
+  }
+  return out;
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The plan's lists of items that can name a target's line. */
@@ -336,7 +348,7 @@ export function planWithMemo(input: PlanInput, memo: PlanMemo): Plan {
   const moves = key && last ? sameBut(key, now, targets, last.key) : undefined;
   const lines = moves?.size ? (last!.lines ??= lineIndex(last!.plan)) : undefined;
   const moved = lines ? withMovedLines(last!.plan, moves!, lines) : last?.plan;
-  const copies = lines && moved ? plainCopy(targets) : undefined;
+  const copies = lines && moved ? movedCopies(last!.key.targets, targets, moves!) : undefined;
   if (moves && moved && copies !== NOT_PLAIN) {
     memo.stats.reused++;
     // The next run compares with these lines (a move keeps every item where it was: the index holds).
