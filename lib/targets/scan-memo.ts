@@ -20,7 +20,21 @@
 import type { Inventory, Target, UnreadableTarget } from '../model.ts';
 import type { RepoLayout } from '../policy/conventions.ts';
 import type { RepoEntry } from './repo.ts';
-import type { Hit, ScannedBatch } from './scan.ts';
+
+/**
+ * What the memo reads of a file's scan (`PlacedBatch` in ./scan.ts, which uses this module):
+ * where each finding sits, the index lines, the problems; the rest is compared as data.
+ */
+export interface PlacedBatch {
+  hits: readonly PlacedHit[];
+  index: { chartRefs: readonly { line: number }[] };
+  problems: readonly { line?: number }[];
+}
+interface PlacedHit {
+  line: number;
+  fingerprint: string;
+  found: { token?: { start: number; end: number }; problemOffset?: number };
+}
 
 /** Kept by a caller that scans one repository again and again; opaque to it. */
 export interface ScanMemo {
@@ -41,7 +55,7 @@ export interface ScanReuse {
   /** What names a listed path's content (its blob id); a path without one is never reused. */
   keyOf(path: string): string | undefined;
   /** What scanning the content `key` at `path` gave, as it was stored (undefined when not at hand). */
-  stored(path: string, key: string, maxBytes: number): Promise<ScannedBatch | undefined>;
+  stored(path: string, key: string, maxBytes: number): Promise<PlacedBatch | undefined>;
 }
 
 export interface LastScan {
@@ -91,7 +105,7 @@ export async function reuseLastScan(
   listed: readonly RepoEntry[],
   keys: readonly string[],
   maxBytes: number,
-  scanOne: (path: string) => Promise<ScannedBatch | undefined>,
+  scanOne: (path: string) => Promise<PlacedBatch | undefined>,
 ): Promise<LastScan | undefined> {
   const last = reuse.memo.last;
   if (!last || last.context !== reuse.context || last.maxBytes !== maxBytes) return undefined;
@@ -133,7 +147,7 @@ interface Moves {
 }
 
 /** A hit without where it sits (line, offsets, fingerprint); a token keeps its length. */
-function placeless(h: Hit): unknown {
+function placeless(h: PlacedHit): unknown {
   const { line: _line, fingerprint: _fp, found, ...rest } = h;
   const { token, problemOffset: _offset, ...f } = found;
   return {
@@ -148,7 +162,7 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-const shape = (b: ScannedBatch) =>
+const shape = (b: PlacedBatch) =>
   JSON.stringify({ hits: b.hits.map(placeless), index: b.index, problems: b.problems }, replacer);
 
 /**
@@ -156,7 +170,7 @@ const shape = (b: ScannedBatch) =>
  * keep their order (undefined otherwise). Lines the index and problems name without
  * moving (a chartRef's, a parse error's) are fixed points.
  */
-function movesBetween(before: ScannedBatch, after: ScannedBatch): Moves | undefined {
+function movesBetween(before: PlacedBatch, after: PlacedBatch): Moves | undefined {
   if (before.hits.length !== after.hits.length || shape(before) !== shape(after)) return undefined;
   const starts: [number, number][] = [];
   const lines: [number, number][] = [];
