@@ -9,7 +9,15 @@ import { kubeTransport, loadKubeConfig } from '../../lib/node/kube-client.ts';
 import { stepFromPullRequestBody } from '../../lib/render/pull-request.ts';
 import type { GitHubTestServer } from '../support/github-server/index.ts';
 import { type KubeTestServer, startKubeServer } from '../support/kube-server/index.ts';
-import { AGENT_SECRET, fleetServer, githubDelivery, openPulls, payload, service } from './helpers.ts';
+import {
+  AGENT_SECRET,
+  fleetServer,
+  githubDelivery,
+  openPulls,
+  payload,
+  pushToMain,
+  service,
+} from './helpers.ts';
 
 const IMAGE = 'redis:8.0.6';
 
@@ -62,16 +70,6 @@ export function devCluster(merge: string, phase = 'WaitingForUser'): KubeObject[
     },
     ...pods,
   ];
-}
-
-function pushToMain(): string {
-  const p = JSON.parse(payload('push/payload.json'));
-  return JSON.stringify({
-    ...p,
-    ref: 'refs/heads/main',
-    after: 'f'.repeat(40),
-    repository: { ...p.repository, default_branch: 'main' },
-  });
 }
 
 export async function world(servers: { stop(): Promise<void> }[], phase = 'WaitingForUser') {

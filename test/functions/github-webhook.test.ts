@@ -15,6 +15,7 @@ import {
   openPulls,
   payload,
   PREVIOUS_SECRET,
+  pushToMain,
   service,
   sign,
   STATUS_TOKEN,
@@ -163,34 +164,19 @@ describeWithFixtures('POST /webhooks/github', () => {
     const tag = await request('/webhooks/github', githubDelivery('push', raw));
     expect(await tag.json()).toMatchObject({ outcome: 'ignored' });
     expect(server.log).toHaveLength(0);
-    const p = JSON.parse(raw);
-    const main = JSON.stringify({
-      ...p,
-      ref: 'refs/heads/main',
-      repository: { ...p.repository, default_branch: 'main' },
-    });
-    const res = await request('/webhooks/github', githubDelivery('push', main));
+    const res = await request('/webhooks/github', githubDelivery('push', pushToMain()));
     expect(await res.json()).toMatchObject({ outcome: 'done' });
     expect(openPulls(server).length).toBeGreaterThan(0);
   });
 
   it('cairn serve keeps the last scan and plan (keepPlans): a push of a comment re-plans without reading the scan cache, to the same PRs', async () => {
-    const main = (after: string) => {
-      const p = JSON.parse(payload('push/payload.json'));
-      return JSON.stringify({
-        ...p,
-        ref: 'refs/heads/main',
-        after,
-        repository: { ...p.repository, default_branch: 'main' },
-      });
-    };
     const scanReads = async (keepPlans: number) => {
       const server = await fleet();
       const store = memoryStore(manualClock(NOW));
       const reads: string[] = [];
       const counted: Store = { ...store, get: (key) => (reads.push(key), store.get(key)) };
       const { request } = service(server, {}, { keepPlans, store: () => counted });
-      await request('/webhooks/github', githubDelivery('push', main('a'.repeat(40))));
+      await request('/webhooks/github', githubDelivery('push', pushToMain('a'.repeat(40))));
       const opened = openPulls(server).map((p) => p.title);
       const path = 'infrastructure/staging/redis-operator.yaml';
       server.commitFiles(
@@ -199,7 +185,7 @@ describeWithFixtures('POST /webhooks/github', () => {
         'a comment',
       );
       reads.length = 0;
-      const res = await request('/webhooks/github', githubDelivery('push', main('b'.repeat(40))));
+      const res = await request('/webhooks/github', githubDelivery('push', pushToMain('b'.repeat(40))));
       expect(await res.json()).toMatchObject({ outcome: 'done' });
       expect(openPulls(server).map((p) => p.title)).toEqual(opened);
       return reads.filter((k) => k.startsWith('scan:'));
@@ -310,15 +296,5 @@ describeWithFixtures('POST /webhooks/github', () => {
     expect(server.comments.at(-1)?.body).toContain(`${step.component} ${step.from} → ${step.to}`);
   });
 });
-
-function pushToMain(): string {
-  const p = JSON.parse(payload('push/payload.json'));
-  return JSON.stringify({
-    ...p,
-    ref: 'refs/heads/main',
-    after: 'f'.repeat(40),
-    repository: { ...p.repository, default_branch: 'main' },
-  });
-}
 
 export { writes };

@@ -95,6 +95,21 @@ export async function fleetServer(releasesApi = RELEASES_API): Promise<GitHubTes
   }
 }
 
+/** A push to the default branch of the fleet repository (re-plans it); `after` is the new head. */
+export function pushToMain(after = 'f'.repeat(40), fullName?: string): string {
+  const p = JSON.parse(payload('push/payload.json'));
+  return JSON.stringify({
+    ...p,
+    ref: 'refs/heads/main',
+    after,
+    repository: {
+      ...p.repository,
+      default_branch: 'main',
+      ...(fullName ? { full_name: fullName, name: fullName.split('/')[1] } : {}),
+    },
+  });
+}
+
 export function sign(body: string, secret = SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }

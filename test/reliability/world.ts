@@ -12,6 +12,7 @@ import {
   NOW,
   openPulls,
   payload,
+  pushToMain,
   service,
 } from '../functions/helpers.ts';
 
@@ -28,21 +29,6 @@ export async function fleet(): Promise<GitHubTestServer> {
 }
 
 export const releasePublished = () => payload('release/published.payload.json');
-
-/** A push to the default branch of the fleet repository (re-plans it). */
-export function pushToMain(after = 'f'.repeat(40), fullName?: string): string {
-  const p = JSON.parse(payload('push/payload.json'));
-  return JSON.stringify({
-    ...p,
-    ref: 'refs/heads/main',
-    after,
-    repository: {
-      ...p.repository,
-      default_branch: 'main',
-      ...(fullName ? { full_name: fullName, name: fullName.split('/')[1] } : {}),
-    },
-  });
-}
 
 /** An `issue_comment.created` on PR `number` by `login`. */
 export function commentPayload(number: number, login: string, id: number, text: string): string {
@@ -75,4 +61,4 @@ export function orphanBranches(server: GitHubTestServer): string[] {
   return cairnBranches(server).filter((b) => !used.has(b));
 }
 
-export { fleetServer, githubDelivery, mergedPayload, NOW, openPulls, payload, service };
+export { fleetServer, githubDelivery, mergedPayload, NOW, openPulls, payload, pushToMain, service };
