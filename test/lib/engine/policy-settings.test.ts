@@ -10,21 +10,33 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
 
+/** A fleet whose policy is edited by `edit` (committed as `message`). */
+async function fleetWithPolicy(
+  edit: (policy: string, server: GitHubTestServer) => string,
+  message: string,
+): Promise<GitHubTestServer> {
+  const server = await fleetServer();
+  servers.push(server);
+  const policy = server.git(['show', 'main:.cairn/policy.yaml']);
+  server.commitFiles('main', { '.cairn/policy.yaml': edit(policy, server) }, message);
+  return server;
+}
+
 describe('pull request settings from the policy', () => {
   it('each step PR gets the reviewers, assignees, labels and auto-merge its environment says', async () => {
-    const server = await fleetServer();
-    servers.push(server);
-    const policy = server.git(['show', 'main:.cairn/policy.yaml']);
-    const withPrs = policy
-      .replace(
-        'defaults:\n',
-        'defaults:\n  pullRequests:\n    reviewers: [alice]\n    assignees: [bob]\n    labels: [upgrades]\n',
-      )
-      .replace(
-        'rules:\n',
-        'rules:\n  - match: { environments: [dev] }\n    pullRequests: { autoMerge: true }\n  - match: { environments: [staging] }\n    pullRequests: { reviewers: [staging-oncall] }\n',
-      );
-    server.commitFiles('main', { '.cairn/policy.yaml': withPrs }, 'PR settings');
+    const server = await fleetWithPolicy(
+      (policy) =>
+        policy
+          .replace(
+            'defaults:\n',
+            'defaults:\n  pullRequests:\n    reviewers: [alice]\n    assignees: [bob]\n    labels: [upgrades]\n',
+          )
+          .replace(
+            'rules:\n',
+            'rules:\n  - match: { environments: [dev] }\n    pullRequests: { autoMerge: true }\n  - match: { environments: [staging] }\n    pullRequests: { reviewers: [staging-oncall] }\n',
+          ),
+      'PR settings',
+    );
     await runner(server)({ windowOpen: true });
     const prs = openPulls(server).map((p) => ({ p, step: stepFromPullRequestBody(p.body)! }));
     const dev = prs.filter((x) => x.step.environment === 'dev');
@@ -45,17 +57,12 @@ describe('pull request settings from the policy', () => {
   });
 
   it('reviewers and teams are asked once, when the PR opens: not again after they review', async () => {
-    const server = await fleetServer();
-    servers.push(server);
-    const policy = server.git(['show', 'main:.cairn/policy.yaml']);
-    server.commitFiles(
-      'main',
-      {
-        '.cairn/policy.yaml': policy.replace(
+    const server = await fleetWithPolicy(
+      (policy, { owner }) =>
+        policy.replace(
           'defaults:\n',
-          `defaults:\n  pullRequests:\n    reviewers: [alice, ${server.owner}/platform]\n`,
+          `defaults:\n  pullRequests:\n    reviewers: [alice, ${owner}/platform]\n`,
         ),
-      },
       'reviewers',
     );
     const run = runner(server);
@@ -80,17 +87,8 @@ describe('pull request settings from the policy', () => {
   });
 
   it('outside a window, no auto-merge even where the policy allows it', async () => {
-    const server = await fleetServer();
-    servers.push(server);
-    const policy = server.git(['show', 'main:.cairn/policy.yaml']);
-    server.commitFiles(
-      'main',
-      {
-        '.cairn/policy.yaml': policy.replace(
-          'defaults:\n',
-          'defaults:\n  pullRequests: { autoMerge: true }\n',
-        ),
-      },
+    const server = await fleetWithPolicy(
+      (policy) => policy.replace('defaults:\n', 'defaults:\n  pullRequests: { autoMerge: true }\n'),
       'auto-merge',
     );
     await runner(server)({ windowOpen: false });
